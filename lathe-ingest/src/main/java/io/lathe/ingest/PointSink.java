@@ -1,0 +1,24 @@
+package io.lathe.ingest;
+
+import io.lathe.model.Quality;
+import io.lathe.model.Signal;
+import io.lathe.model.Value;
+
+/**
+ * What connectors write to. Implementations must be thread-safe: each connector calls from its own threads.
+ * A sink must not throw for a bad value; it counts and drops what it cannot keep.
+ */
+public interface PointSink {
+
+    /**
+     * One point.
+     *
+     * @param timestampMicros source timestamp, microseconds since the Unix epoch (UTC)
+     * @param historical      true for back-filled values (Sparkplug {@code is_historical}): stored as history, they
+     *                        never replace the current value
+     */
+    void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical);
+
+    /** The source of this signal went away (Sparkplug NDEATH/DDEATH, a lost connection): keep the value, mark it stale. */
+    void markStale(Signal signal, long timestampMicros);
+}
