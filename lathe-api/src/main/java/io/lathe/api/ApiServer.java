@@ -1,0 +1,415 @@
+package io.lathe.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import io.javalin.util.JavalinBindException;
+import io.lathe.api.internal.ApiError;
+import io.lathe.api.internal.AssetScope;
+import io.lathe.api.internal.LiveSession;
+import io.lathe.api.internal.Views;
+import io.lathe.ingest.ConnectionState;
+import io.lathe.ingest.ConnectionStatus;
+import io.lathe.ingest.Latest;
+import io.lathe.ingest.LiveState;
+import io.lathe.model.Asset;
+import io.lathe.model.PlantModel;
+import io.lathe.model.Signal;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of Lathe: the plant tree and latest values as JSON, live values as Server-Sent Events, Prometheus
+ * metrics and the web dashboard (static files of the {@code lathe-web} module).
+ *
+ * <p>Lifecycle: {@link #create} binds nothing; {@link #start()} binds and returns the port; {@link #close()} ends every
+ * live stream, stops the server and removes this server's meters from the registry. One start per instance.
+ *
+ * <p>Routes: {@code GET /api/assets}, {@code /api/assets/{id}}, {@code /api/signals/{id}/latest}, {@code /api/live}
+ * (SSE, optional {@code ?asset=}), {@code /api/connections}, {@code /health}, {@code /metrics}, and {@code /} (web).
+ * Every error is JSON {@code {"code", "message", "errors": [{"parameter", "value", "message"}]}}.
+ *
+ * <p>Thread-safety: {@code start}, {@code port} and {@code close} may be called from any thread.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+    /** Most distinct signals queued for one live client that is behind; past it the oldest are dropped and counted. */
+    static final int LIVE_QUEUE_SIGNALS = 16_384;
+    /** A comment line goes out after this much silence, so proxies keep the stream open and gone clients are noticed. */
+    static final long LIVE_HEARTBEAT_MILLIS = 15_000;
+    /** How long {@link #close()} waits for live writers to finish their responses. */
+    static final long CLOSE_WAIT_MILLIS = 3_000;
+    static final String WEB_ROOT = "/io/lathe/web";
+
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    private final ApiSettings settings;
+    private final PlantModel model;
+    private final LiveState live;
+    private final PrometheusMeterRegistry metrics;
+    private final Supplier<List<ConnectionStatus>> connections;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Set<LiveSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger liveClients = new AtomicInteger();
+    private final List<Meter> meters = new ArrayList<>();
+    // Registered by start(), removed by close(): a server that never started leaves the registry as it was.
+    private Counter liveEvents;
+    private Counter liveCoalesced;
+    private Counter liveDropped;
+    private MultiGauge connectionUp;
+    private MultiGauge connectionRate;
+    private final ExecutorService liveWriters =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lathe-sse-", 0).factory());
+    private final LiveSession.Counters liveCounters;
+
+    private Javalin app;
+    private volatile int port = -1;
+    private boolean started;
+    private volatile boolean closed;
+
+    private ApiServer(ApiSettings settings, PlantModel model, LiveState live, PrometheusMeterRegistry metrics,
+                      Supplier<List<ConnectionStatus>> connections) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.model = Objects.requireNonNull(model, "model");
+        this.live = Objects.requireNonNull(live, "live");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.connections = Objects.requireNonNull(connections, "connections");
+        liveCounters = new LiveSession.Counters() {
+            @Override
+            public void coalesced() {
+                liveCoalesced.increment();
+            }
+
+            @Override
+            public void dropped() {
+                liveDropped.increment();
+            }
+        };
+    }
+
+    /**
+     * Prepares a server; binds nothing.
+     *
+     * @param metrics     the registry {@code /metrics} exposes; this server adds its own meters to it
+     * @param connections current connection statuses, read on each request to {@code /api/connections},
+     *                    {@code /health} and {@code /metrics}
+     */
+    public static ApiServer create(ApiSettings settings, PlantModel model, LiveState live, PrometheusMeterRegistry metrics,
+                                   Supplier<List<ConnectionStatus>> connections) {
+        return new ApiServer(settings, model, live, metrics, connections);
+    }
+
+    /**
+     * Binds and serves.
+     *
+     * @return the port bound, which is the free port picked when the settings say 0
+     * @throws PortInUseException when the port is taken; nothing is left running and the instance cannot be started again
+     * @throws IllegalStateException when called twice or after {@link #close()}
+     */
+    public synchronized int start() throws PortInUseException {
+        if (started || closed) throw new IllegalStateException("an ApiServer starts once [port=" + settings.port() + "]");
+        started = true;
+        registerMeters();
+        app = Javalin.create(this::configure);
+        try {
+            app.start(settings.host(), settings.port());
+        } catch (JavalinBindException e) {
+            stopQuietly();
+            removeMeters();
+            throw new PortInUseException(settings.host(), settings.port(), e);
+        } catch (RuntimeException e) {
+            stopQuietly();
+            removeMeters();
+            throw e;
+        }
+        port = app.port();
+        log.info("Lathe API listening at http://{}:{}/ (dashboard /, API /api, metrics /metrics)",
+                displayHost(settings.host()), port);
+        return port;
+    }
+
+    /** The bound port, or -1 before {@link #start()}. */
+    public int port() {
+        return port;
+    }
+
+    /** Ends every live stream, stops the server and removes this server's meters. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (LiveSession s : sessions) s.close();
+        // Let each writer finish its response before Jetty stops, or the two race over the same connection.
+        liveWriters.shutdown();
+        try {
+            if (!liveWriters.awaitTermination(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                log.warn("live streams did not end within {} ms on close [clients={}]; stopping anyway", CLOSE_WAIT_MILLIS, liveClients.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopQuietly();
+        liveWriters.shutdownNow();
+        if (started) removeMeters();
+    }
+
+    private void registerMeters() {
+        liveEvents = keep(Counter.builder("lathe.api.live.events")
+                .description("Values sent to live (SSE) clients").register(metrics));
+        liveCoalesced = keep(Counter.builder("lathe.api.live.coalesced")
+                .description("Values replaced by a newer value of the same signal before a slow live client read them")
+                .register(metrics));
+        liveDropped = keep(Counter.builder("lathe.api.live.dropped")
+                .description("Queued values dropped because a live client fell too far behind").register(metrics));
+        keep(Gauge.builder("lathe.api.live.clients", liveClients, AtomicInteger::get)
+                .description("Connected live (SSE) clients").register(metrics));
+        connectionUp = MultiGauge.builder("lathe.connection.state")
+                .description("1 for the state each connection is in, 0 for the others").register(metrics);
+        connectionRate = MultiGauge.builder("lathe.connection.messages.rate")
+                .description("Messages per second received on each connection").register(metrics);
+    }
+
+    private void removeMeters() {
+        for (Meter m : meters) metrics.remove(m);
+        meters.clear();
+        for (String name : List.of("lathe.connection.state", "lathe.connection.messages.rate", "lathe.api.requests")) {
+            metrics.find(name).meters().forEach(metrics::remove);
+        }
+    }
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.jsonMapper(new JavalinJackson(mapper, false));
+        config.staticFiles.add(sf -> {
+            sf.hostedPath = "/";
+            sf.directory = WEB_ROOT;
+            sf.location = Location.CLASSPATH;
+            sf.headers = Map.of("Cache-Control", "no-cache");
+        });
+        config.requestLogger.http((ctx, millis) -> {
+            int status = ctx.statusCode();
+            metrics.counter("lathe.api.requests", "method", ctx.method().name(), "status", (status / 100) + "xx").increment();
+            if (log.isDebugEnabled()) {
+                log.debug("{} {} -> {} in {} ms", ctx.method(), safePath(ctx), status, String.format("%.1f", millis));
+            }
+        });
+
+        config.routes.get("/api/assets", ctx -> ctx.json(Views.asset(model.snapshot())));
+        config.routes.get("/api/assets/{id}", ctx -> {
+            String id = Views.requireId("id", ctx.pathParam("id"));
+            Asset a = model.snapshot().find(id);
+            if (a == null) throw ApiError.notFound("asset", id);
+            ctx.json(Views.asset(a));
+        });
+        config.routes.get("/api/signals/{id}/latest", ctx -> {
+            String id = Views.requireId("id", ctx.pathParam("id"));
+            Signal s = model.signal(id);
+            if (s == null) throw ApiError.notFound("signal", id);
+            Latest l = live.latest(id);
+            if (l == null) throw ApiError.noValue(id);
+            ctx.json(Views.latest(l));
+        });
+        config.routes.get("/api/connections", ctx -> {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));
+            ctx.json(out);
+        });
+        config.routes.get("/api/live", this::live);
+        config.routes.get("/health", ctx -> {
+            List<Map<String, Object>> states = new ArrayList<>();
+            for (ConnectionStatus c : connectionStatuses()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", c.name());
+                m.put("state", c.state() == null ? null : c.state().label());
+                states.add(m);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "up");
+            body.put("signals", model.signals().size());
+            body.put("liveValues", live.size());
+            body.put("connections", states);
+            ctx.json(body);
+        });
+        config.routes.get("/metrics", ctx -> {
+            refreshConnectionGauges(connectionStatuses());
+            String accept = ctx.header("Accept");
+            String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+            ctx.contentType(type).result(metrics.scrape(type));
+        });
+
+        config.routes.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+            int status = e.getStatus();
+            String code = status == 404 ? "not_found" : status == 405 ? "method_not_allowed" : "http_" + status;
+            String message = status == 404 ? "no such resource [path=" + safePath(ctx) + "]. The API lives under /api; see GET /api/assets."
+                    : e.getMessage() + " [path=" + safePath(ctx) + "]";
+            ctx.status(status).json(new ApiError.Body(code, message, List.of()));
+        });
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            String path = safePath(ctx);
+            log.warn("request failed [path={}]", path, e);
+            ctx.status(500).json(new ApiError.Body("internal_error",
+                    "request failed [path=" + path + "]: " + e + ". See the server log.", List.of()));
+        });
+    }
+
+    private void live(Context ctx) {
+        String asset = ctx.queryParam("asset");
+        Predicate<String> filter = id -> true;
+        if (asset != null) {
+            Views.requireId("asset", asset);
+            if (!model.contains(asset)) throw ApiError.notFound("asset", asset);
+            filter = new AssetScope(model, asset);
+        }
+        if (closed) throw ApiError.of(503, "unavailable", "the server is shutting down; reconnect later");
+        LiveSession session = new LiveSession(LIVE_QUEUE_SIGNALS, filter, liveCounters);
+        Predicate<String> snapshotFilter = filter;
+
+        ctx.status(200);
+        ctx.res().setCharacterEncoding("UTF-8");
+        ctx.res().setContentType("text/event-stream");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        ctx.res().setHeader("X-Accel-Buffering", "no");
+        ctx.async(cfg -> {
+            cfg.timeout = 0;
+            cfg.executor = liveWriters;
+        }, () -> stream(ctx, session, snapshotFilter));
+    }
+
+    /** Runs on a live-writer thread for the whole life of one client. */
+    private void stream(Context ctx, LiveSession session, Predicate<String> filter) {
+        sessions.add(session);
+        if (closed) session.close(); // close() ran between the check in live() and here
+        liveClients.incrementAndGet();
+        // Subscribe before reading the snapshot, so nothing that changes in between is lost; at worst a value is sent twice.
+        Runnable unsubscribe = live.subscribe(session);
+        try {
+            OutputStream out = ctx.res().getOutputStream();
+            StringBuilder b = new StringBuilder(4096);
+            b.append("retry: 3000\n\n");
+            int n = 0;
+            Collection<Latest> snapshot = live.all();
+            for (Latest l : snapshot) {
+                if (!filter.test(l.signalId())) continue;
+                event(b, "value", Views.latest(l));
+                n++;
+                if (b.length() > 32_768) write(out, b);
+            }
+            event(b, "ready", Map.of("snapshot", n));
+            write(out, b);
+            liveEvents.increment(n);
+            while (true) {
+                List<Latest> batch = session.take(LIVE_HEARTBEAT_MILLIS);
+                if (batch == null) break;
+                if (batch.isEmpty()) {
+                    b.append(": keep-alive\n\n");
+                } else {
+                    for (Latest l : batch) event(b, "value", Views.latest(l));
+                }
+                write(out, b);
+                liveEvents.increment(batch.size());
+            }
+        } catch (IOException e) {
+            log.debug("live client went away [remote={}]: {}", ctx.ip(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            unsubscribe.run();
+            session.close();
+            sessions.remove(session);
+            liveClients.decrementAndGet();
+        }
+    }
+
+    private void event(StringBuilder b, String name, Object data) throws IOException {
+        b.append("event: ").append(name).append('\n');
+        b.append("data: ").append(mapper.writeValueAsString(data)).append("\n\n");
+    }
+
+    private static void write(OutputStream out, StringBuilder b) throws IOException {
+        out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        b.setLength(0);
+    }
+
+    private List<ConnectionStatus> connectionStatuses() {
+        List<ConnectionStatus> list = connections.get();
+        return list == null ? List.of() : list;
+    }
+
+    private void refreshConnectionGauges(List<ConnectionStatus> statuses) {
+        List<MultiGauge.Row<?>> up = new ArrayList<>();
+        List<MultiGauge.Row<?>> rate = new ArrayList<>();
+        for (ConnectionStatus c : statuses) {
+            for (ConnectionState s : ConnectionState.values()) {
+                up.add(MultiGauge.Row.of(Tags.of("connection", c.name(), "state", s.label()), c.state() == s ? 1 : 0));
+            }
+            rate.add(MultiGauge.Row.of(Tags.of("connection", c.name(), "protocol", nullToEmpty(c.protocol())),
+                    c.messagesPerSecond()));
+        }
+        connectionUp.register(up, true);
+        connectionRate.register(rate, true);
+    }
+
+    private <M extends Meter> M keep(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+
+    private void stopQuietly() {
+        if (app == null) return;
+        try {
+            app.stop();
+        } catch (RuntimeException e) {
+            log.warn("HTTP API did not stop cleanly [port={}]: {}", port, e.toString());
+        }
+    }
+
+    /** The request path, or "?" once Jetty has recycled the request (an exception after the client left). */
+    private static String safePath(Context ctx) {
+        try {
+            return ctx.path();
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String displayHost(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+    }
+}

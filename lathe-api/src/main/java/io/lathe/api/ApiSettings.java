@@ -1,0 +1,21 @@
+package io.lathe.api;
+
+import java.util.Objects;
+
+/**
+ * Where the HTTP API listens.
+ *
+ * @param host interface to bind, for example {@code 0.0.0.0} or {@code 127.0.0.1}; not blank
+ * @param port TCP port in [0, 65535]; 0 picks a free port, which {@link ApiServer#start()} returns
+ */
+public record ApiSettings(String host, int port) {
+    public ApiSettings {
+        Objects.requireNonNull(host, "host");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("API host must not be blank [host='" + host + "']. Set server.http-host, for example 0.0.0.0.");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("API port must be in [0, 65535], but was " + port + ". Set server.http-port (0 picks a free port).");
+        }
+    }
+}

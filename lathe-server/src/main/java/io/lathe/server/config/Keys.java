@@ -1,0 +1,65 @@
+package io.lathe.server.config;
+
+import io.lathe.server.config.ConfigKey.Type;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every setting Lathe reads, declared in one place. Sections {@code plant} and {@code connections} are structural. */
+public final class Keys {
+    private Keys() {}
+
+    public static final ConfigKey HTTP_HOST = key("server.http-host", Type.STRING, "0.0.0.0", "Address the HTTP server binds to.");
+    public static final ConfigKey HTTP_PORT = key("server.http-port", Type.PORT, "8080", "HTTP port of the API, dashboard and /metrics. 0 picks a free port. Command-line option --http-port.");
+    public static final ConfigKey DATA_DIR = key("server.data-dir", Type.STRING, "./lathe-data", "Folder for stored history and state. Command-line option --data-dir.");
+
+    public static final ConfigKey MQTT_BROKER = key("mqtt.broker", Type.STRING, "embedded",
+            "`embedded` starts Lathe's own MQTT broker; otherwise the URL of an external one, tcp://host:1883 or ssl://host:8883.");
+    public static final ConfigKey MQTT_EMBEDDED_HOST = key("mqtt.embedded.host", Type.STRING, "0.0.0.0", "Address the embedded broker binds to.");
+    public static final ConfigKey MQTT_EMBEDDED_PORT = key("mqtt.embedded.port", Type.PORT, "1883",
+            "Port of the embedded broker. Command-line option --mqtt-port. `lathe demo` falls back to a free port when it is taken.");
+    public static final ConfigKey MQTT_USERNAME = key("mqtt.username", Type.STRING, null, "User name for an external broker.");
+    public static final ConfigKey MQTT_PASSWORD = secret("mqtt.password", "Password for an external broker.");
+    public static final ConfigKey MQTT_TLS_CA = key("mqtt.tls.ca-file", Type.STRING, null,
+            "PEM file with the CA certificate(s) that signed an ssl:// broker's certificate; the JVM's trust store when unset.");
+    public static final ConfigKey MQTT_TLS_VERIFY_HOSTNAME = key("mqtt.tls.verify-hostname", Type.BOOLEAN, "true",
+            "Check that an ssl:// broker's certificate names its host.");
+
+    public static final ConfigKey SPARKPLUG_ENABLED = key("sparkplug.enabled", Type.BOOLEAN, "true", "Run the Sparkplug B primary host application.");
+    public static final ConfigKey SPARKPLUG_HOST_ID = key("sparkplug.host-id", Type.STRING, "lathe",
+            "Sparkplug host application id: Lathe publishes its state on spBv1.0/STATE/<host-id>. Edge nodes configured with this primary host wait for it.");
+    public static final ConfigKey SPARKPLUG_GROUPS = key("sparkplug.groups", Type.LIST, "",
+            "Sparkplug group ids to subscribe to, comma-separated; empty means all groups.");
+    public static final ConfigKey SPARKPLUG_REORDER_TIMEOUT = key("sparkplug.reorder-timeout", Type.DURATION, "2s",
+            "How long an out-of-order message waits for the missing seq before Lathe requests a rebirth.");
+    public static final ConfigKey DISCOVERY_SITE = key("sparkplug.discovery.site", Type.STRING, "Discovered",
+            "Site under which devices that match no declared machine are added.");
+    public static final ConfigKey DISCOVERY_AREA = key("sparkplug.discovery.area", Type.STRING, "Sparkplug",
+            "Area (under the discovery site) for devices that match no declared machine; each edge node becomes a line.");
+
+    public static final ConfigKey SIM_SEED = key("simulator.seed", Type.LONG, "42", "`lathe demo`: random seed of the virtual factory.");
+    public static final ConfigKey SIM_SPEED = key("simulator.speed", Type.DOUBLE, "1", "`lathe demo`: simulated seconds per real second.");
+    public static final ConfigKey SIM_LINES = key("simulator.lines", Type.INT, "2", "`lathe demo`: number of production lines.");
+    public static final ConfigKey SIM_MACHINES = key("simulator.machines-per-line", Type.INT, "4", "`lathe demo`: machines per line.");
+
+    public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, MQTT_BROKER, MQTT_EMBEDDED_HOST,
+            MQTT_EMBEDDED_PORT, MQTT_USERNAME, MQTT_PASSWORD, MQTT_TLS_CA, MQTT_TLS_VERIFY_HOSTNAME, SPARKPLUG_ENABLED,
+            SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, SIM_SEED,
+            SIM_SPEED, SIM_LINES, SIM_MACHINES);
+
+    public static final Map<String, ConfigKey> BY_NAME;
+
+    static {
+        Map<String, ConfigKey> m = new LinkedHashMap<>();
+        for (ConfigKey k : ALL) m.put(k.name(), k);
+        BY_NAME = java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static ConfigKey key(String name, Type type, String def, String doc) {
+        return new ConfigKey(name, type, def, doc, false);
+    }
+
+    private static ConfigKey secret(String name, String doc) {
+        return new ConfigKey(name, Type.STRING, null, doc, true);
+    }
+}
