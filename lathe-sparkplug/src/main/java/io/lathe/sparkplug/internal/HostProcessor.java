@@ -1,0 +1,555 @@
+package io.lathe.sparkplug.internal;
+
+import io.lathe.ingest.ConnectionStats;
+import io.lathe.ingest.PointSink;
+import io.lathe.model.DataType;
+import io.lathe.model.PlantModel;
+import io.lathe.model.Quality;
+import io.lathe.model.Signal;
+import io.lathe.model.Value;
+import io.lathe.sparkplug.internal.SparkplugTopic.MessageType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.tahu.message.SparkplugBPayloadDecoder;
+import org.eclipse.tahu.message.model.Metric;
+import org.eclipse.tahu.message.model.MetricDataType;
+import org.eclipse.tahu.message.model.PropertyValue;
+import org.eclipse.tahu.message.model.SparkplugBPayload;
+import org.eclipse.tahu.message.model.Template;
+import org.eclipse.tahu.model.MetricDataTypeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary host's state machine, apart from MQTT: births, deaths, bdSeq and seq tracking, alias resolution,
+ * reorder buffering, and the mapping of metrics to Lathe signals.
+ *
+ * <p>Thread-safe: messages of one edge node (and its devices) are processed under that node's lock; different nodes
+ * proceed in parallel. Rebirth requests are handed to the {@link RebirthRequester} while holding the node's lock, so it
+ * must not block.
+ */
+public final class HostProcessor {
+
+    /** Publishes an NCMD {@code Node Control/Rebirth}; must not block. */
+    @FunctionalInterface
+    public interface RebirthRequester {
+        void requestRebirth(String group, String edgeNode);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostProcessor.class);
+    private static final String PROTOCOL = "sparkplug";
+    /** A node that keeps sending data without a birth gets at most one rebirth request per this interval. */
+    private static final long REBIRTH_MIN_INTERVAL_MILLIS = 5_000;
+
+    private final PlantModel model;
+    private final PointSink sink;
+    private final MeterRegistry registry;
+    private final InstantSource clock;
+    private final ConnectionStats stats;
+    private final Duration reorderTimeout;
+    private final String siteName;
+    private final String areaName;
+    private final ScheduledExecutorService scheduler;
+    private final RebirthRequester rebirth;
+    private final SparkplugBPayloadDecoder decoder = new SparkplugBPayloadDecoder();
+    private final RateLimitedLog logLimit;
+    private final Map<String, EdgeNode> nodes = new ConcurrentHashMap<>();
+    private final Map<MessageType, Counter> messages = new EnumMap<>(MessageType.class);
+    private final Map<String, Counter> rejects = new ConcurrentHashMap<>();
+    private final Counter metrics;
+    private final Counter rebirthRequests;
+    private static final MetricDataTypeMap BDSEQ_TYPES = new MetricDataTypeMap();
+
+    static {
+        BDSEQ_TYPES.addMetricDataType("bdSeq", MetricDataType.Int64);
+    }
+
+    public HostProcessor(PlantModel model, PointSink sink, MeterRegistry registry, InstantSource clock, ConnectionStats stats,
+                         Duration reorderTimeout, String siteName, String areaName, ScheduledExecutorService scheduler,
+                         RebirthRequester rebirth) {
+        this.model = model;
+        this.sink = sink;
+        this.registry = registry;
+        this.clock = clock;
+        this.stats = stats;
+        this.reorderTimeout = reorderTimeout;
+        this.siteName = siteName;
+        this.areaName = areaName;
+        this.scheduler = scheduler;
+        this.rebirth = rebirth;
+        this.logLimit = new RateLimitedLog(clock, Duration.ofMinutes(1));
+        for (MessageType t : MessageType.values()) {
+            messages.put(t, Counter.builder("lathe.ingest.messages").tag("protocol", PROTOCOL).tag("type", t.name())
+                    .description("MQTT messages received, by Sparkplug message type").register(registry));
+        }
+        metrics = Counter.builder("lathe.ingest.metrics").tag("protocol", PROTOCOL)
+                .description("metric values handed to the point sink").register(registry);
+        rebirthRequests = Counter.builder("lathe.sparkplug.rebirth.requests")
+                .description("NCMD Node Control/Rebirth requests sent to edge nodes").register(registry);
+    }
+
+    /** Handles one Sparkplug message (not STATE, which the host handles). Never throws. */
+    public void onMessage(String topic, SparkplugTopic t, byte[] payload) {
+        messages.get(t.type()).increment();
+        if (t.type() == MessageType.NCMD || t.type() == MessageType.DCMD || t.type() == MessageType.STATE) return;
+        EdgeNode n = nodes.computeIfAbsent(t.group() + "/" + t.edgeNode(), k -> new EdgeNode(t.group(), t.edgeNode()));
+        synchronized (n) {
+            try {
+                switch (t.type()) {
+                    case NBIRTH -> {
+                        SparkplugBPayload p = decode(topic, payload, null);
+                        if (p != null) nodeBirth(n, t, p, topic);
+                    }
+                    case NDEATH -> {
+                        // A Will is composed at connect time; Tahu's omits the datatype of bdSeq, so supply it.
+                        MetricDataTypeMap types = n.node.types.getMetricDataType("bdSeq") != null ? n.node.types : BDSEQ_TYPES;
+                        SparkplugBPayload p = decode(topic, payload, types);
+                        if (p != null) nodeDeath(n, p, topic);
+                    }
+                    default -> sequenced(n, t, topic, payload);
+                }
+            } catch (RuntimeException e) {
+                // A bug or a model conflict for one message must not stop ingestion of the next ones.
+                reject("internal_error");
+                stats.error("Sparkplug message failed [topic=" + topic + "]: " + e);
+                if (logLimit.allow("internal:" + topic)) {
+                    LOG.warn("Sparkplug message failed [topic={}]: {}", topic, e.toString(), e);
+                }
+            }
+        }
+    }
+
+    /** Counts a message whose topic Lathe cannot parse. */
+    public void badTopic(String topic) {
+        reject("bad_topic");
+        if (logLimit.allow("topic:" + topic)) {
+            LOG.warn("MQTT message on a topic that is not Sparkplug B [topic={}]: ignored. Check the subscriptions of the Sparkplug connection.", topic);
+        }
+    }
+
+    // ---- births and deaths -------------------------------------------------------------------------------------
+
+    private void nodeBirth(EdgeNode n, SparkplugTopic t, SparkplugBPayload p, String topic) {
+        resetSequencing(n);
+        Long seq = p.getSeq();
+        n.seq = seq == null ? 0 : (int) (seq & 0xFF);
+        n.bdSeq = -1;
+        n.node.clearMetrics();
+        for (Scope d : n.devices.values()) {
+            // A new NBIRTH starts a new session: devices must announce themselves again.
+            d.born = false;
+            d.clearMetrics();
+        }
+        n.node.born = true;
+        n.born = true;
+        for (Metric m : p.getMetrics()) {
+            if ("bdSeq".equals(m.getName()) && m.getValue() instanceof Number num) n.bdSeq = num.longValue();
+        }
+        birthMetrics(n, n.node, p, topic);
+        LOG.debug("NBIRTH [group={}, edgeNode={}, bdSeq={}, seq={}, metrics={}]", t.group(), t.edgeNode(), n.bdSeq, n.seq, p.getMetricCount());
+    }
+
+    private void nodeDeath(EdgeNode n, SparkplugBPayload p, String topic) {
+        Long bdSeq = null;
+        for (Metric m : p.getMetrics()) {
+            if ("bdSeq".equals(m.getName()) && m.getValue() instanceof Number num) bdSeq = num.longValue();
+        }
+        if (bdSeq == null || n.bdSeq < 0 || bdSeq != n.bdSeq) {
+            // An NDEATH from an older session (its Will delivered late) must not mark the current session's values stale.
+            reject("stale_death");
+            LOG.debug("NDEATH ignored: bdSeq does not match the current NBIRTH [topic={}, bdSeq={}, current={}]", topic, bdSeq, n.bdSeq);
+            return;
+        }
+        long now = nowMicros();
+        markStale(n.node, now);
+        for (Scope d : n.devices.values()) {
+            markStale(d, now);
+            d.born = false;
+        }
+        n.born = false;
+        n.node.born = false;
+        resetSequencing(n);
+        LOG.debug("NDEATH [topic={}, bdSeq={}]: signals marked stale", topic, bdSeq);
+    }
+
+    private void markStale(Scope s, long micros) {
+        for (Signal sig : s.signals) sink.markStale(sig, micros);
+    }
+
+    // ---- sequence numbers ----------------------------------------------------------------------------------------
+
+    private void sequenced(EdgeNode n, SparkplugTopic t, String topic, byte[] payload) {
+        if (!n.born) {
+            reject("no_birth");
+            stats.error("Sparkplug data without NBIRTH [topic=" + topic + "]");
+            if (logLimit.allow("nobirth:" + n.key)) {
+                LOG.info("Sparkplug message before NBIRTH [topic={}]: dropped, requesting rebirth", topic);
+            }
+            requestRebirth(n, false);
+            return;
+        }
+        SparkplugBPayload p = decode(topic, payload, typesFor(n, t));
+        if (p == null) return;
+        Long seq = p.getSeq();
+        if (seq == null || seq < 0 || seq > 255) {
+            decodeError(topic, "seq must be in [0, 255], but was " + seq);
+            return;
+        }
+        int s = seq.intValue();
+        if (s == ((n.seq + 1) & 0xFF)) {
+            apply(n, t, p, topic);
+            n.seq = s;
+            drain(n);
+        } else {
+            hold(n, new Pending(t, topic, payload, s));
+        }
+    }
+
+    private void drain(EdgeNode n) {
+        while (n.born && !n.pending.isEmpty()) {
+            Pending next = n.pending.remove((n.seq + 1) & 0xFF);
+            if (next == null) break;
+            // Decoded again: the held message may reference aliases of a birth applied just now.
+            SparkplugBPayload p = decode(next.topic, next.payload, typesFor(n, next.t));
+            if (p != null) apply(n, next.t, p, next.topic);
+            n.seq = next.seq;
+        }
+        if (n.pending.isEmpty()) cancelGapTimer(n);
+    }
+
+    private void hold(EdgeNode n, Pending p) {
+        n.pending.putIfAbsent(p.seq, p);
+        if (reorderTimeout.isZero() || n.pending.size() >= 255) {
+            gapExpired(n);
+            return;
+        }
+        if (n.gapTimer == null) {
+            long generation = n.generation;
+            LOG.debug("Sparkplug sequence gap [group={}, edgeNode={}, expected={}, got={}]: holding up to {}",
+                    n.group, n.name, (n.seq + 1) & 0xFF, p.seq, reorderTimeout);
+            n.gapTimer = scheduler.schedule(() -> {
+                synchronized (n) {
+                    if (n.generation == generation && n.gapTimer != null && !n.pending.isEmpty()) {
+                        try {
+                            gapExpired(n);
+                        } catch (RuntimeException e) {
+                            LOG.warn("Sparkplug rebirth request failed [group={}, edgeNode={}]: {}", n.group, n.name, e.toString());
+                        }
+                    }
+                }
+            }, reorderTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void gapExpired(EdgeNode n) {
+        int held = n.pending.size();
+        int expected = (n.seq + 1) & 0xFF;
+        for (int i = 0; i < held; i++) reject("seq_gap");
+        stats.error("Sparkplug sequence gap [group=" + n.group + ", edgeNode=" + n.name + ", expected=" + expected + "]");
+        LOG.info("Sparkplug sequence gap not filled within {} [group={}, edgeNode={}, expected seq={}, held={}]: discarding the session and requesting a rebirth",
+                reorderTimeout, n.group, n.name, expected, held);
+        resetSequencing(n);
+        // Until the new NBIRTH, aliases and seq of this node are unknown: data is refused with reason no_birth.
+        n.born = false;
+        requestRebirth(n, true);
+    }
+
+    private void resetSequencing(EdgeNode n) {
+        n.pending.clear();
+        cancelGapTimer(n);
+    }
+
+    private void cancelGapTimer(EdgeNode n) {
+        n.generation++;
+        if (n.gapTimer != null) {
+            n.gapTimer.cancel(false);
+            n.gapTimer = null;
+        }
+    }
+
+    private void requestRebirth(EdgeNode n, boolean always) {
+        long now = clock.millis();
+        if (!always && now - n.lastRebirthMillis < REBIRTH_MIN_INTERVAL_MILLIS) return;
+        n.lastRebirthMillis = now;
+        rebirthRequests.increment();
+        rebirth.requestRebirth(n.group, n.name);
+    }
+
+    // ---- data ------------------------------------------------------------------------------------------------------
+
+    private void apply(EdgeNode n, SparkplugTopic t, SparkplugBPayload p, String topic) {
+        switch (t.type()) {
+            case NDATA -> dataMetrics(n, n.node, p, topic);
+            case DBIRTH -> {
+                Scope d = n.devices.computeIfAbsent(t.device(), k -> new Scope(t.source(), t.device()));
+                d.clearMetrics();
+                d.born = true;
+                birthMetrics(n, d, p, topic);
+            }
+            case DDATA -> {
+                Scope d = n.devices.get(t.device());
+                if (d == null || !d.born) {
+                    reject("no_birth");
+                    if (logLimit.allow("nobirth:" + topic)) {
+                        LOG.info("Sparkplug DDATA before DBIRTH [topic={}]: dropped, requesting rebirth", topic);
+                    }
+                    requestRebirth(n, false);
+                    return;
+                }
+                dataMetrics(n, d, p, topic);
+            }
+            case DDEATH -> {
+                Scope d = n.devices.get(t.device());
+                if (d != null) {
+                    markStale(d, nowMicros());
+                    d.born = false;
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void birthMetrics(EdgeNode n, Scope s, SparkplugBPayload p, String topic) {
+        Long payloadMillis = p.getTimestamp() == null ? null : p.getTimestamp().getTime();
+        for (Metric m : p.getMetrics()) {
+            if (m.getName() == null) {
+                reject("no_name");
+                if (logLimit.allow("noname:" + topic)) LOG.warn("Sparkplug birth metric without a name [topic={}, alias={}]: skipped", topic, m.getAlias());
+                continue;
+            }
+            MetricInfo info = register(n, s, m);
+            ingest(info, m, payloadMillis);
+        }
+    }
+
+    private void dataMetrics(EdgeNode n, Scope s, SparkplugBPayload p, String topic) {
+        Long payloadMillis = p.getTimestamp() == null ? null : p.getTimestamp().getTime();
+        for (Metric m : p.getMetrics()) {
+            MetricInfo info = null;
+            if (m.getName() != null) {
+                info = s.byName.get(m.getName());
+                // Not announced in the birth: accepted all the same, the data message carries its type.
+                if (info == null) info = register(n, s, m);
+            } else if (m.hasAlias()) {
+                info = s.byAlias.get(m.getAlias());
+                if (info == null) {
+                    reject("unknown_alias");
+                    stats.error("Sparkplug alias not in birth [topic=" + topic + ", alias=" + m.getAlias() + "]");
+                    if (logLimit.allow("alias:" + topic)) {
+                        LOG.warn("Sparkplug metric alias not announced in the birth [topic={}, alias={}]: metric skipped. The edge node must rebirth after changing aliases.",
+                                topic, m.getAlias());
+                    }
+                    continue;
+                }
+            } else {
+                reject("no_name");
+                continue;
+            }
+            ingest(info, m, payloadMillis);
+        }
+    }
+
+    private MetricInfo register(EdgeNode n, Scope s, Metric m) {
+        String name = m.getName();
+        MetricDataType st = m.getDataType();
+        MetricInfo.Kind kind;
+        DataType type = MetricValues.dataType(st);
+        if (isControl(name)) kind = MetricInfo.Kind.CONTROL;
+        else if (type == null) kind = MetricInfo.Kind.UNSUPPORTED;
+        else kind = MetricInfo.Kind.DATA;
+        Signal signal = kind == MetricInfo.Kind.DATA ? signalFor(n, s, name, type, engUnit(m)) : null;
+        MetricInfo info = new MetricInfo(name, st, kind, signal);
+        s.byName.put(name, info);
+        if (st != null) s.types.addMetricDataType(name, st);
+        if (m.hasAlias()) {
+            s.byAlias.put(m.getAlias(), info);
+            if (st != null) s.types.addMetricDataType(m.getAlias(), st);
+        }
+        if (signal != null) s.signals.add(signal);
+        // Tahu's decoder needs the member types of templates too when data messages omit them.
+        if (m.getValue() instanceof Template t) addTemplateTypes(s.types, name + "/", t);
+        return info;
+    }
+
+    private static void addTemplateTypes(MetricDataTypeMap types, String prefix, Template t) {
+        if (t.getMetrics() == null) return;
+        for (Metric member : t.getMetrics()) {
+            if (member.getName() == null || member.getDataType() == null) continue;
+            types.addMetricDataType(prefix + member.getName(), member.getDataType());
+            if (member.getValue() instanceof Template nested) addTemplateTypes(types, prefix + member.getName() + "/", nested);
+        }
+    }
+
+    /** Sparkplug's own control metrics and static properties are not process data. */
+    private static boolean isControl(String name) {
+        return name.equals("bdSeq") || name.startsWith("Node Control/") || name.startsWith("Device Control/")
+                || name.startsWith("Properties/");
+    }
+
+    private static String engUnit(Metric m) {
+        if (m.getProperties() == null) return "";
+        PropertyValue<?> v = m.getProperties().getPropertyValue("engUnit");
+        return v == null || v.getValue() == null ? "" : v.getValue().toString();
+    }
+
+    private void ingest(MetricInfo info, Metric m, Long payloadMillis) {
+        switch (info.kind()) {
+            case CONTROL -> { }
+            case UNSUPPORTED -> reject("unsupported_type");
+            case DATA -> {
+                if (Boolean.TRUE.equals(m.getIsNull()) || m.getValue() == null) return;
+                Signal signal = info.signal();
+                Value v = MetricValues.toValue(m.getValue(), MetricValues.dataType(info.type()));
+                if (v != null) v = MetricValues.coerce(v, signal.dataType());
+                if (v == null) {
+                    reject("bad_value");
+                    return;
+                }
+                long millis = m.getTimestamp() != null ? m.getTimestamp().getTime()
+                        : payloadMillis != null ? payloadMillis : clock.millis();
+                sink.accept(signal, Math.multiplyExact(millis, 1000L), v, Quality.GOOD, Boolean.TRUE.equals(m.getIsHistorical()));
+                metrics.increment();
+            }
+        }
+    }
+
+    private Signal signalFor(EdgeNode n, Scope s, String metricName, DataType type, String unit) {
+        if (s.machineId == null || !model.contains(s.machineId)) {
+            String machine = model.machineBySource(s.source);
+            if (machine == null) {
+                String site = model.addChild(model.rootId(), siteName, "", "");
+                String area = model.addChild(site, areaName, "", "");
+                String line = model.addChild(area, n.group + "/" + n.name, "", "");
+                machine = model.addChild(line, s.machineName, "", s.source);
+                LOG.info("discovered Sparkplug machine [source={}, machine={}]", s.source, machine);
+            }
+            s.machineId = machine;
+        }
+        Signal sig = model.signalByName(s.machineId, metricName);
+        if (sig == null) sig = model.addSignal(s.machineId, metricName, type, unit, "", s.source + "#" + metricName);
+        return sig;
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------------
+
+    private MetricDataTypeMap typesFor(EdgeNode n, SparkplugTopic t) {
+        return switch (t.type()) {
+            case NDATA -> n.node.types;
+            case DDATA, DDEATH -> {
+                Scope d = n.devices.get(t.device());
+                yield d == null ? null : d.types;
+            }
+            default -> null;
+        };
+    }
+
+    private SparkplugBPayload decode(String topic, byte[] payload, MetricDataTypeMap types) {
+        SparkplugBPayload p;
+        try {
+            p = decoder.buildFromByteArray(payload, types == null || types.isEmpty() ? null : types);
+        } catch (Exception e) {
+            decodeError(topic, e.toString());
+            return null;
+        }
+        // Tahu leaves a null in place of a metric it cannot decode (for example one without datatype that no birth announced).
+        if (p.getMetrics().contains(null)) {
+            p.setMetrics(p.getMetrics().stream().filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toList()));
+            decodeError(topic, "a metric without a known datatype");
+        }
+        return p;
+    }
+
+    private void decodeError(String topic, String why) {
+        reject("decode_error");
+        stats.error("Sparkplug payload cannot be decoded [topic=" + topic + "]: " + why);
+        if (logLimit.allow("decode:" + topic)) {
+            LOG.warn("Sparkplug payload cannot be decoded [topic={}]: {}. Message skipped; check the edge node's Sparkplug B encoder.", topic, why);
+        }
+    }
+
+    private void reject(String reason) {
+        rejects.computeIfAbsent(reason, r -> Counter.builder("lathe.ingest.rejects").tag("protocol", PROTOCOL).tag("reason", r)
+                .description("messages or metrics not ingested, by reason").register(registry)).increment();
+    }
+
+    private long nowMicros() {
+        return Math.multiplyExact(clock.millis(), 1000L);
+    }
+
+    // ---- state ----------------------------------------------------------------------------------------------------
+
+    record MetricInfo(String name, MetricDataType type, Kind kind, Signal signal) {
+        enum Kind { DATA, CONTROL, UNSUPPORTED }
+    }
+
+    record Pending(SparkplugTopic t, String topic, byte[] payload, int seq) {}
+
+    /** Metrics announced by one birth: the node's own or one device's. */
+    static final class Scope {
+        final String source;
+        final String machineName;
+        final Map<String, MetricInfo> byName = new HashMap<>();
+        final Map<Long, MetricInfo> byAlias = new HashMap<>();
+        MetricDataTypeMap types = new MetricDataTypeMap();
+        /** Every signal this scope ever fed, so a death marks them all stale. */
+        final Set<Signal> signals = new LinkedHashSet<>();
+        String machineId;
+        boolean born;
+
+        Scope(String source, String machineName) {
+            this.source = source;
+            this.machineName = machineName;
+        }
+
+        void clearMetrics() {
+            byName.clear();
+            byAlias.clear();
+            types = new MetricDataTypeMap();
+        }
+    }
+
+    /** One edge node's session; guarded by its own monitor. */
+    static final class EdgeNode {
+        final String group;
+        final String name;
+        final String key;
+        final Scope node;
+        final Map<String, Scope> devices = new HashMap<>();
+        final Map<Integer, Pending> pending = new HashMap<>();
+        boolean born;
+        long bdSeq = -1;
+        int seq;
+        ScheduledFuture<?> gapTimer;
+        long generation;
+        long lastRebirthMillis = Long.MIN_VALUE / 2;
+
+        EdgeNode(String group, String name) {
+            this.group = group;
+            this.name = name;
+            this.key = group + "/" + name;
+            this.node = new Scope("sparkplug:" + group + "/" + name, name);
+        }
+    }
+
+    /** For tests and diagnostics: names of the metrics the current birth of a node or device announced. */
+    public List<String> announcedMetrics(String group, String edgeNode, String device) {
+        EdgeNode n = nodes.get(group + "/" + edgeNode);
+        if (n == null) return List.of();
+        synchronized (n) {
+            Scope s = device == null ? n.node : n.devices.get(device);
+            return s == null ? List.of() : List.copyOf(s.byName.keySet());
+        }
+    }
+}
