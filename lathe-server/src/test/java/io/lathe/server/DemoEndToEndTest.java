@@ -72,6 +72,7 @@ class DemoEndToEndTest {
                 while (changed == null && System.nanoTime() < deadline && (line = r.readLine()) != null) {
                     if (!line.startsWith("data:")) continue;
                     JsonNode ev = json.readTree(line.substring(5));
+                    if (!ev.has("signal")) continue; // the "ready" event that ends the snapshot
                     String sig = ev.get("signal").asText();
                     Set<String> seen = valuesBySignal.computeIfAbsent(sig, k -> new TreeSet<>());
                     seen.add(ev.get("value").toString());

@@ -162,6 +162,7 @@ public final class ConfigLoader {
                 case "enterprise" -> enterprise = scalar(t.getValueNode(), "plant.enterprise");
                 case "sites" -> {
                     for (Node s : sequence(t.getValueNode(), "plant.sites")) sites.add(site(s));
+                    uniqueNames(sites.stream().map(PlantSpec.Site::name).toList(), t.getValueNode(), "plant.sites");
                 }
                 default -> { }
             }
