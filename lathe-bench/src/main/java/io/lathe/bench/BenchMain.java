@@ -1,0 +1,20 @@
+package io.lathe.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the benchmarks: {@code java -cp <bench classpath> io.lathe.bench.BenchMain store [--quick]}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Lathe benchmarks.", subcommands = StoreBench.class)
+public final class BenchMain implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+}

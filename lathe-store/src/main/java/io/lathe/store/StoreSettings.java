@@ -1,0 +1,63 @@
+package io.lathe.store;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link TelemetryStore}.
+ *
+ * @param dataDir           folder of the store (created when missing): {@code wal/}, {@code data/<yyyy-MM-dd>/}, {@code MANIFEST}
+ * @param memoryBudgetBytes bytes of in-memory column buffers; a flush starts at half of it, appenders wait for the
+ *                          running flush when buffers plus the flushing snapshot exceed it
+ * @param flushInterval     buffers are flushed to files at least this often (when not empty)
+ * @param retention         points older than this (whole day partitions) are dropped; null or zero keeps everything
+ * @param lateWindow        a point older than its series' newest point by more than this is rejected and counted
+ * @param walSyncInterval   group-commit window: the log writer waits this long for more records before forcing a
+ *                          batch to disk unless a caller asked for {@code sync()}; zero forces as soon as data is there
+ */
+public record StoreSettings(Path dataDir, long memoryBudgetBytes, Duration flushInterval, Duration retention,
+                            Duration lateWindow, Duration walSyncInterval) {
+
+    public StoreSettings {
+        Objects.requireNonNull(dataDir, "dataDir");
+        List<String> problems = new ArrayList<>();
+        if (memoryBudgetBytes < (1 << 20)) problems.add("memoryBudgetBytes must be at least 1048576, but was " + memoryBudgetBytes);
+        if (flushInterval == null || flushInterval.isNegative() || flushInterval.isZero()) problems.add("flushInterval must be positive, but was " + flushInterval);
+        if (retention != null && retention.isNegative()) problems.add("retention must not be negative, but was " + retention);
+        if (lateWindow == null || lateWindow.isNegative()) problems.add("lateWindow must be zero or positive, but was " + lateWindow);
+        if (walSyncInterval == null || walSyncInterval.isNegative()) problems.add("walSyncInterval must be zero or positive, but was " + walSyncInterval);
+        if (!problems.isEmpty()) throw new IllegalArgumentException("Invalid store settings [dataDir=" + dataDir + "]: " + String.join("; ", problems) + ".");
+    }
+
+    /** 64 MB of buffers, flush every 10 minutes, keep forever, accept points up to 1 day late, 10 ms group commit. */
+    public static StoreSettings defaults(Path dataDir) {
+        return new StoreSettings(dataDir, 64L << 20, Duration.ofMinutes(10), null, Duration.ofDays(1), Duration.ofMillis(10));
+    }
+
+    public StoreSettings withMemoryBudgetBytes(long bytes) {
+        return new StoreSettings(dataDir, bytes, flushInterval, retention, lateWindow, walSyncInterval);
+    }
+
+    public StoreSettings withFlushInterval(Duration d) {
+        return new StoreSettings(dataDir, memoryBudgetBytes, d, retention, lateWindow, walSyncInterval);
+    }
+
+    public StoreSettings withRetention(Duration d) {
+        return new StoreSettings(dataDir, memoryBudgetBytes, flushInterval, d, lateWindow, walSyncInterval);
+    }
+
+    public StoreSettings withLateWindow(Duration d) {
+        return new StoreSettings(dataDir, memoryBudgetBytes, flushInterval, retention, d, walSyncInterval);
+    }
+
+    public StoreSettings withWalSyncInterval(Duration d) {
+        return new StoreSettings(dataDir, memoryBudgetBytes, flushInterval, retention, lateWindow, d);
+    }
+
+    boolean keepsForever() {
+        return retention == null || retention.isZero();
+    }
+}

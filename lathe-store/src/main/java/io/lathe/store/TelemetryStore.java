@@ -1,0 +1,1255 @@
+package io.lathe.store;
+
+import io.lathe.ingest.PointSink;
+import io.lathe.model.DataType;
+import io.lathe.model.Quality;
+import io.lathe.model.Signal;
+import io.lathe.model.Value;
+import io.lathe.store.internal.BlockMeta;
+import io.lathe.store.internal.BucketAggregator;
+import io.lathe.store.internal.ByteSink;
+import io.lathe.store.internal.ByteSource;
+import io.lathe.store.internal.Codecs;
+import io.lathe.store.internal.Columns;
+import io.lathe.store.internal.FileUtil;
+import io.lathe.store.internal.SegmentFile;
+import io.lathe.store.internal.Wal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lathe's embedded time-series store. A series is a named signal with one {@link DataType}; points carry a timestamp
+ * in µs since the Unix epoch, a value and a {@link Quality}.
+ *
+ * <p><b>Write path.</b> Each append goes, under one lock, into the series' in-memory column buffer and the
+ * write-ahead log's current batch; a writer thread forces batches to disk (group commit). Buffers are flushed to
+ * immutable, compressed day-partition files ({@code data/yyyy-MM-dd/*.lseg}) by a background thread every
+ * {@code flushInterval}, when half the memory budget is used, and on {@link #close()}; the log segments covered are
+ * then deleted.
+ *
+ * <p><b>Durability.</b> {@code append} returns once the point is buffered and queued for the log. A point is
+ * <em>acknowledged as durable</em> when a {@link #sync()} that started after its append returned, or a
+ * {@link #syncAsync()} future created after it completed: its log record is then forced to disk (or it is in a
+ * forced file). Such points survive {@code kill -9} and power loss (given a disk that honours fsync). Without a sync,
+ * a point is durable within about {@code walSyncInterval} plus one fsync.
+ *
+ * <p><b>Reads</b> merge files, flushing snapshots and live buffers and always return points in time order.
+ * All methods are thread-safe. Queries never block appends for longer than copying the buffered points of the
+ * series asked for.
+ */
+public final class TelemetryStore implements PointSink, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryStore.class);
+    static final long DAY_MICROS = 86_400_000_000L;
+    private static final byte[] MANIFEST_MAGIC = "LATHMAN1".getBytes(StandardCharsets.US_ASCII);
+    private static final int SLOT_BYTES = 8 + 8 + 1;
+    private static final ThreadLocal<Codecs> CODECS = ThreadLocal.withInitial(Codecs::new);
+
+    private final StoreSettings settings;
+    private final InstantSource clock;
+    private final Path walDir, dataRoot;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition flushDone = lock.newCondition();
+    private final List<Series> byId = new ArrayList<>();
+    private final Map<String, Series> byName = new ConcurrentHashMap<>();
+    private final List<Snapshot> flushing = new ArrayList<>();
+    private final TreeMap<Long, List<SegmentFile>> partitions = new TreeMap<>();
+    private final List<SegmentFile> retiredFiles = new ArrayList<>();
+    private final ScheduledThreadPoolExecutor background;
+    private final AtomicLong nextFileId = new AtomicLong(1);
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong rejectedLate = new AtomicLong();
+    private final long lateWindowMicros;
+    private final Wal wal;
+    private long memBytes;
+    private long flushingBytes;
+    private long flushedThrough;
+    /** File ids the manifest lists; null when there was no manifest. */
+    private java.util.Set<Long> manifestFiles;
+    private boolean closed;
+
+    /** One series: identity, newest point, live buffer and index of flushed blocks. Guarded by the store lock except {@code blocks}. */
+    private static final class Series {
+        final int id;
+        final String name;
+        final DataType type;
+        Columns buffer;
+        /** Buffers taken by flushes still running, oldest first. */
+        final List<Columns> frozen = new ArrayList<>(1);
+        boolean hasLast;
+        long lastTs = Long.MIN_VALUE;
+        long lastBits;
+        byte lastQuality;
+        Object lastText;
+        long firstTs = Long.MAX_VALUE;
+        /** Sorted by minTs; replaced, never changed in place. */
+        volatile BlockMeta[] blocks = new BlockMeta[0];
+
+        Series(int id, String name, DataType type) {
+            this.id = id;
+            this.name = name;
+            this.type = type;
+        }
+    }
+
+    private record Snapshot(long generation, List<Series> series, List<Columns> data, long bytes) {}
+
+    private TelemetryStore(StoreSettings settings, InstantSource clock) throws IOException {
+        this.settings = settings;
+        this.clock = clock;
+        this.walDir = settings.dataDir().resolve("wal");
+        this.dataRoot = settings.dataDir().resolve("data");
+        this.lateWindowMicros = saturatedMicros(settings.lateWindow());
+        Files.createDirectories(walDir);
+        Files.createDirectories(dataRoot);
+        readManifest();
+        loadFiles();
+        long lastGen = replay();
+        wal = new Wal(walDir, Math.max(lastGen, flushedThrough) + 1, lock, 4 << 20, settings.walSyncInterval().toNanos());
+        background = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("lathe-store-background").unstarted(r));
+        long flushMs = Math.max(1, settings.flushInterval().toMillis());
+        background.scheduleWithFixedDelay(this::periodicFlush, flushMs, flushMs, TimeUnit.MILLISECONDS);
+        if (!settings.keepsForever()) {
+            long every = Math.max(1000, Math.min(3_600_000, settings.retention().toMillis() / 10));
+            background.scheduleWithFixedDelay(this::periodicRetention, 0, every, TimeUnit.MILLISECONDS);
+        }
+        LOG.info("Telemetry store open [dataDir={}, series={}, files={}, bufferedPoints={}, memoryBudgetBytes={}]",
+                settings.dataDir(), byId.size(), fileCount(), memoryPoints(), settings.memoryBudgetBytes());
+    }
+
+    /** Opens (creating when missing) the store in {@code settings.dataDir()}, replaying its write-ahead log. */
+    public static TelemetryStore open(StoreSettings settings) throws IOException {
+        return new TelemetryStore(settings, InstantSource.system());
+    }
+
+    /** As {@link #open(StoreSettings)} with a clock for retention (tests). */
+    public static TelemetryStore open(StoreSettings settings, InstantSource clock) throws IOException {
+        return new TelemetryStore(settings, clock);
+    }
+
+    public StoreSettings settings() { return settings; }
+
+    private static long saturatedMicros(Duration d) {
+        try {
+            return Math.multiplyExact(d.getSeconds(), 1_000_000L) + d.getNano() / 1000;
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    // =================================================================== series
+
+    /** Id of a series, defining it with {@code type} when new. An existing series keeps its type. */
+    public int seriesId(String name, DataType type) {
+        Series s = byName.get(name);
+        if (s != null) return s.id;
+        lock.lock();
+        try {
+            checkOpen();
+            s = byName.get(name);
+            if (s != null) return s.id;
+            s = define(name, type);
+            wal.appendDefine(s.id, (byte) type.ordinal(), name);
+            return s.id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Series define(String name, DataType type) {
+        if (name.isEmpty()) throw new IllegalArgumentException("series name must not be empty");
+        Series s = new Series(byId.size(), name, type);
+        byId.add(s);
+        byName.put(name, s);
+        return s;
+    }
+
+    /** Type of a series, or empty when unknown. */
+    public Optional<DataType> typeOf(String name) {
+        Series s = byName.get(name);
+        return s == null ? Optional.empty() : Optional.of(s.type);
+    }
+
+    /** Every series with its time range. */
+    public List<SeriesInfo> series() {
+        lock.lock();
+        try {
+            List<SeriesInfo> out = new ArrayList<>(byId.size());
+            for (Series s : byId) out.add(info(s));
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Optional<SeriesInfo> info(String name) {
+        Series s = byName.get(name);
+        if (s == null) return Optional.empty();
+        lock.lock();
+        try {
+            return Optional.of(info(s));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static SeriesInfo info(Series s) {
+        return s.hasLast ? new SeriesInfo(s.name, s.type, s.firstTs, s.lastTs) : new SeriesInfo(s.name, s.type, Long.MIN_VALUE, Long.MIN_VALUE);
+    }
+
+    // =================================================================== write path
+
+    /** Appends a point to a DOUBLE series. Returns false when rejected as too late. */
+    public boolean append(int seriesId, long timestampMicros, double value, Quality quality) {
+        return appendBits(seriesId, DataType.DOUBLE, timestampMicros, Double.doubleToRawLongBits(value), quality.code());
+    }
+
+    public boolean append(int seriesId, long timestampMicros, double value) {
+        return appendBits(seriesId, DataType.DOUBLE, timestampMicros, Double.doubleToRawLongBits(value), (byte) 0);
+    }
+
+    public boolean appendLong(int seriesId, long timestampMicros, long value, Quality quality) {
+        return appendBits(seriesId, DataType.LONG, timestampMicros, value, quality.code());
+    }
+
+    public boolean appendBoolean(int seriesId, long timestampMicros, boolean value, Quality quality) {
+        return appendBits(seriesId, DataType.BOOLEAN, timestampMicros, value ? 1 : 0, quality.code());
+    }
+
+    public boolean appendText(int seriesId, long timestampMicros, String value, Quality quality) {
+        lock.lock();
+        try {
+            Series s = series(seriesId, DataType.TEXT);
+            if (late(s, timestampMicros)) return false;
+            wal.appendText(seriesId, timestampMicros, value, quality.code());
+            addToBuffer(s, timestampMicros, 0, quality.code(), value);
+            memBytes += 40 + 2L * value.length();
+            afterAppend();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends many points of one DOUBLE series under one lock acquisition; returns how many were accepted. */
+    public int appendBatch(int seriesId, long[] timestamps, double[] values, int offset, int length) {
+        lock.lock();
+        try {
+            Series s = series(seriesId, DataType.DOUBLE);
+            int ok = 0;
+            for (int i = offset; i < offset + length; i++) {
+                long t = timestamps[i];
+                if (late(s, t)) continue;
+                long bits = Double.doubleToRawLongBits(values[i]);
+                wal.appendPoint(seriesId, t, bits, (byte) 0);
+                addToBuffer(s, t, bits, (byte) 0, null);
+                ok++;
+            }
+            afterAppend();
+            return ok;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean appendBits(int seriesId, DataType type, long ts, long bits, byte quality) {
+        lock.lock();
+        try {
+            Series s = series(seriesId, type);
+            if (late(s, ts)) return false;
+            wal.appendPoint(seriesId, ts, bits, quality);
+            addToBuffer(s, ts, bits, quality, null);
+            afterAppend();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Series series(int id, DataType type) {
+        checkOpen();
+        if (id < 0 || id >= byId.size()) throw new IllegalArgumentException("unknown series id [id=" + id + "]: define it with seriesId(name, type) first.");
+        Series s = byId.get(id);
+        if (s.type != type) throw new IllegalArgumentException("series has another type [series=" + s.name + ", type=" + s.type + ", appended=" + type + "]");
+        return s;
+    }
+
+    private boolean late(Series s, long ts) {
+        if (s.hasLast && ts < s.lastTs && s.lastTs - ts > lateWindowMicros) {
+            rejectedLate.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    private void addToBuffer(Series s, long ts, long bits, byte q, Object text) {
+        Columns c = s.buffer;
+        if (c == null) {
+            c = s.buffer = new Columns(s.type, 16);
+            memBytes += 16L * SLOT_BYTES;
+        }
+        int cap = c.ts.length;
+        c.add(ts, bits, q, text);
+        if (c.ts.length != cap) memBytes += (long) (c.ts.length - cap) * SLOT_BYTES;
+        if (!s.hasLast || ts >= s.lastTs) {
+            s.hasLast = true;
+            s.lastTs = ts;
+            s.lastBits = bits;
+            s.lastQuality = q;
+            s.lastText = text;
+        }
+        if (ts < s.firstTs) s.firstTs = ts;
+    }
+
+    private void afterAppend() {
+        long budget = settings.memoryBudgetBytes();
+        if (memBytes > budget / 2 && flushing.isEmpty()) startFlushLocked();
+        while (memBytes + flushingBytes > budget && !flushing.isEmpty() && !closed) flushDone.awaitUninterruptibly();
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("telemetry store is closed [dataDir=" + settings.dataDir() + "]");
+    }
+
+    /** Blocks until every point appended (by any thread) before this call is forced to disk. */
+    public void sync() throws IOException {
+        wal.sync();
+    }
+
+    /** Completes when every point appended before this call is forced to disk. */
+    public CompletableFuture<Void> syncAsync() {
+        return wal.syncAsync();
+    }
+
+    /** Number of log records (points and series definitions) appended since open; compare with {@link #durableSequence()}. */
+    public long appendedSequence() {
+        lock.lock();
+        try {
+            return wal.appendedSequence();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Number of log records forced to disk since open. */
+    public long durableSequence() {
+        return wal.durableSequence();
+    }
+
+    // =================================================================== PointSink
+
+    /**
+     * Stores a point under {@code signal.id()}, creating the series with the signal's data type. A value of another
+     * type is converted where that is lossless enough (numbers and booleans to the series' numeric type, anything
+     * to text via its JSON form); otherwise the point is counted in {@link StoreStats#rejectedPoints()} and dropped.
+     * {@code historical} points are stored like any other (the late window applies).
+     */
+    @Override
+    public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
+        try {
+            int id = seriesId(signal.id(), signal.dataType());
+            DataType type = byId.get(id).type;
+            boolean ok = switch (type) {
+                case DOUBLE -> value instanceof Value.TextValue ? false : append(id, timestampMicros, value.asDouble(), quality);
+                case LONG -> switch (value) {
+                    case Value.LongValue l -> appendLong(id, timestampMicros, l.value(), quality);
+                    case Value.BooleanValue b -> appendLong(id, timestampMicros, b.value() ? 1 : 0, quality);
+                    case Value.DoubleValue d when Double.isFinite(d.value()) -> appendLong(id, timestampMicros, Math.round(d.value()), quality);
+                    default -> false;
+                };
+                case BOOLEAN -> switch (value) {
+                    case Value.BooleanValue b -> appendBoolean(id, timestampMicros, b.value(), quality);
+                    case Value.TextValue t -> false;
+                    default -> appendBoolean(id, timestampMicros, value.asDouble() != 0, quality);
+                };
+                case TEXT -> appendText(id, timestampMicros, value instanceof Value.TextValue t ? t.value() : value.toJson(), quality);
+            };
+            if (!ok && !(value instanceof Value.TextValue && type != DataType.TEXT)) return; // late: counted already
+            if (!ok) rejected.incrementAndGet();
+        } catch (RuntimeException e) {
+            rejected.incrementAndGet();
+        }
+    }
+
+    /**
+     * Stores a point with {@link Quality#STALE} that repeats the series' newest value at {@code timestampMicros}, so
+     * history shows when the source went away. Nothing is stored for a series without points or when
+     * {@code timestampMicros} is not after its newest point.
+     */
+    @Override
+    public void markStale(Signal signal, long timestampMicros) {
+        Series s = byName.get(signal.id());
+        if (s == null) return;
+        lock.lock();
+        try {
+            if (closed || !s.hasLast || timestampMicros <= s.lastTs) return;
+            if (s.type == DataType.TEXT) {
+                String text = (String) s.lastText;
+                wal.appendText(s.id, timestampMicros, text, Quality.STALE.code());
+                addToBuffer(s, timestampMicros, 0, Quality.STALE.code(), text);
+            } else {
+                wal.appendPoint(s.id, timestampMicros, s.lastBits, Quality.STALE.code());
+                addToBuffer(s, timestampMicros, s.lastBits, Quality.STALE.code(), null);
+            }
+            afterAppend();
+        } catch (RuntimeException e) {
+            rejected.incrementAndGet();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // =================================================================== flush
+
+    /** Writes every buffered point to files and waits for it. */
+    public void flush() throws IOException {
+        Future<?> f;
+        lock.lock();
+        try {
+            checkOpen();
+            f = startFlushLocked();
+        } finally {
+            lock.unlock();
+        }
+        await(f);
+        // a flush started earlier may still be running: wait for the queue to drain
+        await(background.submit(() -> {}));
+    }
+
+    private static void await(Future<?> f) throws IOException {
+        if (f == null) return;
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a flush", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof UncheckedIOException u) throw u.getCause();
+            throw new IOException("flush failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void periodicFlush() {
+        lock.lock();
+        try {
+            if (closed) return;
+            startFlushLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the live buffers as a snapshot, rotates the log and queues writing the snapshot. Lock held. */
+    private Future<?> startFlushLocked() {
+        List<Series> ss = new ArrayList<>();
+        List<Columns> cs = new ArrayList<>();
+        for (Series s : byId) {
+            if (s.buffer != null && s.buffer.size > 0) {
+                ss.add(s);
+                cs.add(s.buffer);
+                s.frozen.add(s.buffer);
+                s.buffer = null;
+            }
+        }
+        if (ss.isEmpty()) return null;
+        long gen = wal.rotate();
+        Snapshot snap = new Snapshot(gen - 1, ss, cs, memBytes);
+        flushingBytes += memBytes;
+        memBytes = 0;
+        flushing.add(snap);
+        return background.submit(() -> {
+            try {
+                writeSnapshot(snap);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Flush failed [dataDir={}, series={}]: {}. Points stay in memory and in the write-ahead log; the next flush retries.",
+                        settings.dataDir(), ss.size(), e.toString());
+                lock.lock();
+                try {
+                    // put the data back in front of what arrived since, so nothing is lost from queries
+                    for (int i = 0; i < ss.size(); i++) {
+                        Series s = ss.get(i);
+                        Columns back = cs.get(i);
+                        s.frozen.remove(back);
+                        if (s.buffer != null) back.addFrom(s.buffer, 0, s.buffer.size);
+                        s.buffer = back;
+                    }
+                    flushing.remove(snap);
+                    flushingBytes -= snap.bytes;
+                    memBytes += snap.bytes;
+                    flushDone.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    private record Run(long day, int seriesId, Columns columns, int from, int to) {}
+
+    private void writeSnapshot(Snapshot snap) throws IOException {
+        List<Run> runs = new ArrayList<>();
+        for (int i = 0; i < snap.series.size(); i++) {
+            Columns c = snap.data.get(i);
+            if (!c.isSorted()) {
+                Columns copy = new Columns(c.type, c.size);
+                copy.addFrom(c, 0, c.size);
+                copy.sortByTime();
+                c = copy;
+            }
+            int start = 0;
+            while (start < c.size) {
+                long day = Math.floorDiv(c.ts[start], DAY_MICROS);
+                int end = c.lowerBound((day + 1) * DAY_MICROS);
+                runs.add(new Run(day, snap.series.get(i).id, c, start, end));
+                start = end;
+            }
+        }
+        runs.sort(Comparator.comparingLong(Run::day));
+        List<SegmentFile> written = new ArrayList<>();
+        Codecs codecs = CODECS.get();
+        int i = 0;
+        try {
+            while (i < runs.size()) {
+                long day = runs.get(i).day;
+                long id = nextFileId.getAndIncrement();
+                Path dir = dataRoot.resolve(LocalDate.ofEpochDay(day).toString());
+                SegmentFile.Writer w = new SegmentFile.Writer(dir.resolve(fileName(id) + ".tmp"), codecs);
+                try {
+                    for (; i < runs.size() && runs.get(i).day == day; i++) {
+                        Run r = runs.get(i);
+                        w.add(r.seriesId, r.columns, r.from, r.to);
+                    }
+                    written.add(w.finish(dir.resolve(fileName(id)), day, id));
+                } catch (IOException | RuntimeException e) {
+                    w.abort();
+                    throw e;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (SegmentFile f : written) f.delete();
+            throw e;
+        }
+        lock.lock();
+        try {
+            for (SegmentFile f : written) addFile(f);
+            for (int k = 0; k < snap.series.size(); k++) snap.series.get(k).frozen.remove(snap.data.get(k));
+            flushing.remove(snap);
+            flushingBytes -= snap.bytes;
+            flushDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        writeManifest(snap.generation);
+        for (long g : Wal.generations(walDir)) {
+            if (g <= snap.generation) Files.deleteIfExists(Wal.segmentPath(walDir, g));
+        }
+        LOG.debug("Flushed [series={}, files={}, walGeneration={}]", snap.series.size(), written.size(), snap.generation);
+    }
+
+    private static String fileName(long id) {
+        return String.format("f%016d%s", id, SegmentFile.SUFFIX);
+    }
+
+    /** Adds a file's blocks to the index. Lock held (or during open). */
+    private void addFile(SegmentFile f) {
+        partitions.computeIfAbsent(f.day, d -> new ArrayList<>()).add(f);
+        Map<Integer, List<BlockMeta>> bySeries = new HashMap<>();
+        for (BlockMeta m : f.blocks()) bySeries.computeIfAbsent(m.seriesId, k -> new ArrayList<>()).add(m);
+        for (var e : bySeries.entrySet()) {
+            int id = e.getKey();
+            if (id < 0 || id >= byId.size()) {
+                LOG.warn("Segment file names an unknown series; its blocks are ignored [file={}, seriesId={}]", f.path, id);
+                continue;
+            }
+            Series s = byId.get(id);
+            BlockMeta[] old = s.blocks;
+            BlockMeta[] merged = Arrays.copyOf(old, old.length + e.getValue().size());
+            int k = old.length;
+            for (BlockMeta m : e.getValue()) merged[k++] = m;
+            Arrays.sort(merged, Comparator.comparingLong((BlockMeta m) -> m.minTs).thenComparingLong(m -> m.file().id));
+            s.blocks = merged;
+            BlockMeta lastBlock = e.getValue().getLast();
+            if (!s.hasLast || lastBlock.maxTs >= s.lastTs) {
+                if (!s.hasLast || lastBlock.maxTs > s.lastTs) loadLatest(s, lastBlock);
+            }
+            if (merged[0].minTs < s.firstTs) s.firstTs = merged[0].minTs;
+        }
+    }
+
+    private void loadLatest(Series s, BlockMeta m) {
+        s.hasLast = true;
+        s.lastTs = m.maxTs;
+        s.lastQuality = m.lastQuality;
+        switch (s.type) {
+            case DOUBLE -> s.lastBits = Double.doubleToRawLongBits(m.last);
+            case LONG, BOOLEAN -> s.lastBits = (long) m.last;
+            case TEXT -> {
+                try {
+                    Columns c = new Columns(DataType.TEXT, m.count);
+                    m.file().read(m, CODECS.get(), c);
+                    s.lastText = c.text[c.size - 1];
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        if (s.type == DataType.LONG && Math.abs(m.last) >= 9.0e15) {
+            // beyond 2^53 the double statistic is not exact: decode the block
+            try {
+                Columns c = new Columns(DataType.LONG, m.count);
+                m.file().read(m, CODECS.get(), c);
+                s.lastBits = c.bits[c.size - 1];
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    // =================================================================== manifest, files, replay
+
+    private synchronized void writeManifest(long generation) throws IOException {
+        ByteSink out = new ByteSink(4096);
+        out.putBytes(MANIFEST_MAGIC, 0, MANIFEST_MAGIC.length);
+        List<Series> all;
+        List<SegmentFile> live = new ArrayList<>();
+        lock.lock();
+        try {
+            all = List.copyOf(byId);
+            flushedThrough = Math.max(flushedThrough, generation);
+            out.putLong(flushedThrough);
+            for (List<SegmentFile> l : partitions.values()) live.addAll(l);
+        } finally {
+            lock.unlock();
+        }
+        out.putLong(nextFileId.get());
+        // The manifest is the list of live files: a file written but not listed (crash before this write) is an
+        // orphan whose points are still in the log, so open() deletes it instead of reading them twice.
+        out.putVarLong(live.size());
+        for (SegmentFile f : live) {
+            out.putLong(f.day);
+            out.putLong(f.id);
+        }
+        out.putVarLong(all.size());
+        for (Series s : all) {
+            byte[] b = s.name.getBytes(StandardCharsets.UTF_8);
+            out.putInt(s.id);
+            out.put(s.type.ordinal());
+            out.putVarLong(b.length);
+            out.putBytes(b, 0, b.length);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), 0, out.size());
+        out.putInt((int) crc.getValue());
+        Path tmp = settings.dataDir().resolve("MANIFEST.tmp");
+        Files.write(tmp, out.toByteArray());
+        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, settings.dataDir().resolve("MANIFEST"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        FileUtil.forceDirectory(settings.dataDir());
+    }
+
+    private void readManifest() throws IOException {
+        Path p = settings.dataDir().resolve("MANIFEST");
+        if (!Files.exists(p)) return;
+        byte[] b = Files.readAllBytes(p);
+        if (b.length < MANIFEST_MAGIC.length + 4 || !Arrays.equals(Arrays.copyOf(b, MANIFEST_MAGIC.length), MANIFEST_MAGIC)) {
+            throw new IOException("Store manifest unreadable [file=" + p + "]: wrong magic. Is this a Lathe data directory?");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, b.length - 4);
+        ByteSource tail = new ByteSource(b, b.length - 4, 4);
+        if ((int) crc.getValue() != tail.getInt()) {
+            throw new IOException("Store manifest damaged [file=" + p + "]: checksum mismatch. Restore it from a backup.");
+        }
+        ByteSource in = new ByteSource(b, MANIFEST_MAGIC.length, b.length - 4 - MANIFEST_MAGIC.length);
+        flushedThrough = in.getLong();
+        nextFileId.set(in.getLong());
+        int files = in.getVarInt();
+        manifestFiles = new java.util.HashSet<>();
+        for (int i = 0; i < files; i++) {
+            in.getLong();
+            manifestFiles.add(in.getLong());
+        }
+        int n = in.getVarInt();
+        for (int i = 0; i < n; i++) {
+            int id = in.getInt();
+            DataType type = DataType.values()[in.get()];
+            int len = in.getVarInt();
+            byte[] nb = new byte[len];
+            in.getBytes(nb, 0, len);
+            if (id != byId.size()) throw new IOException("Store manifest damaged [file=" + p + "]: series ids out of order at " + id);
+            define(new String(nb, StandardCharsets.UTF_8), type);
+        }
+    }
+
+    private void loadFiles() throws IOException {
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(dataRoot)) {
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        }
+        long maxId = 0;
+        List<SegmentFile> files = new ArrayList<>();
+        for (Path dir : dirs) {
+            long day;
+            try {
+                day = LocalDate.parse(dir.getFileName().toString()).toEpochDay();
+            } catch (RuntimeException e) {
+                LOG.warn("Ignoring folder that is not a day partition [folder={}]", dir);
+                continue;
+            }
+            List<Path> paths;
+            try (Stream<Path> s = Files.list(dir)) {
+                paths = s.sorted().toList();
+            }
+            for (Path p : paths) {
+                String n = p.getFileName().toString();
+                if (n.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                    continue;
+                }
+                if (!n.endsWith(SegmentFile.SUFFIX)) continue;
+                long id = Long.parseLong(n.substring(1, n.length() - SegmentFile.SUFFIX.length()));
+                maxId = Math.max(maxId, id);
+                if (manifestFiles == null || !manifestFiles.contains(id)) {
+                    LOG.warn("Deleting segment file the manifest does not list (a flush or compaction cut short; its points are in the log or in other files) [file={}]", p);
+                    Files.deleteIfExists(p);
+                    continue;
+                }
+                files.add(SegmentFile.open(p, day, id));
+            }
+        }
+        files.sort(Comparator.comparingLong(f -> f.id));
+        for (SegmentFile f : files) addFile(f);
+        nextFileId.set(Math.max(nextFileId.get(), maxId + 1));
+    }
+
+    private long replay() throws IOException {
+        long last = 0;
+        long[] points = {0};
+        long cut = 0;
+        for (long g : Wal.generations(walDir)) {
+            last = Math.max(last, g);
+            if (g <= flushedThrough) {
+                Files.deleteIfExists(Wal.segmentPath(walDir, g));
+                continue;
+            }
+            cut += Wal.replay(Wal.segmentPath(walDir, g), new Wal.Replay() {
+                @Override
+                public void define(int id, byte type, String name) {
+                    if (id < byId.size()) {
+                        if (!byId.get(id).name.equals(name)) LOG.warn("Log redefines series id [id={}, name={}, known={}]", id, name, byId.get(id).name);
+                        return;
+                    }
+                    if (id != byId.size()) throw new UncheckedIOException(new IOException("Log defines series out of order [id=" + id + ", expected=" + byId.size() + "]"));
+                    TelemetryStore.this.define(name, DataType.values()[type]);
+                }
+
+                @Override
+                public void point(int id, long ts, long bits, byte quality) {
+                    if (id < 0 || id >= byId.size()) return;
+                    addToBuffer(byId.get(id), ts, bits, quality, null);
+                    points[0]++;
+                }
+
+                @Override
+                public void text(int id, long ts, String text, byte quality) {
+                    if (id < 0 || id >= byId.size()) return;
+                    addToBuffer(byId.get(id), ts, 0, quality, text);
+                    points[0]++;
+                }
+            });
+        }
+        if (points[0] > 0 || cut > 0) LOG.info("Write-ahead log replayed [points={}, bytesCut={}]", points[0], cut);
+        return last;
+    }
+
+    // =================================================================== read path
+
+    private record Gathered(Series series, BlockMeta[] blocks, Columns memory) {}
+
+    /** Blocks overlapping [from, to) and buffered points in [from, to), sorted. */
+    private Gathered gather(Series s, long from, long to) {
+        Columns mem = new Columns(s.type, 16);
+        BlockMeta[] all;
+        lock.lock();
+        try {
+            all = s.blocks;
+            for (Columns c : s.frozen) copyRange(c, from, to, mem);
+            if (s.buffer != null) copyRange(s.buffer, from, to, mem);
+        } finally {
+            lock.unlock();
+        }
+        mem.sortByTime();
+        List<BlockMeta> sel = new ArrayList<>();
+        for (BlockMeta m : all) {
+            if (m.minTs >= to) break;
+            if (m.maxTs >= from) sel.add(m);
+        }
+        return new Gathered(s, sel.toArray(new BlockMeta[0]), mem);
+    }
+
+    private static void copyRange(Columns c, long from, long to, Columns out) {
+        int n = c.size;
+        if (n == 0) return;
+        if (c.ts[0] >= from && c.ts[n - 1] < to && c.isSorted()) {
+            out.addFrom(c, 0, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            long t = c.ts[i];
+            if (t >= from && t < to) out.add(t, c.bits[i], c.quality[i], c.text == null ? null : c.text[i]);
+        }
+    }
+
+    /** True when blocks and buffered points follow one another in time without overlap. */
+    private static boolean disjoint(Gathered g) {
+        BlockMeta[] b = g.blocks;
+        for (int i = 1; i < b.length; i++) if (b[i].minTs <= b[i - 1].maxTs) return false;
+        return b.length == 0 || g.memory.size == 0 || g.memory.ts[0] > b[b.length - 1].maxTs;
+    }
+
+    /** Every point of the gathered data in [from, to), sorted (stable: files in order, then buffers). */
+    private Columns materialize(Gathered g, long from, long to) throws IOException {
+        Columns out = new Columns(g.series.type, 64);
+        Columns tmp = new Columns(g.series.type, SegmentFile.BLOCK_POINTS);
+        Codecs codecs = CODECS.get();
+        for (BlockMeta m : g.blocks) {
+            if (m.minTs >= from && m.maxTs < to) {
+                m.file().read(m, codecs, tmp);
+                out.addFrom(tmp, 0, tmp.size);
+            } else {
+                m.file().read(m, codecs, tmp);
+                copyRange(tmp, from, to, out);
+            }
+        }
+        out.addFrom(g.memory, 0, g.memory.size);
+        out.sortByTime();
+        return out;
+    }
+
+    /** Points of a series in [fromMicros, toMicros) in time order; empty for an unknown series. */
+    public SeriesData raw(String series, long fromMicros, long toMicros) throws IOException {
+        Series s = byName.get(series);
+        if (s == null || toMicros <= fromMicros) return new SeriesData(series, s == null ? DataType.DOUBLE : s.type, 0, new long[0], new long[0], new byte[0], null);
+        Columns c = materialize(gather(s, fromMicros, toMicros), fromMicros, toMicros);
+        String[] text = null;
+        if (c.text != null) {
+            text = new String[c.size];
+            for (int i = 0; i < c.size; i++) text[i] = (String) c.text[i];
+        }
+        return new SeriesData(series, s.type, c.size, Arrays.copyOf(c.ts, c.size), Arrays.copyOf(c.bits, c.size), Arrays.copyOf(c.quality, c.size), text);
+    }
+
+    /** Raw points of several series. */
+    public Map<String, SeriesData> raw(Collection<String> series, long fromMicros, long toMicros) throws IOException {
+        Map<String, SeriesData> out = new LinkedHashMap<>();
+        for (String s : series) out.put(s, raw(s, fromMicros, toMicros));
+        return out;
+    }
+
+    /**
+     * Aggregates of a series in {@code buckets} equal buckets over [fromMicros, toMicros); only non-empty buckets are
+     * returned. {@code Long.MIN_VALUE}/{@code Long.MAX_VALUE} bounds stand for the series' first/last point.
+     * Blocks lying inside one bucket are aggregated from their statistics without being decoded.
+     */
+    public List<Bucket> aggregate(String series, long fromMicros, long toMicros, int buckets) throws IOException {
+        BucketAggregator a = aggregator(series, fromMicros, toMicros, buckets);
+        return a == null ? List.of() : a.buckets();
+    }
+
+    public Map<String, List<Bucket>> aggregate(Collection<String> series, long fromMicros, long toMicros, int buckets) throws IOException {
+        Map<String, List<Bucket>> out = new LinkedHashMap<>();
+        for (String s : series) out.put(s, aggregate(s, fromMicros, toMicros, buckets));
+        return out;
+    }
+
+    /** M4 downsampling for charts: first, min, max and last point of each of {@code buckets} buckets, as doubles. */
+    public SeriesData m4(String series, long fromMicros, long toMicros, int buckets) throws IOException {
+        BucketAggregator a = aggregator(series, fromMicros, toMicros, buckets);
+        Columns c = new Columns(DataType.DOUBLE, 16);
+        if (a != null) a.m4(c);
+        return new SeriesData(series, DataType.DOUBLE, c.size, Arrays.copyOf(c.ts, c.size), Arrays.copyOf(c.bits, c.size), Arrays.copyOf(c.quality, c.size), null);
+    }
+
+    private BucketAggregator aggregator(String series, long from, long to, int buckets) throws IOException {
+        if (buckets <= 0) throw new IllegalArgumentException("buckets must be positive, but was " + buckets);
+        Series s = byName.get(series);
+        if (s == null) return null;
+        if (from == Long.MIN_VALUE || to == Long.MAX_VALUE) {
+            lock.lock();
+            try {
+                if (!s.hasLast) return null;
+                if (from == Long.MIN_VALUE) from = s.firstTs;
+                if (to == Long.MAX_VALUE) to = s.lastTs + 1;
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (to <= from) return null;
+        BucketAggregator a = new BucketAggregator(from, to, buckets);
+        Gathered g = gather(s, from, to);
+        DataType type = s.type;
+        if (!disjoint(g)) {
+            Columns c = materialize(g, from, to);
+            for (int i = 0; i < c.size; i++) a.point(c.ts[i], c.doubleAt(i));
+            return a;
+        }
+        Columns tmp = new Columns(type, SegmentFile.BLOCK_POINTS);
+        Codecs codecs = CODECS.get();
+        for (BlockMeta m : g.blocks) {
+            if (a.fitsOneBucket(m)) {
+                a.block(m);
+            } else {
+                m.file().read(m, codecs, tmp);
+                for (int i = 0; i < tmp.size; i++) {
+                    long t = tmp.ts[i];
+                    if (t >= from && t < to) a.point(t, tmp.doubleAt(i));
+                }
+            }
+        }
+        Columns mem = g.memory;
+        for (int i = 0; i < mem.size; i++) a.point(mem.ts[i], mem.doubleAt(i));
+        return a;
+    }
+
+    /** Newest point of a series (by timestamp), or empty. */
+    public Optional<LatestPoint> latest(String series) {
+        Series s = byName.get(series);
+        if (s == null) return Optional.empty();
+        lock.lock();
+        try {
+            return Optional.ofNullable(latestOf(s));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Newest points of several series, in the order asked; series without points are left out. */
+    public List<LatestPoint> latest(Collection<String> series) {
+        List<Series> ss = new ArrayList<>(series.size());
+        for (String n : series) {
+            Series s = byName.get(n);
+            if (s != null) ss.add(s);
+        }
+        List<LatestPoint> out = new ArrayList<>(ss.size());
+        lock.lock();
+        try {
+            for (Series s : ss) {
+                LatestPoint p = latestOf(s);
+                if (p != null) out.add(p);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
+    /**
+     * Newest points of many series by id, into caller-owned columns (no object per series): for each {@code ids[i]}
+     * writes timestamp, value bits (as in {@link SeriesData}) and quality; a series without points gets
+     * {@code Long.MIN_VALUE} as timestamp. Returns how many series had a point.
+     */
+    public int latest(int[] ids, long[] timestamps, long[] bits, byte[] qualities) {
+        int found = 0;
+        lock.lock();
+        try {
+            for (int i = 0; i < ids.length; i++) {
+                Series s = byId.get(ids[i]);
+                if (s.hasLast) {
+                    timestamps[i] = s.lastTs;
+                    bits[i] = s.lastBits;
+                    qualities[i] = s.lastQuality;
+                    found++;
+                } else {
+                    timestamps[i] = Long.MIN_VALUE;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return found;
+    }
+
+    private static LatestPoint latestOf(Series s) {
+        if (!s.hasLast) return null;
+        Value v = switch (s.type) {
+            case DOUBLE -> Value.of(Double.longBitsToDouble(s.lastBits));
+            case LONG -> Value.of(s.lastBits);
+            case BOOLEAN -> Value.of(s.lastBits != 0);
+            case TEXT -> Value.of((String) s.lastText);
+        };
+        return new LatestPoint(s.name, s.lastTs, v, Quality.ofCode(s.lastQuality));
+    }
+
+    // =================================================================== retention and compaction
+
+    private void periodicRetention() {
+        try {
+            enforceRetention();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Retention run failed [dataDir={}]: {}", settings.dataDir(), e.toString());
+        }
+    }
+
+    /** Drops day partitions that end before now minus the retention; returns how many. No-op when keeping forever. */
+    public int enforceRetention() throws IOException {
+        if (settings.keepsForever()) return 0;
+        long nowMicros = saturatedMicros(Duration.ofMillis(clock.millis()));
+        long cutoff = nowMicros - saturatedMicros(settings.retention());
+        List<SegmentFile> drop = new ArrayList<>();
+        List<Long> days = new ArrayList<>();
+        lock.lock();
+        try {
+            for (var e : partitions.entrySet()) {
+                if ((e.getKey() + 1) * DAY_MICROS <= cutoff) {
+                    days.add(e.getKey());
+                    drop.addAll(e.getValue());
+                }
+            }
+            if (drop.isEmpty()) return 0;
+            for (Long d : days) partitions.remove(d);
+            removeBlocks(drop);
+        } finally {
+            lock.unlock();
+        }
+        writeManifest(flushedThrough);
+        for (SegmentFile f : drop) f.delete();
+        for (Long d : days) {
+            Path dir = dataRoot.resolve(LocalDate.ofEpochDay(d).toString());
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isEmpty()) Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // a folder we cannot list or remove is retried on the next run
+            }
+        }
+        LOG.info("Retention dropped partitions [days={}, files={}, cutoffMicros={}]", days.size(), drop.size(), cutoff);
+        return days.size();
+    }
+
+    /** Removes blocks of these files from the series indexes. Lock held. */
+    private void removeBlocks(List<SegmentFile> files) {
+        java.util.Set<SegmentFile> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        set.addAll(files);
+        java.util.Set<Integer> touched = new java.util.HashSet<>();
+        for (SegmentFile f : files) for (BlockMeta m : f.blocks()) touched.add(m.seriesId);
+        for (int id : touched) {
+            if (id < 0 || id >= byId.size()) continue;
+            Series s = byId.get(id);
+            s.blocks = Arrays.stream(s.blocks).filter(m -> !set.contains(m.file())).toArray(BlockMeta[]::new);
+            long first = Long.MAX_VALUE;
+            if (s.blocks.length > 0) first = s.blocks[0].minTs;
+            if (s.buffer != null) for (int i = 0; i < s.buffer.size; i++) first = Math.min(first, s.buffer.ts[i]);
+            for (Columns c : s.frozen) for (int k = 0; k < c.size; k++) first = Math.min(first, c.ts[k]);
+            s.firstTs = first;
+            if (first == Long.MAX_VALUE) {
+                s.hasLast = false;
+                s.lastTs = Long.MIN_VALUE;
+            }
+        }
+    }
+
+    /**
+     * Merges every day partition that has at least {@code minFiles} files into one file (points sorted, late points
+     * merged in place). Runs on the caller's thread; returns the number of partitions compacted.
+     */
+    public int compact(int minFiles) throws IOException {
+        int done = 0;
+        List<Long> days;
+        lock.lock();
+        try {
+            days = partitions.entrySet().stream().filter(e -> e.getValue().size() >= Math.max(2, minFiles)).map(Map.Entry::getKey).toList();
+        } finally {
+            lock.unlock();
+        }
+        for (long day : days) {
+            Future<?> f = background.submit(() -> {
+                compactDay(day, minFiles);
+                return null;
+            });
+            await(f);
+            done++;
+        }
+        return done;
+    }
+
+    private void compactDay(long day, int minFiles) throws IOException {
+        List<SegmentFile> files;
+        lock.lock();
+        try {
+            files = List.copyOf(partitions.getOrDefault(day, List.of()));
+        } finally {
+            lock.unlock();
+        }
+        if (files.size() < Math.max(2, minFiles)) return;
+        TreeMap<Integer, List<BlockMeta>> bySeries = new TreeMap<>();
+        for (SegmentFile f : files) for (BlockMeta m : f.blocks()) bySeries.computeIfAbsent(m.seriesId, k -> new ArrayList<>()).add(m);
+        long id = nextFileId.getAndIncrement();
+        Path dir = dataRoot.resolve(LocalDate.ofEpochDay(day).toString());
+        Codecs codecs = CODECS.get();
+        SegmentFile.Writer w = new SegmentFile.Writer(dir.resolve(fileName(id) + ".tmp"), codecs);
+        SegmentFile merged;
+        try {
+            Columns tmp = null;
+            for (var e : bySeries.entrySet()) {
+                DataType type = DataType.values()[e.getValue().getFirst().type];
+                Columns all = new Columns(type, 1024);
+                if (tmp == null || tmp.type != type) tmp = new Columns(type, SegmentFile.BLOCK_POINTS);
+                for (BlockMeta m : e.getValue()) {
+                    m.file().read(m, codecs, tmp);
+                    all.addFrom(tmp, 0, tmp.size);
+                }
+                all.sortByTime();
+                w.add(e.getKey(), all, 0, all.size);
+            }
+            merged = w.finish(dir.resolve(fileName(id)), day, id);
+        } catch (IOException | RuntimeException e) {
+            w.abort();
+            throw e;
+        }
+        lock.lock();
+        try {
+            List<SegmentFile> now = partitions.get(day);
+            if (now == null) { // dropped by retention meanwhile
+                merged.delete();
+                return;
+            }
+            now.removeAll(files);
+            removeBlocks(files);
+            addFile(merged);
+            retiredFiles.addAll(files);
+        } finally {
+            lock.unlock();
+        }
+        writeManifest(flushedThrough);
+        // Readers may still hold blocks of the old files: unlink now, close the channels later (at close).
+        for (SegmentFile f : files) Files.deleteIfExists(f.path);
+        LOG.info("Compacted partition [day={}, files={}, into={}]", LocalDate.ofEpochDay(day), files.size(), merged.path.getFileName());
+    }
+
+    // =================================================================== statistics and lifecycle
+
+    private int fileCount() {
+        int n = 0;
+        for (List<SegmentFile> l : partitions.values()) n += l.size();
+        return n;
+    }
+
+    private long memoryPoints() {
+        long n = 0;
+        for (Series s : byId) if (s.buffer != null) n += s.buffer.size;
+        for (Snapshot snap : flushing) for (Columns c : snap.data) n += c.size;
+        return n;
+    }
+
+    public StoreStats stats() throws IOException {
+        lock.lock();
+        try {
+            long filePoints = 0, fileBytes = 0;
+            Map<String, long[]> enc = new TreeMap<>();
+            for (List<SegmentFile> l : partitions.values()) {
+                for (SegmentFile f : l) {
+                    fileBytes += f.sizeBytes;
+                    for (BlockMeta m : f.blocks()) {
+                        filePoints += m.count;
+                        long[] e = enc.computeIfAbsent(SegmentFile.encodingName(m.type, m.encoding), k -> new long[3]);
+                        e[0] += m.count;
+                        e[1] += m.length;
+                        e[2]++;
+                    }
+                }
+            }
+            long walBytes = 0;
+            for (long g : Wal.generations(walDir)) {
+                try {
+                    walBytes += Files.size(Wal.segmentPath(walDir, g));
+                } catch (IOException ignored) {
+                    // deleted meanwhile
+                }
+            }
+            Map<String, StoreStats.EncodingStats> by = new LinkedHashMap<>();
+            enc.forEach((k, v) -> by.put(k, new StoreStats.EncodingStats(v[0], v[1], v[2])));
+            return new StoreStats(byId.size(), filePoints, memoryPoints(), fileBytes, walBytes, fileCount(), by, rejectedLate.get(), rejected.get());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Buffered bytes (estimate) of live buffers plus flushing snapshots. */
+    public long memoryBytes() {
+        lock.lock();
+        try {
+            return memBytes + flushingBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Flushes buffers to files, forces the log, and releases files. Appends after close throw IllegalStateException. */
+    @Override
+    public void close() throws IOException {
+        Future<?> f;
+        lock.lock();
+        try {
+            if (closed) return;
+            f = startFlushLocked();
+            closed = true;
+            flushDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        IOException failure = null;
+        try {
+            await(f);
+        } catch (IOException e) {
+            failure = e;
+        }
+        background.shutdown();
+        try {
+            background.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        wal.close();
+        lock.lock();
+        try {
+            for (List<SegmentFile> l : partitions.values()) for (SegmentFile sf : l) sf.close();
+            for (SegmentFile sf : retiredFiles) sf.close();
+        } finally {
+            lock.unlock();
+        }
+        if (failure != null) throw failure;
+    }
+}

@@ -1,0 +1,325 @@
+package io.lathe.store.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Column codecs of Lathe's block format. Stateless apart from reused scratch space: one instance per thread.
+ *
+ * <ul>
+ *   <li>timestamps: first value, first delta, then constant-delta flag or Gorilla-style delta-of-delta bit buckets;</li>
+ *   <li>longs: first value, then zigzag deltas bit-packed in mini-blocks of 128 with one width each;</li>
+ *   <li>doubles: decimal-aware when every value round-trips exactly through {@code long / 10^scale} (then the long
+ *       codec), otherwise Gorilla XOR;</li>
+ *   <li>booleans, quality codes and dictionary indices of text: run-length (value, run) varints.</li>
+ * </ul>
+ */
+public final class Codecs {
+    public static final int MINI_BLOCK = 128;
+    public static final int MAX_SCALE = 9;
+    public static final int GORILLA = 0xFF;
+    private static final double[] POW10 = new double[MAX_SCALE + 1];
+    private static final double TWO_53 = 9007199254740992.0;
+
+    static {
+        double p = 1;
+        for (int i = 0; i <= MAX_SCALE; i++, p *= 10) POW10[i] = p;
+    }
+
+    private final BitWriter bits = new BitWriter();
+    private final BitReader reader = new BitReader();
+    private long[] scratch = new long[2048];
+
+    // ---------------------------------------------------------------- timestamps
+
+    public void encodeTimestamps(long[] ts, int off, int n, ByteSink out) {
+        if (n == 0) return;
+        out.putLong(ts[off]);
+        if (n == 1) return;
+        long d0 = ts[off + 1] - ts[off];
+        out.putVarLong(ByteSink.zigzag(d0));
+        boolean constant = true;
+        for (int i = off + 2; i < off + n; i++) {
+            if (ts[i] - ts[i - 1] != d0) {
+                constant = false;
+                break;
+            }
+        }
+        if (constant) {
+            out.put(0);
+            return;
+        }
+        out.put(1);
+        BitWriter w = bits.start(out);
+        long prevDelta = d0;
+        for (int i = off + 2; i < off + n; i++) {
+            long d = ts[i] - ts[i - 1];
+            long z = ByteSink.zigzag(d - prevDelta);
+            prevDelta = d;
+            if (z == 0) w.write(0, 1);
+            else if (z < (1L << 7)) { w.write(0b10, 2); w.write(z, 7); }
+            else if (z < (1L << 12)) { w.write(0b110, 3); w.write(z, 12); }
+            else if (z < (1L << 20)) { w.write(0b1110, 4); w.write(z, 20); }
+            else { w.write(0b1111, 4); w.write(z, 64); }
+        }
+        w.finish();
+    }
+
+    public void decodeTimestamps(ByteSource in, long[] ts, int n) {
+        if (n == 0) return;
+        ts[0] = in.getLong();
+        if (n == 1) return;
+        long d = ByteSink.unzigzag(in.getVarLong());
+        ts[1] = ts[0] + d;
+        int mode = in.get();
+        if (mode == 0) {
+            for (int i = 2; i < n; i++) ts[i] = ts[i - 1] + d;
+            return;
+        }
+        if (mode != 1) throw new CorruptDataException("unknown timestamp mode [mode=" + mode + "]");
+        BitReader r = reader.start(in);
+        for (int i = 2; i < n; i++) {
+            long z;
+            if (!r.readBit()) z = 0;
+            else if (!r.readBit()) z = r.read(7);
+            else if (!r.readBit()) z = r.read(12);
+            else if (!r.readBit()) z = r.read(20);
+            else z = r.read(64);
+            d += ByteSink.unzigzag(z);
+            ts[i] = ts[i - 1] + d;
+        }
+        r.finish(in);
+    }
+
+    // ---------------------------------------------------------------- longs
+
+    public void encodeLongs(long[] v, int off, int n, ByteSink out) {
+        if (n == 0) return;
+        out.putVarLong(ByteSink.zigzag(v[off]));
+        BitWriter w = bits.start(out);
+        for (int start = off + 1; start < off + n; start += MINI_BLOCK) {
+            int stop = Math.min(off + n, start + MINI_BLOCK);
+            long or = 0;
+            for (int i = start; i < stop; i++) or |= ByteSink.zigzag(v[i] - v[i - 1]);
+            int width = 64 - Long.numberOfLeadingZeros(or);
+            w.write(width, 7);
+            if (width == 0) continue;
+            for (int i = start; i < stop; i++) w.write(ByteSink.zigzag(v[i] - v[i - 1]), width);
+        }
+        w.finish();
+    }
+
+    public void decodeLongs(ByteSource in, long[] v, int n) {
+        if (n == 0) return;
+        v[0] = ByteSink.unzigzag(in.getVarLong());
+        BitReader r = reader.start(in);
+        for (int start = 1; start < n; start += MINI_BLOCK) {
+            int stop = Math.min(n, start + MINI_BLOCK);
+            int width = (int) r.read(7);
+            if (width > 64) throw new CorruptDataException("bit width out of range [width=" + width + "]");
+            if (width == 0) {
+                for (int i = start; i < stop; i++) v[i] = v[i - 1];
+            } else {
+                for (int i = start; i < stop; i++) v[i] = v[i - 1] + ByteSink.unzigzag(r.read(width));
+            }
+        }
+        r.finish(in);
+    }
+
+    // ---------------------------------------------------------------- doubles (raw IEEE bits in, raw bits out)
+
+    /** Smallest decimal scale at which {@code v} round-trips through a long, or -1. */
+    static int decimalScale(double v) {
+        if (!Double.isFinite(v) || Double.doubleToRawLongBits(v) == Long.MIN_VALUE) return -1;
+        for (int s = 0; s <= MAX_SCALE; s++) {
+            double m = v * POW10[s];
+            if (Math.abs(m) >= TWO_53) return -1;
+            double r = Math.rint(m);
+            if (r / POW10[s] == v) return s;
+        }
+        return -1;
+    }
+
+    /** Writes a one-byte encoding tag (decimal scale 0..9 or {@link #GORILLA}) and the values; returns the tag. */
+    public int encodeDoubles(long[] rawBits, int off, int n, ByteSink out) {
+        if (n == 0) {
+            out.put(GORILLA);
+            return GORILLA;
+        }
+        int scale = 0;
+        for (int i = off; i < off + n && scale >= 0; i++) {
+            double v = Double.longBitsToDouble(rawBits[i]);
+            int s = decimalScale(v);
+            if (s < 0) scale = -1;
+            else if (s > scale) scale = s;
+        }
+        if (scale >= 0) {
+            if (scratch.length < n) scratch = new long[n];
+            double p = POW10[scale];
+            for (int i = 0; i < n && scale >= 0; i++) {
+                long raw = rawBits[off + i];
+                long l = (long) Math.rint(Double.longBitsToDouble(raw) * p);
+                if (Double.doubleToRawLongBits(l / p) != raw) scale = -1;
+                scratch[i] = l;
+            }
+        }
+        if (scale >= 0) {
+            out.put(scale);
+            encodeLongs(scratch, 0, n, out);
+            return scale;
+        }
+        out.put(GORILLA);
+        encodeGorilla(rawBits, off, n, out);
+        return GORILLA;
+    }
+
+    public void decodeDoubles(ByteSource in, long[] rawBits, int n) {
+        int tag = in.get();
+        if (tag == GORILLA) {
+            decodeGorilla(in, rawBits, n);
+            return;
+        }
+        if (tag > MAX_SCALE) throw new CorruptDataException("unknown double encoding [tag=" + tag + "]");
+        decodeLongs(in, rawBits, n);
+        double p = POW10[tag];
+        for (int i = 0; i < n; i++) rawBits[i] = Double.doubleToRawLongBits(rawBits[i] / p);
+    }
+
+    private void encodeGorilla(long[] v, int off, int n, ByteSink out) {
+        BitWriter w = bits.start(out);
+        w.write(v[off], 64);
+        int prevLead = -1, prevTrail = 0;
+        for (int i = off + 1; i < off + n; i++) {
+            long x = v[i] ^ v[i - 1];
+            if (x == 0) {
+                w.write(0, 1);
+                continue;
+            }
+            int lead = Math.min(31, Long.numberOfLeadingZeros(x));
+            int trail = Long.numberOfTrailingZeros(x);
+            if (prevLead >= 0 && lead >= prevLead && trail >= prevTrail) {
+                w.write(0b10, 2);
+                w.write(x >>> prevTrail, 64 - prevLead - prevTrail);
+            } else {
+                int sig = 64 - lead - trail;
+                w.write(0b11, 2);
+                w.write(lead, 5);
+                w.write(sig - 1, 6);
+                w.write(x >>> trail, sig);
+                prevLead = lead;
+                prevTrail = trail;
+            }
+        }
+        w.finish();
+    }
+
+    private void decodeGorilla(ByteSource in, long[] v, int n) {
+        if (n == 0) return;
+        BitReader r = reader.start(in);
+        v[0] = r.read(64);
+        int lead = 0, trail = 0;
+        for (int i = 1; i < n; i++) {
+            if (!r.readBit()) {
+                v[i] = v[i - 1];
+                continue;
+            }
+            if (r.readBit()) {
+                lead = (int) r.read(5);
+                int sig = (int) r.read(6) + 1;
+                trail = 64 - lead - sig;
+                if (trail < 0) throw new CorruptDataException("gorilla window out of range [lead=" + lead + ", significant=" + sig + "]");
+            }
+            long x = r.read(64 - lead - trail) << trail;
+            v[i] = v[i - 1] ^ x;
+        }
+        r.finish(in);
+    }
+
+    // ---------------------------------------------------------------- run-length (booleans, quality, dictionary indices)
+
+    public void encodeRuns(long[] v, int off, int n, ByteSink out) {
+        int i = off;
+        while (i < off + n) {
+            long x = v[i];
+            int j = i + 1;
+            while (j < off + n && v[j] == x) j++;
+            out.putVarLong(ByteSink.zigzag(x));
+            out.putVarLong(j - i);
+            i = j;
+        }
+    }
+
+    public void decodeRuns(ByteSource in, long[] v, int n) {
+        int i = 0;
+        while (i < n) {
+            long x = ByteSink.unzigzag(in.getVarLong());
+            long run = in.getVarLong();
+            if (run <= 0 || run > n - i) throw new CorruptDataException("run length out of range [run=" + run + ", left=" + (n - i) + "]");
+            for (int k = 0; k < run; k++) v[i++] = x;
+        }
+    }
+
+    public void encodeQuality(byte[] q, int off, int n, ByteSink out) {
+        int i = off;
+        while (i < off + n) {
+            byte x = q[i];
+            int j = i + 1;
+            while (j < off + n && q[j] == x) j++;
+            out.put(x);
+            out.putVarLong(j - i);
+            i = j;
+        }
+    }
+
+    public void decodeQuality(ByteSource in, byte[] q, int n) {
+        int i = 0;
+        while (i < n) {
+            byte x = (byte) in.get();
+            long run = in.getVarLong();
+            if (run <= 0 || run > n - i) throw new CorruptDataException("quality run out of range [run=" + run + ", left=" + (n - i) + "]");
+            for (int k = 0; k < run; k++) q[i++] = x;
+        }
+    }
+
+    // ---------------------------------------------------------------- text: per-block dictionary + runs of indices
+
+    public void encodeText(Object[] text, int off, int n, ByteSink out) {
+        Map<String, Integer> dict = new HashMap<>();
+        if (scratch.length < n) scratch = new long[n];
+        ByteSink strings = new ByteSink(64);
+        for (int i = 0; i < n; i++) {
+            String s = (String) text[off + i];
+            Integer id = dict.get(s);
+            if (id == null) {
+                id = dict.size();
+                dict.put(s, id);
+                byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                strings.putVarLong(b.length);
+                strings.putBytes(b, 0, b.length);
+            }
+            scratch[i] = id;
+        }
+        out.putVarLong(dict.size());
+        out.putBytes(strings.buf, 0, strings.pos);
+        encodeRuns(scratch, 0, n, out);
+    }
+
+    public void decodeText(ByteSource in, Object[] text, long[] indices, int n) {
+        int k = in.getVarInt();
+        if (k > n) throw new CorruptDataException("dictionary larger than block [entries=" + k + ", points=" + n + "]");
+        String[] dict = new String[k];
+        for (int i = 0; i < k; i++) {
+            int len = in.getVarInt();
+            byte[] b = new byte[len];
+            in.getBytes(b, 0, len);
+            dict[i] = new String(b, StandardCharsets.UTF_8);
+        }
+        decodeRuns(in, indices, n);
+        for (int i = 0; i < n; i++) {
+            long ix = indices[i];
+            if (ix < 0 || ix >= k) throw new CorruptDataException("dictionary index out of range [index=" + ix + ", entries=" + k + "]");
+            text[i] = dict[(int) ix];
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.lathe.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.lathe.model.DataType;
+import io.lathe.model.Quality;
+import io.lathe.model.Signal;
+import io.lathe.model.Value;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TelemetryStoreTest {
+    @TempDir
+    Path dir;
+
+    private static final long T0 = 1_700_000_000_000_000L;
+
+    private StoreSettings settings() {
+        return StoreSettings.defaults(dir).withFlushInterval(Duration.ofHours(1)).withWalSyncInterval(Duration.ZERO);
+    }
+
+    @Test
+    void outOfOrderPointsComeBackSortedFromBuffersAndFiles() throws Exception {
+        // Late points within the window are accepted, and every source (files, buffers) is merged in time order.
+        try (TelemetryStore s = TelemetryStore.open(settings())) {
+            int id = s.seriesId("m1.temp", DataType.DOUBLE);
+            for (int i = 0; i < 100; i += 2) s.append(id, T0 + i * 1000L, i);
+            s.flush();
+            for (int i = 1; i < 100; i += 2) s.append(id, T0 + i * 1000L, i);
+            s.flush();
+            s.append(id, T0 + 50_500, 50.5);
+            SeriesData d = s.raw("m1.temp", T0, T0 + 1_000_000);
+            assertThat(d.size()).isEqualTo(101);
+            for (int i = 1; i < d.size(); i++) assertThat(d.timestampAt(i)).isGreaterThanOrEqualTo(d.timestampAt(i - 1));
+            assertThat(d.doubleAt(51)).isEqualTo(50.5);
+            List<Bucket> b = s.aggregate("m1.temp", T0, T0 + 100_000, 1);
+            assertThat(b.getFirst().count()).isEqualTo(101);
+            assertThat(b.getFirst().last()).isEqualTo(99.0);
+        }
+    }
+
+    @Test
+    void pointsOlderThanTheLateWindowAreRejectedAndCounted() throws Exception {
+        // The late window bounds how far back a series may be rewritten.
+        try (TelemetryStore s = TelemetryStore.open(settings().withLateWindow(Duration.ofSeconds(10)))) {
+            int id = s.seriesId("x", DataType.DOUBLE);
+            assertThat(s.append(id, T0, 1)).isTrue();
+            assertThat(s.append(id, T0 - 5_000_000, 2)).isTrue();
+            assertThat(s.append(id, T0 - 11_000_000, 3)).isFalse();
+            assertThat(s.stats().rejectedLatePoints()).isEqualTo(1);
+            assertThat(s.raw("x", Long.MIN_VALUE, Long.MAX_VALUE).size()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aggregatesMatchBruteForceOnRandomDataAcrossFilesAndBuffers() throws Exception {
+        // Property test: statistics-based bucket aggregation must equal a naive computation, whatever the bucket
+        // count, range, flush points and late points. The seed is in the failure message.
+        long seed = System.nanoTime();
+        Random r = new Random(seed);
+        for (int round = 0; round < 6; round++) {
+            Path d = dir.resolve("r" + round);
+            try (TelemetryStore s = TelemetryStore.open(StoreSettings.defaults(d).withFlushInterval(Duration.ofHours(1)).withWalSyncInterval(Duration.ZERO))) {
+                int id = s.seriesId("s", DataType.DOUBLE);
+                int n = 1000 + r.nextInt(20_000);
+                List<long[]> pts = new ArrayList<>();
+                long t = T0 + r.nextInt(1_000_000);
+                double v = 100;
+                boolean late = round % 2 == 1;
+                for (int i = 0; i < n; i++) {
+                    t += 1 + r.nextInt(2_000_000);
+                    v = Math.round((v + r.nextGaussian()) * 100) / 100.0;
+                    long ts = late && r.nextInt(50) == 0 ? t - r.nextInt(3_000_000) : t;
+                    s.append(id, ts, v);
+                    pts.add(new long[]{ts, Double.doubleToRawLongBits(v)});
+                    if (r.nextInt(4000) == 0) s.flush();
+                }
+                if (r.nextBoolean()) s.flush();
+                pts.sort((a, b) -> Long.compare(a[0], b[0]));
+                long[] ts = pts.stream().mapToLong(p -> p[0]).toArray();
+                double[] vs = pts.stream().mapToDouble(p -> Double.longBitsToDouble(p[1])).toArray();
+                for (int q = 0; q < 5; q++) {
+                    long from = ts[0] + (q == 0 ? 0 : r.nextInt((int) Math.min(Integer.MAX_VALUE, (ts[n - 1] - ts[0]) / 2)));
+                    long to = q == 0 ? ts[n - 1] + 1 : from + 1 + (long) (r.nextDouble() * (ts[n - 1] - from));
+                    int buckets = 1 + r.nextInt(q == 0 ? 1000 : 50);
+                    int lo = lower(ts, from), hi = lower(ts, to);
+                    List<Bucket> expected = BruteForce.aggregate(Arrays.copyOfRange(ts, lo, hi), Arrays.copyOfRange(vs, lo, hi), hi - lo, from, to, buckets);
+                    List<Bucket> actual = s.aggregate("s", from, to, buckets);
+                    String why = "seed=" + seed + " round=" + round + " query=" + q;
+                    assertThat(actual).as(why).hasSameSizeAs(expected);
+                    for (int k = 0; k < expected.size(); k++) {
+                        Bucket e = expected.get(k), a = actual.get(k);
+                        assertThat(a.startMicros()).as(why).isEqualTo(e.startMicros());
+                        assertThat(a.count()).as(why).isEqualTo(e.count());
+                        assertThat(a.min()).as(why).isEqualTo(e.min());
+                        assertThat(a.max()).as(why).isEqualTo(e.max());
+                        assertThat(a.first()).as(why).isEqualTo(e.first());
+                        assertThat(a.last()).as(why).isEqualTo(e.last());
+                        assertThat(a.sum()).as(why).isCloseTo(e.sum(), within(1e-9 * Math.max(1, Math.abs(e.sum())) * e.count()));
+                        assertThat(a.timeWeightedAverage()).as(why).isCloseTo(e.timeWeightedAverage(), within(1e-6 * Math.max(1, Math.abs(e.timeWeightedAverage()))));
+                    }
+                    // M4 picks the bucket's first, min, max and last points
+                    SeriesData m4 = s.m4("s", from, to, buckets);
+                    int expectedPoints = 0;
+                    for (Bucket e : expected) expectedPoints += 1;
+                    assertThat(m4.size()).as(why).isBetween(expectedPoints, expectedPoints * 4);
+                }
+            }
+        }
+    }
+
+    private static int lower(long[] a, long t) {
+        int lo = 0, hi = a.length;
+        while (lo < hi) {
+            int m = (lo + hi) >>> 1;
+            if (a[m] < t) lo = m + 1;
+            else hi = m;
+        }
+        return lo;
+    }
+
+    @Test
+    void everyValueTypeSurvivesFlushAndRestart() throws Exception {
+        // Files and log must keep longs, booleans, text and quality codes exactly, including extremes.
+        try (TelemetryStore s = TelemetryStore.open(settings())) {
+            int l = s.seriesId("l", DataType.LONG), b = s.seriesId("b", DataType.BOOLEAN), t = s.seriesId("t", DataType.TEXT), d = s.seriesId("d", DataType.DOUBLE);
+            s.appendLong(l, T0, Long.MIN_VALUE, Quality.GOOD);
+            s.appendLong(l, T0 + 1, Long.MAX_VALUE, Quality.BAD);
+            s.appendBoolean(b, T0, true, Quality.GOOD);
+            s.appendBoolean(b, T0 + 1, false, Quality.UNCERTAIN);
+            s.appendText(t, T0, "", Quality.GOOD);
+            s.appendText(t, T0 + 1, "running", Quality.GOOD);
+            s.append(d, T0, -0.0, Quality.GOOD);
+            s.append(d, T0 + 1, Double.NaN, Quality.GOOD);
+            s.flush();
+            s.appendText(t, T0 + 2, "stopped", Quality.GOOD);
+            s.sync();
+        }
+        try (TelemetryStore s = TelemetryStore.open(settings())) {
+            SeriesData l = s.raw("l", Long.MIN_VALUE, Long.MAX_VALUE);
+            assertThat(l.valueAt(0)).isEqualTo(Value.of(Long.MIN_VALUE));
+            assertThat(l.valueAt(1)).isEqualTo(Value.of(Long.MAX_VALUE));
+            assertThat(l.qualityAt(1)).isEqualTo(Quality.BAD);
+            SeriesData b = s.raw("b", Long.MIN_VALUE, Long.MAX_VALUE);
+            assertThat(b.valueAt(0)).isEqualTo(Value.of(true));
+            assertThat(b.qualityAt(1)).isEqualTo(Quality.UNCERTAIN);
+            assertThat(s.raw("t", Long.MIN_VALUE, Long.MAX_VALUE).text()).containsExactly("", "running", "stopped");
+            SeriesData d = s.raw("d", Long.MIN_VALUE, Long.MAX_VALUE);
+            assertThat(Double.doubleToRawLongBits(d.doubleAt(0))).isEqualTo(Double.doubleToRawLongBits(-0.0));
+            assertThat(d.doubleAt(1)).isNaN();
+            assertThat(s.latest("l").orElseThrow().value()).isEqualTo(Value.of(Long.MAX_VALUE));
+            assertThat(s.latest("t").orElseThrow().value()).isEqualTo(Value.of("stopped"));
+        }
+    }
+
+    @Test
+    void unflushedPointsAreReplayedFromTheLogAfterAnUncleanStop() throws Exception {
+        // Simulates a crash: the store is never closed, so only the synced log can bring the points back.
+        Path d = dir.resolve("crash");
+        TelemetryStore s = TelemetryStore.open(StoreSettings.defaults(d).withFlushInterval(Duration.ofHours(1)));
+        int id = s.seriesId("p", DataType.DOUBLE);
+        for (int i = 0; i < 5000; i++) s.append(id, T0 + i, i);
+        s.sync();
+        // copy the folder while the store is open, as a crash would leave it
+        Path copy = dir.resolve("copy");
+        try (Stream<Path> files = Files.walk(d)) {
+            for (Path p : files.toList()) {
+                Path target = copy.resolve(d.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
+        s.close();
+        try (TelemetryStore r = TelemetryStore.open(StoreSettings.defaults(copy))) {
+            assertThat(r.raw("p", Long.MIN_VALUE, Long.MAX_VALUE).size()).isEqualTo(5000);
+            assertThat(r.latest("p").orElseThrow().timestampMicros()).isEqualTo(T0 + 4999);
+        }
+    }
+
+    @Test
+    void retentionDropsWholeDayPartitionsOlderThanTheRetention() throws Exception {
+        // Old partitions go as whole folders; newer days stay untouched.
+        long day = 86_400_000_000L;
+        long today = Math.floorDiv(T0, day) * day;
+        AtomicLong nowMicros = new AtomicLong(today + day / 2);
+        InstantSource clock = () -> Instant.ofEpochSecond(0, nowMicros.get() * 1000);
+        try (TelemetryStore s = TelemetryStore.open(settings().withRetention(Duration.ofDays(2)).withLateWindow(Duration.ofDays(30)), clock)) {
+            int id = s.seriesId("r", DataType.DOUBLE);
+            for (int dd = 5; dd >= 0; dd--) s.append(id, today - dd * day + 1000, dd);
+            s.flush();
+            assertThat(s.enforceRetention()).isEqualTo(3); // days -5, -4, -3 end before now - 2 days
+            SeriesData left = s.raw("r", Long.MIN_VALUE, Long.MAX_VALUE);
+            assertThat(left.size()).isEqualTo(3);
+            assertThat(left.doubleAt(0)).isEqualTo(2.0);
+            try (Stream<Path> parts = Files.list(dir.resolve("data"))) {
+                assertThat(parts.count()).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
+    void compactionMergesSmallFilesWithoutChangingQueryResults() throws Exception {
+        // Many small flushes (with late points) become one file per day; data stays the same.
+        try (TelemetryStore s = TelemetryStore.open(settings())) {
+            int id = s.seriesId("c", DataType.DOUBLE);
+            for (int f = 0; f < 5; f++) {
+                for (int i = 0; i < 300; i++) s.append(id, T0 + (f * 300 + i) * 1000L, f * 300 + i);
+                s.append(id, T0 + 500, -1);
+                s.flush();
+            }
+            List<Bucket> before = s.aggregate("c", T0, T0 + 2_000_000, 7);
+            assertThat(s.stats().files()).isEqualTo(5);
+            assertThat(s.compact(2)).isEqualTo(1);
+            assertThat(s.stats().files()).isEqualTo(1);
+            assertThat(s.aggregate("c", T0, T0 + 2_000_000, 7)).usingRecursiveComparison().isEqualTo(before);
+            assertThat(s.raw("c", Long.MIN_VALUE, Long.MAX_VALUE).size()).isEqualTo(1505);
+        }
+    }
+
+    @Test
+    void exceedingTheMemoryBudgetFlushesEarly() throws Exception {
+        // With a 1 MB budget and an hourly flush interval, files must appear from budget pressure alone.
+        try (TelemetryStore s = TelemetryStore.open(settings().withMemoryBudgetBytes(1 << 20))) {
+            int id = s.seriesId("m", DataType.DOUBLE);
+            for (int i = 0; i < 300_000; i++) s.append(id, T0 + i * 1000L, i % 100);
+            assertThat(s.stats().files()).isGreaterThan(0);
+            assertThat(s.memoryBytes()).isLessThanOrEqualTo(1 << 20);
+            assertThat(s.stats().points()).isEqualTo(300_000);
+        }
+    }
+
+    @Test
+    void pointSinkStoresBySignalIdAndMarksStaleByRepeatingTheLastValue() throws Exception {
+        // The server fans points into the store through PointSink; markStale leaves a STALE point in history.
+        try (TelemetryStore s = TelemetryStore.open(settings())) {
+            Signal sig = new Signal("m1.speed", "Speed", "m1", DataType.DOUBLE, "rpm", "", "");
+            s.accept(sig, T0, Value.of(1200.5), Quality.GOOD, false);
+            s.accept(sig, T0 + 1, Value.of(7L), Quality.GOOD, false);
+            s.accept(sig, T0 + 2, Value.of("oops"), Quality.GOOD, false);
+            s.markStale(sig, T0 + 10);
+            SeriesData d = s.raw("m1.speed", Long.MIN_VALUE, Long.MAX_VALUE);
+            assertThat(d.size()).isEqualTo(3);
+            assertThat(d.doubleAt(2)).isEqualTo(7.0);
+            assertThat(d.qualityAt(2)).isEqualTo(Quality.STALE);
+            assertThat(s.stats().rejectedPoints()).isEqualTo(1);
+            assertThat(s.latest("m1.speed").orElseThrow().quality()).isEqualTo(Quality.STALE);
+        }
+    }
+
+    @Test
+    void latestOfManySeriesAndSeveralSeriesInOneQuery() throws Exception {
+        try (TelemetryStore s = TelemetryStore.open(settings())) {
+            List<String> names = new ArrayList<>();
+            for (int k = 0; k < 50; k++) {
+                String n = "s" + k;
+                names.add(n);
+                int id = s.seriesId(n, DataType.DOUBLE);
+                for (int i = 0; i < 10; i++) s.append(id, T0 + i, k * 100 + i);
+            }
+            s.flush();
+            assertThat(s.latest(names)).hasSize(50).allSatisfy(p -> assertThat(p.timestampMicros()).isEqualTo(T0 + 9));
+            assertThat(s.aggregate(names.subList(0, 3), T0, T0 + 10, 2)).hasSize(3).allSatisfy((k, v) -> assertThat(v).hasSize(2));
+        }
+    }
+}
