@@ -1,0 +1,39 @@
+package io.lathe.opcua.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * Logs a warning at most once per interval for each key (a connection and an address), with the number of repeats
+ * suppressed since the last line. Devices that send bad data every poll must not flood the log.
+ */
+public final class RateLimitedLog {
+    private final Logger log;
+    private final long intervalMillis;
+    private final ConcurrentHashMap<String, long[]> last = new ConcurrentHashMap<>();
+    private final AtomicLong suppressedTotal = new AtomicLong();
+
+    public RateLimitedLog(Logger log, long intervalMillis) {
+        this.log = log;
+        this.intervalMillis = intervalMillis;
+    }
+
+    /** Logs {@code message} (already formatted) under {@code key} unless it was logged within the interval. */
+    public void warn(String key, String message) {
+        long now = System.currentTimeMillis();
+        long[] s = last.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE / 2, 0});
+        synchronized (s) {
+            if (now - s[0] < intervalMillis) {
+                s[1]++;
+                suppressedTotal.incrementAndGet();
+                return;
+            }
+            long suppressed = s[1];
+            s[0] = now;
+            s[1] = 0;
+            if (suppressed > 0) log.warn("{} ({} similar suppressed)", message, suppressed);
+            else log.warn("{}", message);
+        }
+    }
+}
