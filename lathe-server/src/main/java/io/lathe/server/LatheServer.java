@@ -20,6 +20,8 @@ import io.lathe.simulator.FactoryConfig;
 import io.lathe.simulator.VirtualFactory;
 import io.lathe.sparkplug.SparkplugHost;
 import io.lathe.sparkplug.SparkplugHostConfig;
+import io.lathe.store.StoreSettings;
+import io.lathe.store.TelemetryStore;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -49,6 +51,7 @@ public final class LatheServer implements AutoCloseable {
     private ApiServer api;
     private String brokerUrl;
     private VirtualFactory factory;
+    private TelemetryStore store;
 
     private LatheServer() {}
 
@@ -81,7 +84,17 @@ public final class LatheServer implements AutoCloseable {
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         live = new LiveState();
-        PointSink sink = new FanOut(List.of(live));
+        try {
+            store = TelemetryStore.open(new StoreSettings(dataDir.resolve("store"), st.integer(Keys.STORE_MEMORY_MB) * (1L << 20),
+                    st.duration(Keys.STORE_FLUSH_INTERVAL), st.duration(Keys.STORE_RETENTION), st.duration(Keys.STORE_LATE_WINDOW),
+                    st.duration(Keys.STORE_WAL_SYNC)), clock);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StartupException("Cannot open the telemetry store [dir=" + dataDir.resolve("store").toAbsolutePath() + "]: "
+                    + e.getMessage() + ". Check the folder's permissions and free space, or choose another with --data-dir.", 2, e);
+        }
+        closeables.add(store);
+        // Store first: by the time a value shows live it is in the write-ahead log.
+        PointSink sink = new FanOut(List.of(store, live));
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT)), model, live, metrics,
                 this::connectionStatuses);
@@ -162,6 +175,10 @@ public final class LatheServer implements AutoCloseable {
 
     public LiveState live() {
         return live;
+    }
+
+    public TelemetryStore store() {
+        return store;
     }
 
     public PrometheusMeterRegistry metrics() {

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code lathe} command. Exit codes: 0 success, 1 failure at run time, 2 bad configuration, option or port. */
 @Command(name = "lathe", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Lathe, the open industrial internet platform.",
-        subcommands = {ServeCommand.class, DemoCommand.class, ConfigReferenceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, io.lathe.server.store.ImportCommand.class,
+                io.lathe.server.store.QueryCommand.class, io.lathe.server.store.StoreCommand.class,
+                ConfigReferenceCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -32,8 +32,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> SETTING_SECTIONS = Set.of("server", "mqtt", "sparkplug", "simulator");
-    private static final Set<String> TOP = Set.of("server", "mqtt", "sparkplug", "simulator", "plant");
+    private static final Set<String> SETTING_SECTIONS = Set.of("server", "mqtt", "sparkplug", "store", "simulator");
+    private static final Set<String> TOP = Set.of("server", "mqtt", "sparkplug", "store", "simulator", "plant");
 
     private final String file;
     private final List<ConfigProblem> problems = new ArrayList<>();

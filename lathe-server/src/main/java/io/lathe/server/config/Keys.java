@@ -37,6 +37,17 @@ public final class Keys {
     public static final ConfigKey DISCOVERY_AREA = key("sparkplug.discovery.area", Type.STRING, "Sparkplug",
             "Area (under the discovery site) for devices that match no declared machine; each edge node becomes a line.");
 
+    public static final ConfigKey STORE_MEMORY_MB = key("store.memory-budget-mb", Type.INT, "64",
+            "Megabytes of in-memory column buffers; the store flushes to files early when they fill.");
+    public static final ConfigKey STORE_FLUSH_INTERVAL = key("store.flush-interval", Type.DURATION, "10m",
+            "Buffers are written to compressed files at least this often; until then the write-ahead log keeps them safe.");
+    public static final ConfigKey STORE_RETENTION = key("store.retention", Type.DURATION, "0s",
+            "Drop whole day partitions older than this; 0s keeps everything.");
+    public static final ConfigKey STORE_LATE_WINDOW = key("store.late-window", Type.DURATION, "1d",
+            "Points older than their series' newest point by more than this are rejected and counted.");
+    public static final ConfigKey STORE_WAL_SYNC = key("store.wal-sync-interval", Type.DURATION, "10ms",
+            "Group-commit window of the write-ahead log: how long a batch waits for more points before fsync.");
+
     public static final ConfigKey SIM_SEED = key("simulator.seed", Type.LONG, "42", "`lathe demo`: random seed of the virtual factory.");
     public static final ConfigKey SIM_SPEED = key("simulator.speed", Type.DOUBLE, "1", "`lathe demo`: simulated seconds per real second.");
     public static final ConfigKey SIM_LINES = key("simulator.lines", Type.INT, "2", "`lathe demo`: number of production lines.");
@@ -44,7 +55,8 @@ public final class Keys {
 
     public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, MQTT_BROKER, MQTT_EMBEDDED_HOST,
             MQTT_EMBEDDED_PORT, MQTT_USERNAME, MQTT_PASSWORD, MQTT_TLS_CA, MQTT_TLS_VERIFY_HOSTNAME, SPARKPLUG_ENABLED,
-            SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, SIM_SEED,
+            SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, STORE_MEMORY_MB,
+            STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, SIM_SEED,
             SIM_SPEED, SIM_LINES, SIM_MACHINES);
 
     public static final Map<String, ConfigKey> BY_NAME;
