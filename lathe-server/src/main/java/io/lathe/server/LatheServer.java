@@ -11,17 +11,33 @@ import io.lathe.ingest.ConnectionStatus;
 import io.lathe.ingest.FanOut;
 import io.lathe.ingest.LiveState;
 import io.lathe.ingest.PointSink;
+import io.lathe.model.DataType;
 import io.lathe.model.PlantModel;
+import io.lathe.modbus.ModbusConfig;
+import io.lathe.modbus.ModbusConnection;
+import io.lathe.modbus.ModbusDataType;
+import io.lathe.modbus.ModbusDevice;
+import io.lathe.modbus.ModbusPoint;
+import io.lathe.modbus.ModbusTable;
+import io.lathe.mqttjson.MqttJsonConfig;
+import io.lathe.mqttjson.MqttJsonConnection;
+import io.lathe.opcua.OpcUaConfig;
+import io.lathe.opcua.OpcUaConnection;
+import io.lathe.opcua.OpcUaNode;
+import io.lathe.server.config.ConnectionsParser;
 import io.lathe.server.config.Keys;
 import io.lathe.server.config.LatheConfig;
 import io.lathe.server.config.PlantBuilder;
 import io.lathe.server.config.Settings;
 import io.lathe.simulator.FactoryConfig;
+import io.lathe.simulator.ModbusEnergyMeter;
+import io.lathe.simulator.OpcUaMachine;
 import io.lathe.simulator.VirtualFactory;
 import io.lathe.sparkplug.SparkplugHost;
 import io.lathe.sparkplug.SparkplugHostConfig;
 import io.lathe.store.StoreSettings;
 import io.lathe.store.TelemetryStore;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -52,6 +68,8 @@ public final class LatheServer implements AutoCloseable {
     private String brokerUrl;
     private VirtualFactory factory;
     private TelemetryStore store;
+    private OpcUaMachine opcUaMachine;
+    private ModbusEnergyMeter energyMeter;
 
     private LatheServer() {}
 
@@ -97,7 +115,7 @@ public final class LatheServer implements AutoCloseable {
         PointSink sink = new FanOut(List.of(store, live));
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT)), model, live, metrics,
-                this::connectionStatuses);
+                this::connectionStatuses, store);
         closeables.add(api);
         try {
             api.start();
@@ -134,6 +152,7 @@ public final class LatheServer implements AutoCloseable {
                     model, sink, metrics, clock);
             connections.add(host);
             closeables.add(host);
+            meter(host);
             host.start();
         }
 
@@ -143,12 +162,117 @@ public final class LatheServer implements AutoCloseable {
                     Duration.ofSeconds(1), st.bool(Keys.SPARKPLUG_ENABLED) ? st.string(Keys.SPARKPLUG_HOST_ID) : null), clock);
             closeables.add(factory);
             factory.start();
+            startDemoDevices(st, sink, clock);
+        }
+
+        for (Record r : config.connections()) {
+            if (r instanceof OpcUaConfig c && c.dataDir().equals(ConnectionsParser.SERVER_DATA_DIR)) {
+                r = new OpcUaConfig(c.name(), c.endpointUrl(), c.securityPolicy(), c.username(), c.password(), dataDir,
+                        c.machineId(), c.publishingInterval(), c.requestTimeout(), c.reconnectMaxDelay(), c.nodes());
+            }
+            addConnection(r, sink, clock);
         }
     }
 
-    private List<ConnectionStatus> connectionStatuses() {
+    /** Creates, registers (status, metrics, shutdown) and starts one connection of the {@code connections:} section. */
+    private void addConnection(Record config, PointSink sink, InstantSource clock) throws StartupException {
+        Connection c;
+        try {
+            c = switch (config) {
+                case OpcUaConfig o -> new OpcUaConnection(o, model, sink, clock);
+                case ModbusConfig m -> new ModbusConnection(m, model, sink, clock);
+                case MqttJsonConfig j -> new MqttJsonConnection(j, model, sink, clock);
+                default -> throw new IllegalArgumentException("unknown connection configuration " + config.getClass().getSimpleName());
+            };
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("Cannot create the connection [config=" + config + "]: " + e.getMessage(), 2, e);
+        }
+        connections.add(c);
+        closeables.add(c);
+        meter(c);
+        c.start();
+        ConnectionStatus s = c.status();
+        log.info("Connection started [name={}, protocol={}, endpoint={}]", s.name(), s.protocol(), s.endpoint());
+    }
+
+    /** Per-connection counters in /metrics, beside the API's lathe_connection_state and _messages_rate gauges. */
+    private void meter(Connection c) {
+        FunctionCounter.builder("lathe.connection.messages", c, x -> x.status().messages())
+                .description("Messages received on each connection").tag("connection", c.name()).register(metrics);
+        FunctionCounter.builder("lathe.connection.errors", c, x -> x.status().errors())
+                .description("Errors on each connection: bad device input, failed requests, lost connections")
+                .tag("connection", c.name()).register(metrics);
+    }
+
+    /**
+     * The demo's OPC UA machine and Modbus energy meter (declared in demo.yaml as {@value #DEMO_OPCUA_MACHINE} and
+     * {@value #DEMO_METER}) on free ports, and the connections that read them.
+     */
+    private void startDemoDevices(Settings st, PointSink sink, InstantSource clock) throws StartupException {
+        String cnc = ConnectionsParser.resolveMachine(model, DEMO_OPCUA_MACHINE);
+        String meter = ConnectionsParser.resolveMachine(model, DEMO_METER);
+        if (cnc == null || meter == null) {
+            log.warn("The demo plant lacks {} or {}; the OPC UA machine and the Modbus meter are not started", DEMO_OPCUA_MACHINE, DEMO_METER);
+            return;
+        }
+        double speed = st.doubleValue(Keys.SIM_SPEED);
+        long seed = st.longValue(Keys.SIM_SEED);
+        try {
+            opcUaMachine = OpcUaMachine.start("127.0.0.1", 0, seed + 1, speed, clock);
+            closeables.add(opcUaMachine);
+            VirtualFactory f = factory;
+            energyMeter = ModbusEnergyMeter.start("127.0.0.1", 0, f::totalPowerKw, speed, clock);
+            closeables.add(energyMeter);
+        } catch (Exception e) {
+            throw new StartupException("Cannot start the demo's OPC UA machine or Modbus meter: " + e
+                    + ". Check that 127.0.0.1 has free ports.", 1, e);
+        }
+        OpcUaConfig.Builder ua = OpcUaConfig.builder("demo-opcua-cnc", opcUaMachine.endpointUrl())
+                .dataDir(dataDirOf(st)).machine(cnc).publishingInterval(Duration.ofMillis(500));
+        String[][] nodes = {{"State", "State", "text"}, {"ReasonCode", "Reason Code", "long"}, {"GoodCount", "Good Count", "long"},
+                {"RejectCount", "Reject Count", "long"}, {"CycleTime", "Cycle Time", "double"},
+                {"SpindleSpeed", "Spindle Speed", "double"}, {"Temperature", "Temperature", "double"},
+                {"Power", "Power", "double"}, {"Energy", "Energy", "double"}};
+        for (String[] n : nodes) {
+            ua.node(OpcUaNode.of(opcUaMachine.indexedNodeId(n[0]), n[1]).withType(DataType.parse(n[2]))
+                    .withSampling(Duration.ofMillis(500), 10));
+        }
+        addConnection(ua.build(), sink, clock);
+        ModbusDevice device = new ModbusDevice(ModbusEnergyMeter.UNIT_ID, meter, Duration.ofSeconds(1), List.of(
+                ModbusPoint.of("Power", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.POWER, ModbusDataType.FLOAT32).withUnit("kW"),
+                ModbusPoint.of("Voltage", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.VOLTAGE, ModbusDataType.FLOAT32).withUnit("V"),
+                ModbusPoint.of("Current", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.CURRENT, ModbusDataType.FLOAT32).withUnit("A"),
+                ModbusPoint.of("Energy", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.ENERGY_KWH, ModbusDataType.FLOAT64).withUnit("kWh"),
+                ModbusPoint.of("Energy Wh", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.ENERGY_WH, ModbusDataType.UINT32).withUnit("Wh")));
+        addConnection(ModbusConfig.builder("demo-modbus-meter", energyMeter.host()).port(energyMeter.port()).device(device).build(),
+                sink, clock);
+    }
+
+    private static Path dataDirOf(Settings st) {
+        return Path.of(st.string(Keys.DATA_DIR));
+    }
+
+    /** Path of the demo plant's machine served over OPC UA by {@link OpcUaMachine}. */
+    public static final String DEMO_OPCUA_MACHINE = "Springfield/Assembly/Cell 1/CNC Mill";
+    /** Path of the demo plant's energy meter served over Modbus TCP by {@link ModbusEnergyMeter}. */
+    public static final String DEMO_METER = "Springfield/Utilities/Power Distribution/Main Meter";
+
+    /** The status of every connection (Sparkplug host, OPC UA, Modbus, MQTT JSON), in start order. */
+    public List<ConnectionStatus> connectionStatuses() {
         List<ConnectionStatus> out = new ArrayList<>(connections.size());
         for (Connection c : connections) out.add(c.status());
+        return out;
+    }
+
+    /**
+     * The endpoints of the demo's OPC UA machine and Modbus energy meter, for the start-up banner; empty when not in
+     * demo mode.
+     */
+    public List<String> demoDeviceEndpoints() {
+        List<String> out = new ArrayList<>(2);
+        if (opcUaMachine != null) out.add(opcUaMachine.endpointUrl() + " (OPC UA machine " + DEMO_OPCUA_MACHINE + ")");
+        if (energyMeter != null) out.add("modbus-tcp://" + energyMeter.host() + ":" + energyMeter.port()
+                + " (Modbus energy meter " + DEMO_METER + ", unit " + ModbusEnergyMeter.UNIT_ID + ")");
         return out;
     }
 

@@ -42,6 +42,7 @@ public final class VirtualFactory implements AutoCloseable {
     private final List<LineEdgeNode> nodes = new ArrayList<>();
     private final List<EdgeSession> sessions = new ArrayList<>();
     private volatile Instant simNow;
+    private volatile double totalPowerKw;
     private Instant realStart;
     private Instant simStart;
     private boolean started;
@@ -113,6 +114,7 @@ public final class VirtualFactory implements AutoCloseable {
             }
             sim.advanceTo(target);
             simNow = sim.now();
+            totalPowerKw = sumPowerKw();
             for (LineEdgeNode n : nodes) n.publishChanges();
         } catch (RuntimeException e) {
             LOG.error("Virtual factory step failed [group={}]: {}", cfg.group(), e.toString(), e);
@@ -127,6 +129,19 @@ public final class VirtualFactory implements AutoCloseable {
     /** The configuration this factory runs with. */
     public FactoryConfig config() {
         return cfg;
+    }
+
+    private double sumPowerKw() {
+        double sum = 0;
+        for (int l = 0; l < sim.lineCount(); l++) {
+            for (int m = 0; m < sim.machineCount(l); m++) sum += sim.machine(l, m).power();
+        }
+        return sum;
+    }
+
+    /** Electrical power of all machines together at the last step, kW (0 before the first step); for an energy meter. */
+    public double totalPowerKw() {
+        return totalPowerKw;
     }
 
     /** The simulated instant of the last step. */

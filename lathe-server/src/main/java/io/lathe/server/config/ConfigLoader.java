@@ -33,7 +33,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class ConfigLoader {
 
     private static final Set<String> SETTING_SECTIONS = Set.of("server", "mqtt", "sparkplug", "store", "simulator");
-    private static final Set<String> TOP = Set.of("server", "mqtt", "sparkplug", "store", "simulator", "plant");
+    private static final Set<String> TOP = Set.of("server", "mqtt", "sparkplug", "store", "simulator", "plant", "connections");
 
     private final String file;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -76,6 +76,7 @@ public final class ConfigLoader {
             problems.add(new ConfigProblem(file, 0, "(yaml)", "not valid YAML: " + e.getMessage()));
         }
         PlantSpec plant = new PlantSpec("Plant", List.of());
+        Node connectionsNode = null;
         if (root != null) {
             MappingNode top = mapping(root, "(top level)");
             if (top != null) {
@@ -84,6 +85,8 @@ public final class ConfigLoader {
                     if (section.equals("plant")) {
                         PlantSpec p = plant(t.getValueNode());
                         if (p != null) plant = p;
+                    } else if (section.equals("connections")) {
+                        connectionsNode = t.getValueNode();
                     } else if (SETTING_SECTIONS.contains(section)) {
                         settings(section, t.getValueNode());
                     }
@@ -91,8 +94,17 @@ public final class ConfigLoader {
             }
         }
         applyEnv(env);
+        // Connections name machines of the declared plant, so they are read against the model it builds.
+        List<Record> connections = List.of();
+        if (connectionsNode != null) {
+            try {
+                connections = ConnectionsParser.parse(file, connectionsNode, PlantBuilder.build(plant), problems, env);
+            } catch (IllegalArgumentException e) {
+                problems.add(problem(connectionsNode, "connections", "cannot be checked while the plant has errors: " + e.getMessage()));
+            }
+        }
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new LatheConfig(new Settings(values, origins), plant, file);
+        return new LatheConfig(new Settings(values, origins), plant, file, connections);
     }
 
     private void settings(String prefix, Node node) {
