@@ -56,6 +56,10 @@ class DemoEndToEndTest {
             List<JsonNode> machines = new ArrayList<>();
             collect(tree, "machine", machines);
             assertThat(machines).hasSizeGreaterThanOrEqualTo(8);
+            // Every device of the demo is declared in demo.yaml, so nothing should land in the discovery site.
+            List<String> sites = new ArrayList<>();
+            tree.get("children").forEach(site -> sites.add(site.get("name").asText()));
+            assertThat(sites).containsExactly("Springfield");
             JsonNode first = machines.get(0);
             assertThat(first.get("signals")).isNotEmpty();
             assertThat(json.readTree(get(base + "/api/assets/" + first.get("id").asText())).get("id").asText())

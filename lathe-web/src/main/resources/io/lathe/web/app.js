@@ -195,6 +195,12 @@ function applyValue(l, animate) {
 
 function updateMachine(id, animate) {
   const m = machines.get(id);
+  if (!m.stateSignal) {
+    m.label.textContent = 'Values only';
+    m.card.className = 'machine state-none';
+    m.card.setAttribute('aria-label', `${m.asset.name}: has no state signal`);
+    return;
+  }
   const l = m.stateSignal ? latest.get(m.stateSignal) : undefined;
   const st = machineState(l && l.value, l && l.quality);
   let text = st.label;
@@ -213,7 +219,9 @@ function updateMachine(id, animate) {
 function updateSummaries() {
   const all = [];
   for (const line of lines) {
-    const keys = line.machineIds.map((id) => machines.get(id).state || 'unknown');
+    // Meters and controllers without a state signal are shown, but not counted as machines with a state.
+    const keys = line.machineIds.filter((id) => machines.get(id).stateSignal)
+      .map((id) => machines.get(id).state || 'unknown');
     all.push(...keys);
     renderSummary(line.summaryEl, keys, true);
   }

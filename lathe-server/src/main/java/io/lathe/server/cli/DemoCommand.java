@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run Lathe with the built-in virtual factory (2 lines of 4 machines publishing Sparkplug B) and the embedded broker.")
+        description = "Run Lathe with the built-in virtual factory: 2 lines of 4 machines publishing Sparkplug B through the embedded broker, a CNC mill on OPC UA and an energy meter on Modbus TCP.")
 final class DemoCommand implements Callable<Integer> {
 
     static final String DEMO_CONFIG = "/io/lathe/server/demo.yaml";

@@ -49,6 +49,7 @@ final class Runner {
         } else {
             out.println("  MQTT        " + s.brokerUrl() + " (external broker)");
         }
+        for (String device : s.demoDeviceEndpoints()) out.println("  Device      " + device);
         out.println("  Config      " + config.file());
         for (String line : config.settings().describe()) out.println("              " + line);
         out.println("  Stop with Ctrl-C.");
