@@ -15,7 +15,7 @@ import io.lathe.ingest.ConnectionState;
 import io.lathe.ingest.ConnectionStats;
 import io.lathe.ingest.ConnectionStatus;
 import io.lathe.ingest.PointSink;
-import io.lathe.modbus.internal.RateLimitedLog;
+import io.lathe.ingest.RateLimitedLog;
 import io.lathe.modbus.internal.ReadBlock;
 import io.lathe.modbus.internal.ReadPlanner;
 import io.lathe.modbus.internal.RegisterDecoder;

@@ -19,7 +19,7 @@ import io.lathe.model.PlantModel;
 import io.lathe.model.Quality;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
-import io.lathe.mqttjson.internal.RateLimitedLog;
+import io.lathe.ingest.RateLimitedLog;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;

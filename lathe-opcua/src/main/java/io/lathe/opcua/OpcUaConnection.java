@@ -12,7 +12,7 @@ import io.lathe.model.Quality;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
 import io.lathe.opcua.internal.Clients;
-import io.lathe.opcua.internal.RateLimitedLog;
+import io.lathe.ingest.RateLimitedLog;
 import io.lathe.opcua.internal.Values;
 import java.time.InstantSource;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.lathe.opcua.internal;
+package io.lathe.ingest;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -6,7 +6,8 @@ import org.slf4j.Logger;
 
 /**
  * Logs a warning at most once per interval for each key (a connection and an address), with the number of repeats
- * suppressed since the last line. Devices that send bad data every poll must not flood the log.
+ * suppressed since the last line. Devices that send bad data every poll must not flood the log. Shared by every
+ * connector; the number of keys is bounded so a device inventing addresses cannot grow it without limit.
  */
 public final class RateLimitedLog {
     private final Logger log;
@@ -22,6 +23,7 @@ public final class RateLimitedLog {
     /** Logs {@code message} (already formatted) under {@code key} unless it was logged within the interval. */
     public void warn(String key, String message) {
         long now = System.currentTimeMillis();
+        if (last.size() > 10_000) last.clear();
         long[] s = last.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE / 2, 0});
         synchronized (s) {
             if (now - s[0] < intervalMillis) {
