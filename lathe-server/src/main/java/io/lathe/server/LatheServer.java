@@ -59,7 +59,8 @@ public final class LatheServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LatheServer.class);
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<Connection> connections = new ArrayList<>();
+    // Read by API threads while start-up is still adding connections.
+    private final List<Connection> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
     private PlantModel model;
     private LiveState live;
     private PrometheusMeterRegistry metrics;
