@@ -10,6 +10,8 @@ import io.javalin.json.JavalinJackson;
 import io.javalin.util.JavalinBindException;
 import io.lathe.api.internal.ApiError;
 import io.lathe.api.internal.AssetScope;
+import io.lathe.api.internal.HistoryRoute;
+import io.lathe.api.internal.IngestRoute;
 import io.lathe.api.internal.LiveSession;
 import io.lathe.api.internal.Views;
 import io.lathe.ingest.ConnectionState;
@@ -19,6 +21,7 @@ import io.lathe.ingest.LiveState;
 import io.lathe.model.Asset;
 import io.lathe.model.PlantModel;
 import io.lathe.model.Signal;
+import io.lathe.store.TelemetryStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -28,6 +31,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -52,8 +56,10 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: {@link #create} binds nothing; {@link #start()} binds and returns the port; {@link #close()} ends every
  * live stream, stops the server and removes this server's meters from the registry. One start per instance.
  *
- * <p>Routes: {@code GET /api/assets}, {@code /api/assets/{id}}, {@code /api/signals/{id}/latest}, {@code /api/live}
- * (SSE, optional {@code ?asset=}), {@code /api/connections}, {@code /health}, {@code /metrics}, and {@code /} (web).
+ * <p>Routes: {@code GET /api/assets}, {@code /api/assets/{id}}, {@code /api/signals/{id}/latest},
+ * {@code /api/signals/{id}/history} ({@code ?from=&to=&buckets=&agg=&format=json|csv}), {@code /api/live}
+ * (SSE, optional {@code ?asset=}), {@code /api/connections}, {@code /health}, {@code /metrics}, {@code /} (web), and
+ * {@code POST /api/ingest} (JSON lines or CSV, bearer token).
  * Every error is JSON {@code {"code", "message", "errors": [{"parameter", "value", "message"}]}}.
  *
  * <p>Thread-safety: {@code start}, {@code port} and {@code close} may be called from any thread.
@@ -78,6 +84,8 @@ public final class ApiServer implements AutoCloseable {
     private final LiveState live;
     private final PrometheusMeterRegistry metrics;
     private final Supplier<List<ConnectionStatus>> connections;
+    private final TelemetryStore store;
+    private final InstantSource clock;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Set<LiveSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger liveClients = new AtomicInteger();
@@ -98,12 +106,14 @@ public final class ApiServer implements AutoCloseable {
     private volatile boolean closed;
 
     private ApiServer(ApiSettings settings, PlantModel model, LiveState live, PrometheusMeterRegistry metrics,
-                      Supplier<List<ConnectionStatus>> connections) {
+                      Supplier<List<ConnectionStatus>> connections, TelemetryStore store, InstantSource clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.model = Objects.requireNonNull(model, "model");
         this.live = Objects.requireNonNull(live, "live");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.connections = Objects.requireNonNull(connections, "connections");
+        this.store = store;
+        this.clock = Objects.requireNonNull(clock, "clock");
         liveCounters = new LiveSession.Counters() {
             @Override
             public void coalesced() {
@@ -126,7 +136,24 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer create(ApiSettings settings, PlantModel model, LiveState live, PrometheusMeterRegistry metrics,
                                    Supplier<List<ConnectionStatus>> connections) {
-        return new ApiServer(settings, model, live, metrics, connections);
+        return create(settings, model, live, metrics, connections, null);
+    }
+
+    /**
+     * Prepares a server with history and HTTP ingest; binds nothing.
+     *
+     * @param store the store {@code /api/signals/{id}/history} reads and {@code POST /api/ingest} writes; null makes
+     *              both answer 503
+     */
+    public static ApiServer create(ApiSettings settings, PlantModel model, LiveState live, PrometheusMeterRegistry metrics,
+                                   Supplier<List<ConnectionStatus>> connections, TelemetryStore store) {
+        return new ApiServer(settings, model, live, metrics, connections, store, InstantSource.system());
+    }
+
+    /** As {@link #create(ApiSettings, PlantModel, LiveState, PrometheusMeterRegistry, Supplier, TelemetryStore)} with the clock that gives history its default range (tests). */
+    public static ApiServer create(ApiSettings settings, PlantModel model, LiveState live, PrometheusMeterRegistry metrics,
+                                   Supplier<List<ConnectionStatus>> connections, TelemetryStore store, InstantSource clock) {
+        return new ApiServer(settings, model, live, metrics, connections, store, clock);
     }
 
     /**
@@ -202,7 +229,8 @@ public final class ApiServer implements AutoCloseable {
     private void removeMeters() {
         for (Meter m : meters) metrics.remove(m);
         meters.clear();
-        for (String name : List.of("lathe.connection.state", "lathe.connection.messages.rate", "lathe.api.requests")) {
+        for (String name : List.of("lathe.connection.state", "lathe.connection.messages.rate", "lathe.api.requests",
+                IngestRoute.POINTS_METER, IngestRoute.REJECTS_METER)) {
             metrics.find(name).meters().forEach(metrics::remove);
         }
     }
@@ -240,6 +268,10 @@ public final class ApiServer implements AutoCloseable {
             if (l == null) throw ApiError.noValue(id);
             ctx.json(Views.latest(l));
         });
+        HistoryRoute history = new HistoryRoute(model, store, clock);
+        config.routes.get("/api/signals/{id}/history", history::handle);
+        IngestRoute ingest = new IngestRoute(settings.ingestToken(), store, metrics, mapper);
+        config.routes.post("/api/ingest", ingest::handle);
         config.routes.get("/api/connections", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));

@@ -3,8 +3,8 @@ package io.lathe.bench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the benchmarks: {@code java -cp <bench classpath> io.lathe.bench.BenchMain store [--quick]}. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Lathe benchmarks.", subcommands = StoreBench.class)
+/** Entry point of the benchmarks: {@code lathe-bench/run <jdk> store [--quick]} or {@code store-memory}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Lathe benchmarks.", subcommands = {StoreBench.class, StoreMemoryBench.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

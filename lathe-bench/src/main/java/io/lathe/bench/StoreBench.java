@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * Lathe's store against DuckDB (Appender) and QuestDB (embedded TableWriter), one process, same data, one after the
  * other (never concurrently). Prints one table and writes it into docs/PERFORMANCE.md between markers.
  */
-@Command(name = "store", mixinStandardHelpOptions = true, description = "Benchmark the telemetry store against DuckDB and QuestDB.")
+@Command(name = "store", mixinStandardHelpOptions = true, description = "Benchmark the telemetry store against DuckDB and QuestDB, with Apache TsFile as a format probe.")
 final class StoreBench implements Callable<Integer> {
     static final String START = "<!-- store-bench:start -->", END = "<!-- store-bench:end -->";
 
@@ -37,7 +37,7 @@ final class StoreBench implements Callable<Integer> {
     @Option(names = "--doc", defaultValue = "docs/PERFORMANCE.md", description = "Markdown file to update (default ${DEFAULT-VALUE}); 'none' to skip.")
     String doc;
 
-    @Option(names = "--skip", split = ",", description = "Peers to leave out: duckdb, questdb.")
+    @Option(names = "--skip", split = ",", description = "Peers to leave out: duckdb, questdb, tsfile.")
     List<String> skip = new ArrayList<>();
 
     @Option(names = "--commit-every", defaultValue = "100000", description = "Durable runs commit (fsync) every N points (default ${DEFAULT-VALUE}).")
@@ -72,6 +72,7 @@ final class StoreBench implements Callable<Integer> {
         List<String> engines = new ArrayList<>(List.of("Lathe"));
         if (!skip.contains("duckdb")) engines.add("DuckDB");
         if (!skip.contains("questdb")) engines.add("QuestDB");
+        if (!skip.contains("tsfile")) engines.add("TsFile");
         for (String name : engines) {
             System.err.println("== " + name);
             try (Engine durable = create(name, root.resolve(name.toLowerCase(Locale.ROOT)), true);
@@ -102,6 +103,10 @@ final class StoreBench implements Callable<Integer> {
                         timeMs(() -> check(durable.rawSeries("walk", 100, hourFrom, walk.endMicros()), 100L * Math.min(3600, perSeries))));
                 put("latest value of " + String.format(Locale.ROOT, "%,d", latestSeries) + " series", "ms", false, name,
                         timeMs(() -> check(durable.latestAll("latest", latestSeries), latestSeries)));
+                if (durable instanceof TsFileEngine ts && ts.duplicatesDropped > 0) {
+                    notes.add("TsFile refuses a second point at the same time in a series: " + ts.duplicatesDropped
+                            + " such points of the real data were left out of its files (the other engines keep them).");
+                }
             } catch (Exception | LinkageError e) {
                 notes.add(name + " failed: " + e);
                 System.err.println(name + " failed: " + e);
@@ -125,6 +130,7 @@ final class StoreBench implements Callable<Integer> {
             case "Lathe" -> new LatheEngine(dir);
             case "DuckDB" -> new DuckDbEngine(dir);
             case "QuestDB" -> new QuestDbEngine(dir, durable);
+            case "TsFile" -> new TsFileEngine(dir);
             default -> throw new IllegalArgumentException(name);
         };
     }

@@ -3,6 +3,7 @@ package io.lathe.server;
 import io.lathe.api.ApiServer;
 import io.lathe.api.ApiSettings;
 import io.lathe.api.PortInUseException;
+import io.lathe.api.internal.KpiRoutes;
 import io.lathe.broker.BrokerPortInUseException;
 import io.lathe.broker.BrokerSettings;
 import io.lathe.broker.EmbeddedBroker;
@@ -11,6 +12,7 @@ import io.lathe.ingest.ConnectionStatus;
 import io.lathe.ingest.FanOut;
 import io.lathe.ingest.LiveState;
 import io.lathe.ingest.PointSink;
+import io.lathe.kpi.KpiEngine;
 import io.lathe.model.DataType;
 import io.lathe.model.PlantModel;
 import io.lathe.modbus.ModbusConfig;
@@ -71,6 +73,8 @@ public final class LatheServer implements AutoCloseable {
     private TelemetryStore store;
     private OpcUaMachine opcUaMachine;
     private ModbusEnergyMeter energyMeter;
+    private KpiEngine kpi;
+    private KpiRoutes kpiRoutes;
 
     private LatheServer() {}
 
@@ -112,8 +116,9 @@ public final class LatheServer implements AutoCloseable {
                     + e.getMessage() + ". Check the folder's permissions and free space, or choose another with --data-dir.", 2, e);
         }
         closeables.add(store);
+        startKpi(config, dataDir, clock);
         // Store first: by the time a value shows live it is in the write-ahead log.
-        PointSink sink = new FanOut(List.of(store, live));
+        PointSink sink = new FanOut(kpi == null ? List.of(store, live) : List.of(store, kpi, live));
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT)), model, live, metrics,
                 this::connectionStatuses, store);
@@ -174,6 +179,37 @@ public final class LatheServer implements AutoCloseable {
             addConnection(r, sink, clock);
         }
     }
+
+    /** Days of stored history the KPI engine is seeded from at start, so KPIs survive a restart. */
+    static final int KPI_HISTORY_DAYS = 8;
+
+    /**
+     * Builds the KPI engine of the {@code kpi:} section from the last {@value #KPI_HISTORY_DAYS} days in the store and
+     * replays the operator reasons saved in {@code kpi-reasons.jsonl} of the data folder. Without a section: no engine.
+     */
+    private void startKpi(LatheConfig config, Path dataDir, InstantSource clock) throws StartupException {
+        KpiRoutes.ReasonLog reasons = new KpiRoutes.ReasonLog(dataDir.resolve(KPI_REASONS_FILE));
+        if (config.kpi() == null) {
+            kpiRoutes = new KpiRoutes(null, null, reasons, clock);
+            return;
+        }
+        long now = clock.instant().getEpochSecond() * 1_000_000L;
+        long t0 = System.nanoTime();
+        try {
+            kpi = KpiEngine.recompute(config.kpi(), config.settings().duration(Keys.STORE_LATE_WINDOW), store,
+                    now - Duration.ofDays(KPI_HISTORY_DAYS).toNanos() / 1000, Long.MAX_VALUE, java.util.Map.of());
+            int n = reasons.replay(kpi);
+            log.info("KPI engine ready [machines={}, operatorReasons={}, seededFromDays={}, millis={}]",
+                    config.kpi().machines().size(), n, KPI_HISTORY_DAYS, (System.nanoTime() - t0) / 1_000_000);
+        } catch (IOException e) {
+            throw new StartupException("Cannot load KPI history [data-dir=" + dataDir.toAbsolutePath() + "]: " + e
+                    + ". Check the store and " + KPI_REASONS_FILE + " in the data folder.", 2, e);
+        }
+        kpiRoutes = new KpiRoutes(kpi, config.kpi(), reasons, clock);
+    }
+
+    /** File in the data folder where operator downtime reasons are kept (JSON lines). */
+    public static final String KPI_REASONS_FILE = "kpi-reasons.jsonl";
 
     /** Creates, registers (status, metrics, shutdown) and starts one connection of the {@code connections:} section. */
     private void addConnection(Record config, PointSink sink, InstantSource clock) throws StartupException {
@@ -308,6 +344,19 @@ public final class LatheServer implements AutoCloseable {
 
     public PrometheusMeterRegistry metrics() {
         return metrics;
+    }
+
+    /** The KPI engine, or null when the configuration has no {@code kpi:} section. */
+    public KpiEngine kpiEngine() {
+        return kpi;
+    }
+
+    /**
+     * The KPI routes for the API ({@code /api/kpi}, {@code /api/downtime}, {@code POST /api/downtime/reason}, live JSON):
+     * never null; without a {@code kpi:} section they answer 503.
+     */
+    public KpiRoutes kpiRoutes() {
+        return kpiRoutes;
     }
 
     @Override

@@ -72,6 +72,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     static final long DAY_MICROS = 86_400_000_000L;
     private static final byte[] MANIFEST_MAGIC = "LATHMAN1".getBytes(StandardCharsets.US_ASCII);
     private static final int SLOT_BYTES = 8 + 8 + 1;
+    /** A flush that leaves a day partition with at least this many small files queues their compaction. */
+    static final int AUTO_COMPACT_FILES = 8;
+    /** Most files one automatic compaction merges. */
+    static final int MAX_COMPACT_FILES = 64;
+    /** Files up to this size are small: automatic compaction merges them; larger files stay as they are. */
+    static final long SMALL_FILE_BYTES = 32L << 20;
+    /** A file replaced by compaction stays open this long for queries that still read its blocks. */
+    static final long RETIRED_GRACE_NANOS = TimeUnit.MINUTES.toNanos(5);
     private static final ThreadLocal<Codecs> CODECS = ThreadLocal.withInitial(Codecs::new);
 
     private final StoreSettings settings;
@@ -83,7 +91,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private final Map<String, Series> byName = new ConcurrentHashMap<>();
     private final List<Snapshot> flushing = new ArrayList<>();
     private final TreeMap<Long, List<SegmentFile>> partitions = new TreeMap<>();
-    private final List<SegmentFile> retiredFiles = new ArrayList<>();
+    /** Files replaced by compaction, with the System.nanoTime() they were retired at; closed after a grace period. */
+    private final LinkedHashMap<SegmentFile, Long> retiredFiles = new LinkedHashMap<>();
+    /** True while an automatic compaction is queued on the background thread. Guarded by the lock. */
+    private boolean compactionQueued;
     private final ScheduledThreadPoolExecutor background;
     private final AtomicLong nextFileId = new AtomicLong(1);
     private final AtomicLong rejected = new AtomicLong();
@@ -490,7 +501,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return background.submit(() -> {
             try {
                 writeSnapshot(snap);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) { // an OutOfMemoryError too: appenders wait on this snapshot
                 LOG.error("Flush failed [dataDir={}, series={}]: {}. Points stay in memory and in the write-ahead log; the next flush retries.",
                         settings.dataDir(), ss.size(), e.toString());
                 lock.lock();
@@ -576,6 +587,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             if (g <= snap.generation) Files.deleteIfExists(Wal.segmentPath(walDir, g));
         }
         LOG.debug("Flushed [series={}, files={}, walGeneration={}]", snap.series.size(), written.size(), snap.generation);
+        queueCompactionIfNeeded();
     }
 
     private static String fileName(long id) {
@@ -1114,6 +1126,105 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             lock.unlock();
         }
         if (files.size() < Math.max(2, minFiles)) return;
+        compactFiles(day, files);
+    }
+
+    /**
+     * Small files of a partition, oldest first, at most {@link #MAX_COMPACT_FILES}. Compaction decodes one series at
+     * a time, so its memory is bounded by one series' points in these files, not by their total. Lock held.
+     */
+    private static List<SegmentFile> smallFiles(List<SegmentFile> partition) {
+        List<SegmentFile> out = new ArrayList<>();
+        for (SegmentFile f : partition) {
+            if (f.sizeBytes > SMALL_FILE_BYTES) continue;
+            out.add(f);
+            if (out.size() == MAX_COMPACT_FILES) break;
+        }
+        return out;
+    }
+
+    /** After a flush: queues one compaction run when some partition has {@link #AUTO_COMPACT_FILES} small files. */
+    private void queueCompactionIfNeeded() {
+        lock.lock();
+        try {
+            if (closed || compactionQueued) return;
+            boolean needed = false;
+            for (List<SegmentFile> l : partitions.values()) {
+                if (l.size() >= AUTO_COMPACT_FILES && smallFiles(l).size() >= AUTO_COMPACT_FILES) {
+                    needed = true;
+                    break;
+                }
+            }
+            if (!needed) return;
+            compactionQueued = true;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            background.execute(this::autoCompact);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            lock.lock();
+            try {
+                compactionQueued = false; // closing
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Background: merges the small files of every partition that has enough of them; closes long-retired files. */
+    private void autoCompact() {
+        Map<Long, List<SegmentFile>> work = new LinkedHashMap<>();
+        lock.lock();
+        try {
+            compactionQueued = false;
+            if (closed) return;
+            for (var e : partitions.entrySet()) {
+                List<SegmentFile> small = smallFiles(e.getValue());
+                if (small.size() >= AUTO_COMPACT_FILES) work.put(e.getKey(), small);
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (var e : work.entrySet()) {
+            try {
+                compactFiles(e.getKey(), e.getValue());
+            } catch (IOException | RuntimeException ex) {
+                LOG.warn("Automatic compaction failed [day={}, files={}]: {}. The files stay as they are; the next flush retries.",
+                        LocalDate.ofEpochDay(e.getKey()), e.getValue().size(), ex.toString());
+            }
+        }
+        closeRetiredFiles(RETIRED_GRACE_NANOS);
+    }
+
+    /** Closes files retired by compaction longer than {@code graceNanos} ago. */
+    private void closeRetiredFiles(long graceNanos) {
+        List<SegmentFile> done = new ArrayList<>();
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            var it = retiredFiles.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (now - e.getValue() < graceNanos) break; // insertion order is retirement order
+                done.add(e.getKey());
+                it.remove();
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (SegmentFile f : done) {
+            try {
+                f.close();
+            } catch (IOException e) {
+                LOG.debug("Closing a retired segment file failed [file={}]: {}", f.path, e.toString());
+            }
+        }
+    }
+
+    /** Merges {@code files} of one partition into one file and swaps it in. Runs on the background thread. */
+    private void compactFiles(long day, List<SegmentFile> files) throws IOException {
+        if (files.size() < 2) return;
         TreeMap<Integer, List<BlockMeta>> bySeries = new TreeMap<>();
         for (SegmentFile f : files) for (BlockMeta m : f.blocks()) bySeries.computeIfAbsent(m.seriesId, k -> new ArrayList<>()).add(m);
         long id = nextFileId.getAndIncrement();
@@ -1149,7 +1260,11 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             now.removeAll(files);
             removeBlocks(files);
             addFile(merged);
-            retiredFiles.addAll(files);
+            long retiredAt = System.nanoTime();
+            for (SegmentFile f : files) {
+                retiredFiles.put(f, retiredAt);
+                f.dropIndex();
+            }
         } finally {
             lock.unlock();
         }
@@ -1246,7 +1361,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         lock.lock();
         try {
             for (List<SegmentFile> l : partitions.values()) for (SegmentFile sf : l) sf.close();
-            for (SegmentFile sf : retiredFiles) sf.close();
+            for (SegmentFile sf : retiredFiles.keySet()) sf.close();
         } finally {
             lock.unlock();
         }

@@ -33,7 +33,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class ConfigLoader {
 
     private static final Set<String> SETTING_SECTIONS = Set.of("server", "mqtt", "sparkplug", "store", "simulator");
-    private static final Set<String> TOP = Set.of("server", "mqtt", "sparkplug", "store", "simulator", "plant", "connections");
+    private static final Set<String> TOP = Set.of("server", "mqtt", "sparkplug", "store", "simulator", "plant", "connections", "kpi");
 
     private final String file;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -77,6 +77,7 @@ public final class ConfigLoader {
         }
         PlantSpec plant = new PlantSpec("Plant", List.of());
         Node connectionsNode = null;
+        Node kpiNode = null;
         if (root != null) {
             MappingNode top = mapping(root, "(top level)");
             if (top != null) {
@@ -87,6 +88,8 @@ public final class ConfigLoader {
                         if (p != null) plant = p;
                     } else if (section.equals("connections")) {
                         connectionsNode = t.getValueNode();
+                    } else if (section.equals("kpi")) {
+                        kpiNode = t.getValueNode();
                     } else if (SETTING_SECTIONS.contains(section)) {
                         settings(section, t.getValueNode());
                     }
@@ -103,8 +106,16 @@ public final class ConfigLoader {
                 problems.add(problem(connectionsNode, "connections", "cannot be checked while the plant has errors: " + e.getMessage()));
             }
         }
+        io.lathe.kpi.KpiConfig kpi = null;
+        if (kpiNode != null) {
+            try {
+                kpi = KpiConfigParser.parse(file, kpiNode, PlantBuilder.build(plant), problems);
+            } catch (IllegalArgumentException e) {
+                problems.add(problem(kpiNode, "kpi", "cannot be checked while the plant has errors: " + e.getMessage()));
+            }
+        }
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new LatheConfig(new Settings(values, origins), plant, file, connections);
+        return new LatheConfig(new Settings(values, origins), plant, file, connections, kpi);
     }
 
     private void settings(String prefix, Node node) {

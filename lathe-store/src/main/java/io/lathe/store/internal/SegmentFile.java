@@ -36,7 +36,7 @@ public final class SegmentFile implements Closeable {
     public final long id;
     public final long sizeBytes;
     private final FileChannel channel;
-    private final List<BlockMeta> blocks;
+    private volatile List<BlockMeta> blocks;
 
     private SegmentFile(Path path, long day, long id, FileChannel channel, List<BlockMeta> blocks, long sizeBytes) {
         this.path = path;
@@ -49,6 +49,12 @@ public final class SegmentFile implements Closeable {
     }
 
     public List<BlockMeta> blocks() { return blocks; }
+
+    /**
+     * Forgets the block index of a file that compaction replaced; it stays open for readers that still hold its
+     * blocks (they need only the channel), without keeping the whole index in the heap.
+     */
+    public void dropIndex() { blocks = List.of(); }
 
     public static SegmentFile open(Path path, long day, long id) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);

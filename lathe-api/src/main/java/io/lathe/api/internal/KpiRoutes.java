@@ -1,0 +1,402 @@
+package io.lathe.api.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.lathe.kpi.Grouping;
+import io.lathe.kpi.KpiConfig;
+import io.lathe.kpi.KpiEngine;
+import io.lathe.kpi.KpiJson;
+import io.lathe.kpi.Kpis;
+import io.lathe.kpi.MachineConfig;
+import io.lathe.kpi.MachineState;
+import io.lathe.kpi.PeriodKpis;
+import io.lathe.kpi.Stop;
+import io.lathe.model.Json;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * KPI routes of the API (issue 4): {@code GET /api/kpi}, {@code GET /api/downtime}, {@code POST /api/downtime/reason},
+ * and the JSON of the running shift for the live stream. Without a KPI engine (no {@code kpi:} section) every route
+ * answers 503. The JSON text is built by {@link KpiJson}, the same the {@code lathe kpi} command prints.
+ */
+public final class KpiRoutes {
+    private static final Logger log = LoggerFactory.getLogger(KpiRoutes.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final KpiEngine engine;
+    private final List<String> liveAssets;
+    private final ReasonLog reasons;
+    private final InstantSource clock;
+    /** The last live JSON of all assets and its second: many SSE clients share one computation per second. */
+    private long liveSecond = Long.MIN_VALUE;
+    private String liveCached;
+
+    /**
+     * @param engine  the KPI engine, or null when KPIs are not configured (routes answer 503)
+     * @param config  the engine's configuration, for the assets of the live stream (machines, then lines); may be null
+     * @param reasons where operator reasons are persisted, or null to keep them in the engine only
+     * @param clock   "now" for default periods and the running shift
+     */
+    public KpiRoutes(KpiEngine engine, KpiConfig config, ReasonLog reasons, InstantSource clock) {
+        this.engine = engine;
+        this.reasons = reasons;
+        this.clock = clock;
+        Set<String> assets = new LinkedHashSet<>();
+        if (config != null) {
+            for (MachineConfig m : config.machines()) assets.add(m.id());
+            for (MachineConfig m : config.machines()) if (m.line() != null) assets.add(m.line());
+        }
+        this.liveAssets = List.copyOf(assets);
+    }
+
+    /** Routes over {@code engine} (nullable) with the system clock, no persistence of reasons and no live assets. */
+    public KpiRoutes(KpiEngine engine) {
+        this(engine, null, null, InstantSource.system());
+    }
+
+    /** {@code GET /api/kpi?asset=&from=&to=&by=hour|shift|day|week&format=json|csv}. */
+    public void kpi(Context ctx) {
+        KpiEngine e = engine();
+        String asset = asset(ctx.queryParam("asset"), e);
+        long[] range = range(ctx.queryParam("from"), ctx.queryParam("to"), asset, e);
+        Grouping by = grouping(ctx.queryParam("by"));
+        String format = ctx.queryParam("format");
+        if (format != null && !format.equals("json") && !format.equals("csv")) throw ApiError.badRequest("format", format, "must be json or csv");
+        if ("csv".equals(format)) {
+            ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"kpi.csv\"")
+                    .result(csv(e, asset, range[0], range[1], by));
+        } else {
+            ctx.contentType("application/json").result(kpiJson(e, asset, range[0], range[1], by));
+        }
+    }
+
+    /** {@code GET /api/downtime?asset=&from=&to=}: {@code {"asset", "from", "to", "events": [stops], "pareto": [...]}}. */
+    public void downtime(Context ctx) {
+        KpiEngine e = engine();
+        String asset = asset(ctx.queryParam("asset"), e);
+        long[] range = range(ctx.queryParam("from"), ctx.queryParam("to"), asset, e);
+        ctx.contentType("application/json").result(downtimeJson(e, asset, range[0], range[1]));
+    }
+
+    /**
+     * {@code POST /api/downtime/reason} with {@code {"machine": id, "start": ISO text or µs number, "code": "201"}}: sets the
+     * operator's reason of the stop starting then (an empty code clears it) and persists it. Answers the stop as stored.
+     */
+    public void reason(Context ctx) {
+        KpiEngine e = engine();
+        JsonNode body;
+        try {
+            body = MAPPER.readTree(ctx.body());
+        } catch (JsonProcessingException ex) {
+            throw ApiError.badRequest("body", "", "must be a JSON object {\"machine\": id, \"start\": time, \"code\": reason}: " + ex.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) throw ApiError.badRequest("body", "", "must be a JSON object {\"machine\": id, \"start\": time, \"code\": reason}");
+        JsonNode m = body.get("machine");
+        if (m == null || !m.isTextual() || m.asText().isBlank()) throw ApiError.badRequest("machine", m == null ? "" : m.toString(), "is required: the machine's asset id");
+        String machine = m.asText();
+        if (!isMachine(e, machine)) throw ApiError.notFound("machine", machine);
+        long start = startMicros(body.get("start"));
+        JsonNode c = body.get("code");
+        if (c == null || !(c.isTextual() || c.isIntegralNumber())) throw ApiError.badRequest("code", c == null ? "" : c.toString(), "is required: the reason code as text or a whole number (\"\" clears the reason)");
+        String code = c.asText().trim();
+        if (reasons != null) {
+            try {
+                reasons.append(machine, start, code);
+            } catch (IOException ex) {
+                throw ApiError.of(500, "not_persisted", "the reason could not be saved [machine=" + machine + ", file=" + reasons.file() + "]: " + ex + ". Check the data folder's free space and permissions.");
+            }
+        }
+        e.setReason(machine, start, code);
+        Optional<Stop> stop = e.stops(machine, start, start + 1).stream().filter(s -> s.startMicros() == start).findFirst();
+        ctx.contentType("application/json").result("{\"machine\":" + Json.quote(machine) + ",\"start\":" + Json.quote(Times.iso(start))
+                + ",\"startMicros\":" + start + ",\"code\":" + Json.quote(code) + ",\"stop\":"
+                + stop.map(s -> KpiJson.stops(List.of(s))).map(t -> t.substring(1, t.length() - 1)).orElse("null") + "}");
+    }
+
+    /**
+     * The running shift's KPIs of every configured machine and line (or of {@code asset} alone when not null), for the
+     * live stream: {@code {"time": ISO, "assets": [{"asset", "shift", "from", "kpis": {...}}]}}; an asset outside every
+     * shift is left out. Returns null without a KPI engine. All assets are computed at most once per second of the
+     * clock and shared between callers.
+     */
+    public String liveJson(String asset) {
+        if (engine == null) return null;
+        long now = micros(clock.instant());
+        if (asset == null) {
+            long second = Math.floorDiv(now, 1_000_000L);
+            synchronized (this) {
+                if (second != liveSecond) {
+                    liveCached = computeLive(null, now);
+                    liveSecond = second;
+                }
+                return liveCached;
+            }
+        }
+        return computeLive(asset, now);
+    }
+
+    private String computeLive(String asset, long now) {
+        List<String> assets;
+        if (asset == null) assets = liveAssets;
+        else {
+            try {
+                engine.machinesOf(asset);
+                assets = List.of(asset);
+            } catch (IllegalArgumentException e) {
+                assets = List.of();
+            }
+        }
+        StringBuilder b = new StringBuilder(4096).append("{\"time\":").append(Json.quote(Times.iso(now))).append(",\"assets\":[");
+        boolean first = true;
+        for (String a : assets) {
+            Optional<PeriodKpis> p = engine.runningShift(a, now);
+            if (p.isEmpty()) continue;
+            if (!first) b.append(',');
+            first = false;
+            b.append("{\"asset\":").append(Json.quote(a)).append(",\"shift\":").append(Json.quote(p.get().label()))
+                    .append(",\"from\":").append(Json.quote(Times.iso(p.get().fromMicros()))).append(",\"kpis\":")
+                    .append(KpiJson.of(p.get().kpis())).append('}');
+        }
+        return b.append("]}").toString();
+    }
+
+    // ---- JSON and CSV shared with the lathe kpi command ----
+
+    /**
+     * The body of {@code GET /api/kpi}: {@code {"asset", "from", "to", "by": null, "kpis": {...}}} or with a grouping
+     * {@code {"asset", "from", "to", "by": "shift", "periods": [{"label", "kpis"}]}}.
+     */
+    public static String kpiJson(KpiEngine engine, String asset, long fromMicros, long toMicros, Grouping by) {
+        StringBuilder b = new StringBuilder(2048).append("{\"asset\":").append(Json.quote(asset)).append(",\"from\":")
+                .append(Json.quote(Times.iso(fromMicros))).append(",\"to\":").append(Json.quote(Times.iso(toMicros))).append(",\"by\":");
+        if (by == null) {
+            b.append("null,\"kpis\":").append(KpiJson.of(engine.kpis(asset, fromMicros, toMicros)));
+        } else {
+            b.append(Json.quote(by.name().toLowerCase(Locale.ROOT))).append(",\"periods\":")
+                    .append(KpiJson.of(engine.kpisBy(asset, fromMicros, toMicros, by)));
+        }
+        return b.append('}').toString();
+    }
+
+    /** The body of {@code GET /api/downtime}. */
+    public static String downtimeJson(KpiEngine engine, String asset, long fromMicros, long toMicros) {
+        return "{\"asset\":" + Json.quote(asset) + ",\"from\":" + Json.quote(Times.iso(fromMicros)) + ",\"to\":"
+                + Json.quote(Times.iso(toMicros)) + ",\"events\":" + KpiJson.stops(engine.stops(asset, fromMicros, toMicros))
+                + ",\"pareto\":" + KpiJson.pareto(engine.pareto(asset, fromMicros, toMicros)) + "}";
+    }
+
+    /**
+     * CSV export: a header row {@code asset,label,from,to,<every KpiJson field>,timeInStateSeconds.<state>…} and one row per
+     * period (one row without a grouping, labelled {@code total}). Empty cells for ratios without a denominator.
+     */
+    public static String csv(KpiEngine engine, String asset, long fromMicros, long toMicros, Grouping by) {
+        List<PeriodKpis> rows = by == null
+                ? List.of(new PeriodKpis("total", fromMicros, toMicros, engine.kpis(asset, fromMicros, toMicros)))
+                : engine.kpisBy(asset, fromMicros, toMicros, by);
+        StringBuilder out = new StringBuilder(4096);
+        List<String> header = null;
+        for (PeriodKpis p : rows) {
+            Map<String, String> cells = new LinkedHashMap<>();
+            cells.put("asset", asset);
+            cells.put("label", p.label());
+            try {
+                JsonNode k = MAPPER.readTree(KpiJson.of(p.kpis()));
+                for (Iterator<Map.Entry<String, JsonNode>> it = k.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> f = it.next();
+                    if (f.getKey().equals("timeInStateSeconds")) continue;
+                    cells.put(f.getKey(), f.getValue().isNull() ? "" : f.getValue().asText());
+                }
+                JsonNode t = k.get("timeInStateSeconds");
+                for (MachineState s : MachineState.values()) {
+                    JsonNode v = t == null ? null : t.get(s.yamlName());
+                    cells.put("timeInStateSeconds." + s.yamlName(), v == null || v.isNull() ? "0" : v.asText());
+                }
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("KpiJson wrote invalid JSON", e);
+            }
+            if (header == null) {
+                header = new ArrayList<>(cells.keySet());
+                out.append(String.join(",", header)).append('\n');
+            }
+            StringBuilder row = new StringBuilder();
+            for (String h : header) {
+                if (row.length() > 0) row.append(',');
+                row.append(csvCell(cells.getOrDefault(h, "")));
+            }
+            out.append(row).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** A grouping from its query text, null for none; a bad one is a 400 naming {@code by}. */
+    public static Grouping grouping(String text) {
+        if (text == null || text.isEmpty()) return null;
+        try {
+            return Grouping.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("by", text, "must be hour, shift, day or week");
+        }
+    }
+
+    // ---- helpers ----
+
+    private KpiEngine engine() {
+        if (engine == null) throw ApiError.of(503, "kpi_not_configured", "KPIs are not configured on this server: add a kpi: section "
+                + "(sites, machines) to the configuration file and restart. See lathe config-reference.");
+        return engine;
+    }
+
+    private static String asset(String asset, KpiEngine e) {
+        if (asset == null || asset.isBlank()) throw ApiError.badRequest("asset", "", "is required: a machine, line, area or site id of the kpi: configuration");
+        try {
+            e.machinesOf(asset);
+        } catch (IllegalArgumentException ex) {
+            throw ApiError.notFound("asset", asset);
+        }
+        return asset;
+    }
+
+    private static boolean isMachine(KpiEngine e, String id) {
+        try {
+            List<String> ms = e.machinesOf(id);
+            return ms.size() == 1 && ms.get(0).equals(id);
+        } catch (IllegalArgumentException ex) {
+            return false;
+        }
+    }
+
+    /** [from, to): defaults are the start of the running shift (else 8 hours back) and now. */
+    private long[] range(String fromText, String toText, String asset, KpiEngine e) {
+        long now = micros(clock.instant());
+        long to = toText == null ? now : time("to", toText);
+        long from;
+        if (fromText != null) from = time("from", fromText);
+        else from = e.runningShift(asset, to).map(PeriodKpis::fromMicros).orElse(to - 8 * 3_600_000_000L);
+        if (to <= from) {
+            if (fromText == null) from = to - 1;
+            else throw ApiError.badRequest("to", toText == null ? Times.iso(to) : toText, "must be after from (" + Times.iso(from) + ")");
+        }
+        return new long[] {from, to};
+    }
+
+    private static long time(String parameter, String text) {
+        try {
+            return Times.parseMicros(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(parameter, text, e.getMessage());
+        }
+    }
+
+    /** A stop start: a JSON number or digits are µs since the epoch, text is an ISO-8601 instant. */
+    static long startMicros(JsonNode n) {
+        String rule = "is required: the stop's start as an ISO-8601 time (as in GET /api/downtime) or µs since the epoch";
+        if (n == null || n.isNull()) throw ApiError.badRequest("start", "", rule);
+        if (n.isIntegralNumber()) return n.asLong();
+        if (!n.isTextual()) throw ApiError.badRequest("start", n.toString(), rule);
+        String t = n.asText().trim();
+        if (t.matches("-?\\d+")) {
+            try {
+                return Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("start", t, rule);
+            }
+        }
+        try {
+            return micros(Instant.parse(t));
+        } catch (DateTimeException e) {
+            throw ApiError.badRequest("start", t, rule);
+        }
+    }
+
+    private static String csvCell(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static long micros(Instant i) {
+        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+    }
+
+    /**
+     * Operator reasons kept durable as JSON lines {@code {"machine":…,"start":µs,"code":…}} appended to one file; the last
+     * line of a machine and start wins (an empty code clears).
+     */
+    public static final class ReasonLog {
+        private final Path file;
+
+        public ReasonLog(Path file) {
+            this.file = file;
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        /** Appends one reason and forces it to disk. */
+        public synchronized void append(String machine, long startMicros, String code) throws IOException {
+            String line = "{\"machine\":" + Json.quote(machine) + ",\"start\":" + startMicros + ",\"code\":" + Json.quote(code) + "}\n";
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC)) {
+                w.write(line);
+            }
+        }
+
+        /**
+         * The reasons in the file (machine → stop start µs → code, empty codes included as clears), for
+         * {@code KpiEngine.recompute}; a missing file gives none, a damaged line is skipped with a warning.
+         */
+        public synchronized Map<String, Map<Long, String>> read() throws IOException {
+            Map<String, Map<Long, String>> out = new LinkedHashMap<>();
+            if (!Files.exists(file)) return out;
+            int n = 0;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                n++;
+                if (line.isBlank()) continue;
+                try {
+                    JsonNode j = MAPPER.readTree(line);
+                    out.computeIfAbsent(j.get("machine").asText(), k -> new LinkedHashMap<>()).put(j.get("start").asLong(), j.get("code").asText());
+                } catch (JsonProcessingException | NullPointerException e) {
+                    log.warn("Skipping a damaged operator reason [file={}, line={}]: {}", file, n, e.toString());
+                }
+            }
+            return out;
+        }
+
+        /** Reasons of machines the engine knows, applied to it; returns how many. */
+        public int replay(KpiEngine engine) throws IOException {
+            int n = 0;
+            for (Map.Entry<String, Map<Long, String>> m : read().entrySet()) {
+                if (!isMachine(engine, m.getKey())) {
+                    log.warn("Operator reasons of a machine that is not in the KPI configuration are ignored [machine={}, reasons={}]", m.getKey(), m.getValue().size());
+                    continue;
+                }
+                for (Map.Entry<Long, String> r : m.getValue().entrySet()) {
+                    engine.setReason(m.getKey(), r.getKey(), r.getValue());
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+}
