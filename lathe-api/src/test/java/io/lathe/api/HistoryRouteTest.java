@@ -144,6 +144,22 @@ class HistoryRouteTest {
     }
 
     @Test
+    void aRawRangeWithTooManyPointsIsRefusedWithAHintToUseBuckets() throws Exception {
+        // A chart asking for a year of raw 1 Hz data must get advice, not a response that exhausts the heap.
+        int id = store.seriesId("dense", DataType.DOUBLE);
+        int n = io.lathe.api.internal.HistoryRoute.MAX_RAW_POINTS + 1;
+        long[] ts = new long[n];
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) ts[i] = T0 + i * 1000L;
+        store.appendBatch(id, ts, v, 0, n);
+        JsonNode e = get("/api/signals/dense/history?from=2026-01-01", 400);
+        assertThat(e.get("errors").get(0).get("parameter").asText()).isEqualTo("buckets");
+        assertThat(e.get("message").asText()).contains(String.valueOf(n)).contains("buckets=1000");
+        JsonNode counted = get("/api/signals/dense/history?from=2026-01-01T07:00:00Z&to=2026-01-01T07:05:00Z&buckets=1&agg=count", 200);
+        assertThat(counted.get("points").get(0).get("v").asLong()).isEqualTo(n);
+    }
+
+    @Test
     void unknownSignalIsA404() throws Exception {
         // A typo in the id must not look like a signal without data.
         JsonNode e = get("/api/signals/acme.nothing/history", 404);

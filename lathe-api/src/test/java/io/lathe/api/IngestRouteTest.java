@@ -147,6 +147,7 @@ class IngestRouteTest {
         HttpResponse<String> wrong = post(body, "text/csv", "guess");
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(json.readTree(wrong.body()).get("code").asText()).isEqualTo("unauthorized");
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
         assertThat(store.typeOf("m1")).isEmpty();
     }
 

@@ -85,11 +85,14 @@ public final class HistoryRoute {
         }
 
         if (buckets == null) {
-            SeriesData d = store.raw(id, from, to);
-            if (d.size() > MAX_RAW_POINTS) {
-                throw ApiError.badRequest("buckets", null, "the range holds " + d.size() + " points, more than "
+            // Count first from block statistics (cheap), so a huge range is refused before it is read into memory.
+            List<Bucket> total = store.aggregate(id, from, to, 1);
+            long n = total.isEmpty() ? 0 : total.getFirst().count();
+            if (n > MAX_RAW_POINTS) {
+                throw ApiError.badRequest("buckets", null, "the range holds " + n + " points, more than "
                         + MAX_RAW_POINTS + " raw points per request; ask for buckets (for example buckets=1000) or narrow from/to");
             }
+            SeriesData d = store.raw(id, from, to);
             if (csv) writeCsv(ctx, id, from, to, d, null, agg);
             else writeJson(ctx, id, from, to, "raw", null, d, null, agg);
         } else {
