@@ -12,6 +12,7 @@ import io.lathe.api.internal.ApiError;
 import io.lathe.api.internal.AssetScope;
 import io.lathe.api.internal.HistoryRoute;
 import io.lathe.api.internal.IngestRoute;
+import io.lathe.api.internal.KpiRoutes;
 import io.lathe.api.internal.LiveSession;
 import io.lathe.api.internal.Views;
 import io.lathe.ingest.ConnectionState;
@@ -101,6 +102,7 @@ public final class ApiServer implements AutoCloseable {
     private final LiveSession.Counters liveCounters;
 
     private Javalin app;
+    private volatile KpiRoutes kpiRoutes;
     private volatile int port = -1;
     private boolean started;
     private volatile boolean closed;
@@ -154,6 +156,16 @@ public final class ApiServer implements AutoCloseable {
     public static ApiServer create(ApiSettings settings, PlantModel model, LiveState live, PrometheusMeterRegistry metrics,
                                    Supplier<List<ConnectionStatus>> connections, TelemetryStore store, InstantSource clock) {
         return new ApiServer(settings, model, live, metrics, connections, store, clock);
+    }
+
+    /**
+     * Serves ISO 22400 KPIs at {@code /api/kpi}, {@code /api/downtime} and {@code POST /api/downtime/reason}, and pushes
+     * the running shift's KPIs on {@code /api/live} as {@code kpi} events once a second. Call before {@link #start()};
+     * without it those routes answer 503.
+     */
+    public ApiServer kpi(KpiRoutes routes) {
+        this.kpiRoutes = routes;
+        return this;
     }
 
     /**
@@ -272,6 +284,10 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/signals/{id}/history", history::handle);
         IngestRoute ingest = new IngestRoute(settings.ingestToken(), store, metrics, mapper);
         config.routes.post("/api/ingest", ingest::handle);
+        KpiRoutes kpi = kpiRoutes != null ? kpiRoutes : new KpiRoutes(null);
+        config.routes.get("/api/kpi", kpi::kpi);
+        config.routes.get("/api/downtime", kpi::downtime);
+        config.routes.post("/api/downtime/reason", kpi::reason);
         config.routes.get("/api/connections", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));
@@ -336,11 +352,11 @@ public final class ApiServer implements AutoCloseable {
         ctx.async(cfg -> {
             cfg.timeout = 0;
             cfg.executor = liveWriters;
-        }, () -> stream(ctx, session, snapshotFilter));
+        }, () -> stream(ctx, session, snapshotFilter, asset));
     }
 
     /** Runs on a live-writer thread for the whole life of one client. */
-    private void stream(Context ctx, LiveSession session, Predicate<String> filter) {
+    private void stream(Context ctx, LiveSession session, Predicate<String> filter, String asset) {
         sessions.add(session);
         if (closed) session.close(); // close() ran between the check in live() and here
         liveClients.incrementAndGet();
@@ -361,14 +377,19 @@ public final class ApiServer implements AutoCloseable {
             event(b, "ready", Map.of("snapshot", n));
             write(out, b);
             liveEvents.increment(n);
+            KpiRoutes kpi = kpiRoutes;
+            long nextKpiMillis = 0;
             while (true) {
-                List<Latest> batch = session.take(LIVE_HEARTBEAT_MILLIS);
+                List<Latest> batch = session.take(kpi == null ? LIVE_HEARTBEAT_MILLIS : Math.min(LIVE_HEARTBEAT_MILLIS, 1000));
                 if (batch == null) break;
-                if (batch.isEmpty()) {
-                    b.append(": keep-alive\n\n");
-                } else {
-                    for (Latest l : batch) event(b, "value", Views.latest(l));
+                for (Latest l : batch) event(b, "value", Views.latest(l));
+                if (kpi != null && System.currentTimeMillis() >= nextKpiMillis) {
+                    // Computed at most once per second and shared by every client (KpiRoutes caches it).
+                    String k = kpi.liveJson(asset);
+                    if (k != null) b.append("event: kpi\ndata: ").append(k).append("\n\n");
+                    nextKpiMillis = System.currentTimeMillis() + 1000;
                 }
+                if (b.isEmpty()) b.append(": keep-alive\n\n");
                 write(out, b);
                 liveEvents.increment(batch.size());
             }

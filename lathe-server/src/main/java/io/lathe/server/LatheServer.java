@@ -120,8 +120,8 @@ public final class LatheServer implements AutoCloseable {
         // Store first: by the time a value shows live it is in the write-ahead log.
         PointSink sink = new FanOut(kpi == null ? List.of(store, live) : List.of(store, kpi, live));
 
-        api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT)), model, live, metrics,
-                this::connectionStatuses, store);
+        api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT), st.string(Keys.INGEST_TOKEN)), model, live, metrics,
+                this::connectionStatuses, store).kpi(kpiRoutes);
         closeables.add(api);
         try {
             api.start();

@@ -13,6 +13,9 @@ public final class Keys {
     public static final ConfigKey HTTP_PORT = key("server.http-port", Type.PORT, "8080", "HTTP port of the API, dashboard and /metrics. 0 picks a free port. Command-line option --http-port.");
     public static final ConfigKey DATA_DIR = key("server.data-dir", Type.STRING, "./lathe-data", "Folder for stored history and state. Command-line option --data-dir.");
 
+    public static final ConfigKey INGEST_TOKEN = secret("server.ingest-token",
+            "Bearer token that POST /api/ingest requires; unset disables HTTP ingest.");
+
     public static final ConfigKey MQTT_BROKER = key("mqtt.broker", Type.STRING, "embedded",
             "`embedded` starts Lathe's own MQTT broker; otherwise the URL of an external one, tcp://host:1883 or ssl://host:8883.");
     public static final ConfigKey MQTT_EMBEDDED_HOST = key("mqtt.embedded.host", Type.STRING, "0.0.0.0", "Address the embedded broker binds to.");
@@ -53,7 +56,7 @@ public final class Keys {
     public static final ConfigKey SIM_LINES = key("simulator.lines", Type.INT, "2", "`lathe demo`: number of production lines.");
     public static final ConfigKey SIM_MACHINES = key("simulator.machines-per-line", Type.INT, "4", "`lathe demo`: machines per line.");
 
-    public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, MQTT_BROKER, MQTT_EMBEDDED_HOST,
+    public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, INGEST_TOKEN, MQTT_BROKER, MQTT_EMBEDDED_HOST,
             MQTT_EMBEDDED_PORT, MQTT_USERNAME, MQTT_PASSWORD, MQTT_TLS_CA, MQTT_TLS_VERIFY_HOSTNAME, SPARKPLUG_ENABLED,
             SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, STORE_MEMORY_MB,
             STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, SIM_SEED,

@@ -85,6 +85,14 @@ class KpiServerTest {
             assertThat(k.plannedBusyTimeMicros()).isPositive();
             assertThat(k.energyKwh()).isPositive();
             assertThat(server.kpiRoutes().liveJson(null)).contains("\"shift\":").contains(site.replace(".springfield", ".springfield.machining.line-a"));
+
+            // The same figures over HTTP, as the dashboard and integrators read them.
+            var http = java.net.http.HttpClient.newHttpClient();
+            var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + server.httpPort() + "/api/kpi?asset=" + site + "&by=shift")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(resp.statusCode()).isEqualTo(200);
+            assertThat(resp.body()).contains("\"asset\":\"" + site + "\"").contains("\"periods\"");
         }
     }
 
