@@ -54,8 +54,15 @@ public record Kpis(long fromMicros, long toMicros, int machines,
 
     private static double div(double a, double b) { return b == 0 ? Double.NaN : a / b; }
 
-    /** Availability = APT / PBT. */
-    public double availability() { return div(actualProductionTimeMicros, plannedBusyTimeMicros); }
+    /**
+     * Planned busy time in which the machine's state was known: PBT less {@link #noDataTimeMicros}. Time before a
+     * machine's first data (a platform started mid-shift, a device not yet connected) can be judged neither as
+     * production nor as a stop, so the time-based ratios leave it out rather than count it as lost.
+     */
+    public long observedBusyTimeMicros() { return Math.max(0, plannedBusyTimeMicros - noDataTimeMicros); }
+
+    /** Availability = APT / PBT, with PBT counted only where the state is known ({@link #observedBusyTimeMicros()}). */
+    public double availability() { return div(actualProductionTimeMicros, observedBusyTimeMicros()); }
 
     /** Effectiveness (performance) = PRI × PQ / APT: ideal production time over actual production time. */
     public double effectiveness() { return div(idealProductionTimeMicros, actualProductionTimeMicros); }
@@ -84,7 +91,7 @@ public record Kpis(long fromMicros, long toMicros, int machines,
      * Throughput rate = PQ / AOET in items per hour. Without orders, the actual order execution time AOET is taken as
      * PBT.
      */
-    public double throughputRatePerHour() { return div(producedQuantity, plannedBusyTimeMicros / 3.6e9); }
+    public double throughputRatePerHour() { return div(producedQuantity, observedBusyTimeMicros() / 3.6e9); }
 
     /** Scrap ratio = SQ / PQ. */
     public double scrapRatio() { return div(scrapQuantity, producedQuantity); }
@@ -96,7 +103,7 @@ public record Kpis(long fromMicros, long toMicros, int machines,
     public double technicalEfficiency() { return div(actualProductionTimeMicros, actualProductionTimeMicros + actualUnitDelayTimeMicros); }
 
     /** Setup rate = AUST / AOET, AOET taken as PBT. */
-    public double setupRate() { return div(actualUnitSetupTimeMicros, plannedBusyTimeMicros); }
+    public double setupRate() { return div(actualUnitSetupTimeMicros, observedBusyTimeMicros()); }
 
     /** MTTR = Σ TTR / FE, in seconds. */
     public double mttrSeconds() { return div(timeToRepairMicros / 1e6, failureEvents); }

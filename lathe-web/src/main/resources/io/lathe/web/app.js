@@ -18,6 +18,10 @@ const machines = new Map();
 const machineBySignal = new Map();
 /** signal ids still unknown after a tree reload (for example removed since): no further reloads for them */
 const ignored = new Set();
+/** asset id -> {el, line}: where the running shift's KPIs of that machine or line are shown */
+const kpiViews = new Map();
+/** line id -> element listing the shift's top downtime reasons */
+const downtimeViews = new Map();
 /** line views: {summaryEl, machineIds} */
 let lines = [];
 
@@ -111,6 +115,11 @@ function renderLine(line) {
   const summaryEl = el('div', 'summary');
   head.append(summaryEl);
   section.append(head);
+  const kpiEl = el('div', 'kpi-strip', 'Shift KPIs appear when the first data of this shift arrives.');
+  const downEl = el('div', 'downtime');
+  section.append(kpiEl, downEl);
+  kpiViews.set(line.id, { el: kpiEl, line: true });
+  downtimeViews.set(line.id, downEl);
   const grid = el('div', 'machines');
   const machineIds = [];
   for (const m of line.children) {
@@ -134,6 +143,9 @@ function renderMachine(m) {
   const name = el('h5', 'machine-name', m.name);
   if (m.description) name.title = m.description;
   card.append(band, name);
+  const kpiEl = el('div', 'kpi-mini');
+  card.append(kpiEl);
+  kpiViews.set(m.id, { el: kpiEl, line: false });
 
   const reasonSignal = (m.signals.find((s) => /^reason/i.test(s.name)) || {}).id;
   const shown = m.signals.filter((s) => s.id !== m.stateSignal && s.id !== reasonSignal);
@@ -245,6 +257,48 @@ function flash(e) {
   e.classList.add('flash');
 }
 
+// ---- KPIs (ISO 22400, running shift) ----------------------------------------------------------------------
+
+const pct = (x) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
+let shiftStart = null;
+
+function applyKpis(msg) {
+  for (const a of msg.assets) {
+    const v = kpiViews.get(a.asset);
+    if (!v) continue;
+    const k = a.kpis;
+    shiftStart = a.from;
+    if (v.line) {
+      const energy = k.energyPerUnitKwh === null ? '–' : `${k.energyPerUnitKwh.toFixed(3)} kWh`;
+      const co2 = k.co2ePerUnitKg === null ? '' : ` · ${(k.co2ePerUnitKg * 1000).toFixed(0)} g CO2e/part`;
+      v.el.replaceChildren(
+        el('span', 'kpi-oee', `OEE ${pct(k.oee)}`),
+        el('span', 'kpi-apq', `availability ${pct(k.availability)} · performance ${pct(k.effectiveness)} · quality ${pct(k.qualityRatio)}`),
+        el('span', 'kpi-more', `shift ${a.shift}: ${Math.round(k.producedQuantity || 0)} parts · ${energy}/part${co2} · ${k.microStops} micro-stops`));
+    } else {
+      v.el.textContent = `OEE ${pct(k.oee)} · A ${pct(k.availability)} · P ${pct(k.effectiveness)} · Q ${pct(k.qualityRatio)}`;
+    }
+  }
+}
+
+async function refreshDowntime() {
+  if (!shiftStart) return;
+  for (const [lineId, target] of downtimeViews) {
+    try {
+      const r = await fetch(`api/downtime?asset=${encodeURIComponent(lineId)}&from=${encodeURIComponent(shiftStart)}`);
+      if (!r.ok) continue;
+      const d = await r.json();
+      const top = (d.pareto || []).slice(0, 3);
+      if (top.length === 0) { target.replaceChildren(el('span', 'down-none', 'No downtime this shift.')); continue; }
+      const items = top.map((p) => el('span', 'down-item',
+        `${p.reasonName || p.reasonCode || 'unassigned'} ${Math.round(p.durationSeconds / 60)} min (${p.count}×)`));
+      target.replaceChildren(el('span', 'down-title', 'Top downtime this shift:'), ...items);
+    } catch (e) { /* the connection indicator already tells the user */ }
+  }
+}
+setInterval(refreshDowntime, 15000);
+setTimeout(refreshDowntime, 3000);
+
 // ---- connection ----------------------------------------------------------------------------------------------
 
 
@@ -259,6 +313,7 @@ function connect() {
   source = new EventSource('api/live');
   inSnapshot = true;
   source.addEventListener('value', (e) => applyValue(JSON.parse(e.data), !inSnapshot));
+  source.addEventListener('kpi', (e) => applyKpis(JSON.parse(e.data)));
   source.addEventListener('ready', () => {
     inSnapshot = false;
     if (!everLive) {
