@@ -291,7 +291,7 @@ async function refreshDowntime() {
       const top = (d.pareto || []).slice(0, 3);
       if (top.length === 0) { target.replaceChildren(el('span', 'down-none', 'No downtime this shift.')); continue; }
       const items = top.map((p) => el('span', 'down-item',
-        `${p.reasonName || p.reasonCode || 'unassigned'} ${Math.round(p.durationSeconds / 60)} min (${p.count}×)`));
+        `${p.reasonName || p.reasonCode || 'unassigned'} ${p.durationSeconds < 90 ? Math.round(p.durationSeconds) + ' s' : Math.round(p.durationSeconds / 60) + ' min'} (${p.count}×)`));
       target.replaceChildren(el('span', 'down-title', 'Top downtime this shift:'), ...items);
     } catch (e) { /* the connection indicator already tells the user */ }
   }
