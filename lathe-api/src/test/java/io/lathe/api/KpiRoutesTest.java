@@ -120,6 +120,17 @@ class KpiRoutesTest {
     }
 
     @Test
+    void kpiRollsUpPerProduct() throws Exception {
+        // ISO 22400 roll-ups per product: the line's figures per product equal the sum of its machines' (no product signal here).
+        start(engine(), null);
+        JsonNode body = get("/api/kpi?asset=line-1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z&by=product", 200);
+        assertThat(body.get("by").asText()).isEqualTo("product");
+        assertThat(body.get("products")).hasSize(1);
+        assertThat(body.get("products").get(0).get("kpis").get("availability").asDouble()).isEqualTo(110.0 / 120);
+        assertThat(get("/api/kpi?asset=m1&by=fortnight", 400).toString()).contains("product");
+    }
+
+    @Test
     void downtimeListsEventsAndPareto() throws Exception {
         // The stop list and Pareto of the period, with the reason's name from the site's tree.
         start(engine(), null);

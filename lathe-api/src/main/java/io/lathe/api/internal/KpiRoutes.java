@@ -75,11 +75,18 @@ public final class KpiRoutes {
         this(engine, null, null, InstantSource.system());
     }
 
-    /** {@code GET /api/kpi?asset=&from=&to=&by=hour|shift|day|week&format=json|csv}. */
+    /** {@code GET /api/kpi?asset=&from=&to=&by=hour|shift|day|week|product&format=json|csv}. */
     public void kpi(Context ctx) {
         KpiEngine e = engine();
         String asset = asset(ctx.queryParam("asset"), e);
         long[] range = range(ctx.queryParam("from"), ctx.queryParam("to"), asset, e);
+        if ("product".equals(ctx.queryParam("by"))) {
+            if (ctx.queryParam("format") != null && !"json".equals(ctx.queryParam("format"))) {
+                throw ApiError.badRequest("format", ctx.queryParam("format"), "by=product is served as json only");
+            }
+            ctx.contentType("application/json").result(byProductJson(e, asset, range[0], range[1]));
+            return;
+        }
         Grouping by = grouping(ctx.queryParam("by"));
         String format = ctx.queryParam("format");
         if (format != null && !format.equals("json") && !format.equals("csv")) throw ApiError.badRequest("format", format, "must be json or csv");
@@ -249,13 +256,36 @@ public final class KpiRoutes {
         return out.toString();
     }
 
+    /**
+     * KPIs per product of every machine under {@code asset}, rolled up like any other grouping (time elements and
+     * quantities summed, ratios formed afterwards): {@code {"asset","from","to","by":"product","products":[{"product","kpis"}]}}.
+     */
+    public static String byProductJson(KpiEngine engine, String asset, long fromMicros, long toMicros) {
+        Map<String, List<Kpis>> parts = new LinkedHashMap<>();
+        for (String m : engine.machinesOf(asset)) {
+            for (Map.Entry<String, Kpis> p : engine.kpisByProduct(m, fromMicros, toMicros).entrySet()) {
+                parts.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(p.getValue());
+            }
+        }
+        StringBuilder b = new StringBuilder(2048).append("{\"asset\":").append(Json.quote(asset)).append(",\"from\":")
+                .append(Json.quote(Times.iso(fromMicros))).append(",\"to\":").append(Json.quote(Times.iso(toMicros)))
+                .append(",\"by\":\"product\",\"products\":[");
+        boolean first = true;
+        for (Map.Entry<String, List<Kpis>> p : parts.entrySet()) {
+            if (!first) b.append(',');
+            first = false;
+            b.append("{\"product\":").append(Json.quote(p.getKey())).append(",\"kpis\":").append(KpiJson.of(Kpis.sum(p.getValue()))).append('}');
+        }
+        return b.append("]}").toString();
+    }
+
     /** A grouping from its query text, null for none; a bad one is a 400 naming {@code by}. */
     public static Grouping grouping(String text) {
         if (text == null || text.isEmpty()) return null;
         try {
             return Grouping.valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("by", text, "must be hour, shift, day or week");
+            throw ApiError.badRequest("by", text, "must be hour, shift, day, week or product");
         }
     }
 
