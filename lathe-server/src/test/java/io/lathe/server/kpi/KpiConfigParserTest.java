@@ -219,4 +219,36 @@ class KpiConfigParserTest {
         assertThat(saw.idealCycleTimeSignal()).isEqualTo(saw.id() + ".ideal-cycle-time");
         assertThat(saw.counts().good().signal()).isEqualTo(saw.id() + ".good-count");
     }
+
+    // The README's KPI example is what users copy; it must stay valid as the KPI keys evolve.
+    @org.junit.jupiter.api.Test
+    void readmeKpiExampleLoads() throws Exception {
+        java.nio.file.Path readme = java.nio.file.Path.of("..", "README.md");
+        String text = java.nio.file.Files.readString(readme);
+        int start = text.indexOf("```yaml\nkpi:\n");
+        org.assertj.core.api.Assertions.assertThat(start).as("kpi example in README").isNotNegative();
+        String example = text.substring(start + 8, text.indexOf("```", start + 8));
+        String plant = """
+                plant:
+                  enterprise: Acme
+                  sites:
+                    - name: Springfield
+                      areas:
+                        - name: Machining
+                          lines:
+                            - name: Line 1
+                              machines:
+                                - name: CNC 1
+                                  signals:
+                                    - { name: State, type: text }
+                                    - { name: Spindle Speed, type: double }
+                                    - { name: Good Count, type: long }
+                                    - { name: Reject Count, type: long }
+                                    - { name: Energy, type: double }
+                                    - { name: Reason Code, type: long }
+                """;
+        io.lathe.server.config.LatheConfig cfg = io.lathe.server.config.ConfigLoader.load(plant + example, "README.md", java.util.Map.of());
+        org.assertj.core.api.Assertions.assertThat(cfg.kpi()).isNotNull();
+        org.assertj.core.api.Assertions.assertThat(cfg.kpi().machines()).hasSize(1);
+    }
 }
