@@ -114,12 +114,13 @@ final class StoreMemoryBench implements Callable<Integer> {
                 runs the store in a child JVM with `-Xmx%s` (max heap reported %,d MB), store memory budget %d MB, a sync \
                 (group commit) after each simulated second.
 
-                | series | rate | simulated s | points | wall s | points/s | heap used after GC, end | highest heap after GC | files | bytes/point |
-                |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-                | %,d | %d Hz | %,d | %,d | %.1f | %,.0f | %,.1f MB | %,.1f MB | %d | %.2f |
+                | series | rate | simulated s | points | wall s | points/s | heap used after GC, end | highest heap after GC | files | index blocks | bytes/point |
+                |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+                | %,d | %d Hz | %,d | %,d | %.1f | %,.0f | %,.1f MB | %,.1f MB | %d | %,d | %.2f |
                 """, series, rate, this.seconds, LocalDate.now(), Runtime.getRuntime().availableProcessors(), Runtime.version(), heap,
                 maxHeap >> 20, budgetMb, series, rate, this.seconds, points, wall, points / wall, heapAfterGc / 1048576.0,
-                peakAfterGc / 1048576.0, stats.files(), stats.filePoints() == 0 ? 0.0 : stats.bytesPerPoint());
+                peakAfterGc / 1048576.0, stats.files(),
+                stats.byEncoding().values().stream().mapToLong(StoreStats.EncodingStats::blocks).sum(), stats.filePoints() == 0 ? 0.0 : stats.bytesPerPoint());
         System.out.println(text);
         if (!"none".equals(doc)) writeDoc(Path.of(doc), text);
         return 0;

@@ -76,8 +76,18 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     static final int AUTO_COMPACT_FILES = 8;
     /** Most files one automatic compaction merges. */
     static final int MAX_COMPACT_FILES = 64;
-    /** Files up to this size are small: automatic compaction merges them; larger files stay as they are. */
+    /**
+     * Files up to this size are tier 0. Automatic compaction is size-tiered: a file of up to
+     * {@code SMALL_FILE_BYTES * TIER_FACTOR^k} bytes is in tier k; at least {@link #AUTO_COMPACT_FILES} files of one
+     * tier in a day partition are merged (into a file of the next tier, typically). Files above {@link #MAX_TIER} stay
+     * as they are. Without the upper tiers, files that outgrew tier 0 each kept one partly filled block per series, so
+     * the in-heap block index grew by one entry per series every few minutes at 100,000 series.
+     */
     static final long SMALL_FILE_BYTES = 32L << 20;
+    static final int TIER_FACTOR = 8;
+    static final int MAX_TIER = 2;
+    /** Points per block in files compaction writes into the top tier: fewer, larger blocks, fewer index entries. */
+    static final int LARGE_BLOCK_POINTS = 16_384;
     /** A file replaced by compaction stays open this long for queries that still read its blocks. */
     static final long RETIRED_GRACE_NANOS = TimeUnit.MINUTES.toNanos(5);
     private static final ThreadLocal<Codecs> CODECS = ThreadLocal.withInitial(Codecs::new);
@@ -107,6 +117,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** File ids the manifest lists; null when there was no manifest. */
     private java.util.Set<Long> manifestFiles;
     private boolean closed;
+    /** Size of tier 0 (see {@link #SMALL_FILE_BYTES}); tests lower it to exercise the upper tiers with little data. */
+    long smallFileBytes = SMALL_FILE_BYTES;
 
     /** One series: identity, newest point, live buffer and index of flushed blocks. Guarded by the store lock except {@code blocks}. */
     private static final class Series {
@@ -1129,28 +1141,40 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         compactFiles(day, files);
     }
 
-    /**
-     * Small files of a partition, oldest first, at most {@link #MAX_COMPACT_FILES}. Compaction decodes one series at
-     * a time, so its memory is bounded by one series' points in these files, not by their total. Lock held.
-     */
-    private static List<SegmentFile> smallFiles(List<SegmentFile> partition) {
-        List<SegmentFile> out = new ArrayList<>();
-        for (SegmentFile f : partition) {
-            if (f.sizeBytes > SMALL_FILE_BYTES) continue;
-            out.add(f);
-            if (out.size() == MAX_COMPACT_FILES) break;
-        }
-        return out;
+    /** Compaction tier of a file of this size, or -1 when it is above {@link #MAX_TIER} (never merged again). */
+    private int tier(long sizeBytes) {
+        long limit = smallFileBytes;
+        for (int t = 0; t <= MAX_TIER; t++, limit *= TIER_FACTOR) if (sizeBytes <= limit) return t;
+        return -1;
     }
 
-    /** After a flush: queues one compaction run when some partition has {@link #AUTO_COMPACT_FILES} small files. */
+    /**
+     * Files of a partition to merge: the first tier (lowest first) with at least {@link #AUTO_COMPACT_FILES} files,
+     * oldest first, at most {@link #MAX_COMPACT_FILES}; empty when no tier has enough. Compaction decodes one series at
+     * a time, so its memory is bounded by one series' points in these files, not by their total. Lock held.
+     */
+    private List<SegmentFile> filesToCompact(List<SegmentFile> partition) {
+        if (partition.size() < AUTO_COMPACT_FILES) return List.of();
+        for (int t = 0; t <= MAX_TIER; t++) {
+            List<SegmentFile> out = new ArrayList<>();
+            for (SegmentFile f : partition) {
+                if (tier(f.sizeBytes) != t) continue;
+                out.add(f);
+                if (out.size() == MAX_COMPACT_FILES) break;
+            }
+            if (out.size() >= AUTO_COMPACT_FILES) return out;
+        }
+        return List.of();
+    }
+
+    /** After a flush: queues one compaction run when some partition has {@link #AUTO_COMPACT_FILES} files of one tier. */
     private void queueCompactionIfNeeded() {
         lock.lock();
         try {
             if (closed || compactionQueued) return;
             boolean needed = false;
             for (List<SegmentFile> l : partitions.values()) {
-                if (l.size() >= AUTO_COMPACT_FILES && smallFiles(l).size() >= AUTO_COMPACT_FILES) {
+                if (!filesToCompact(l).isEmpty()) {
                     needed = true;
                     break;
                 }
@@ -1172,7 +1196,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    /** Background: merges the small files of every partition that has enough of them; closes long-retired files. */
+    /** Background: merges one tier of files in every partition that has enough of them; closes long-retired files. */
     private void autoCompact() {
         Map<Long, List<SegmentFile>> work = new LinkedHashMap<>();
         lock.lock();
@@ -1180,8 +1204,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             compactionQueued = false;
             if (closed) return;
             for (var e : partitions.entrySet()) {
-                List<SegmentFile> small = smallFiles(e.getValue());
-                if (small.size() >= AUTO_COMPACT_FILES) work.put(e.getKey(), small);
+                List<SegmentFile> files = filesToCompact(e.getValue());
+                if (!files.isEmpty()) work.put(e.getKey(), files);
             }
         } finally {
             lock.unlock();
@@ -1230,7 +1254,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         long id = nextFileId.getAndIncrement();
         Path dir = dataRoot.resolve(LocalDate.ofEpochDay(day).toString());
         Codecs codecs = CODECS.get();
-        SegmentFile.Writer w = new SegmentFile.Writer(dir.resolve(fileName(id) + ".tmp"), codecs);
+        long inputBytes = 0;
+        for (SegmentFile f : files) inputBytes += f.sizeBytes;
+        int blockPoints = tier(inputBytes) == MAX_TIER || tier(inputBytes) < 0 ? LARGE_BLOCK_POINTS : SegmentFile.BLOCK_POINTS;
+        SegmentFile.Writer w = new SegmentFile.Writer(dir.resolve(fileName(id) + ".tmp"), codecs, blockPoints);
         SegmentFile merged;
         try {
             Columns tmp = null;

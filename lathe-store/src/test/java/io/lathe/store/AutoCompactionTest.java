@@ -3,6 +3,7 @@ package io.lathe.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lathe.model.DataType;
+import io.lathe.store.internal.SegmentFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,52 @@ class AutoCompactionTest {
                 s.flush();
             }
             assertThat(s.stats().files()).isEqualTo(TelemetryStore.AUTO_COMPACT_FILES - 1);
+        }
+    }
+
+    @Test
+    void theBlockIndexStaysNearTheMinimumOverManyFlushesBecauseLargerFilesAreMergedInTiers() throws Exception {
+        // Each block is an entry of the in-heap index: with one-tier compaction every file that outgrew the small size
+        // kept one partial block per series, so the index grew with every few flushes and 100,000 series ran out of heap.
+        StoreSettings settings = StoreSettings.defaults(dir).withFlushInterval(Duration.ofHours(1));
+        int series = 3, flushes = 400, perFlush = 50;
+        try (TelemetryStore s = TelemetryStore.open(settings)) {
+            s.smallFileBytes = 1024; // tiers of 1 KB, 8 KB, 64 KB instead of 32 MB, 256 MB, 2 GB
+            int[] ids = new int[series];
+            for (int k = 0; k < series; k++) ids[k] = s.seriesId("s" + k, DataType.DOUBLE);
+            java.util.Random r = new java.util.Random(3);
+            double v = 0;
+            double[] expected0 = new double[flushes * perFlush];
+            for (int f = 0; f < flushes; f++) {
+                for (int i = 0; i < perFlush; i++) {
+                    long ts = T0 + (long) (f * perFlush + i) * 1_000_000L;
+                    for (int k = 0; k < series; k++) {
+                        v += r.nextGaussian();
+                        if (k == 0) expected0[f * perFlush + i] = v;
+                        s.append(ids[k], ts, v);
+                    }
+                }
+                s.flush(); // returns after the compaction it queued
+            }
+            StoreStats st = s.stats();
+            long blocks = st.byEncoding().values().stream().mapToLong(StoreStats.EncodingStats::blocks).sum();
+            long points = (long) flushes * perFlush;
+            assertThat(st.filePoints()).isEqualTo(points * series);
+            // at most AUTO_COMPACT_FILES - 1 files wait in each tier, each holding one partial block per series
+            long fullBlocks = points / SegmentFile.BLOCK_POINTS + 1;
+            long bound = series * (fullBlocks + (long) (TelemetryStore.MAX_TIER + 2) * TelemetryStore.AUTO_COMPACT_FILES);
+            assertThat(blocks).isLessThanOrEqualTo(bound);
+            assertThat(st.files()).isLessThanOrEqualTo((TelemetryStore.MAX_TIER + 2) * TelemetryStore.AUTO_COMPACT_FILES);
+            for (int k = 0; k < series; k++) {
+                SeriesData d = s.raw("s" + k, Long.MIN_VALUE, Long.MAX_VALUE);
+                assertThat(d.size()).isEqualTo((int) points);
+            }
+            SeriesData d0 = s.raw("s0", Long.MIN_VALUE, Long.MAX_VALUE);
+            for (int i = 0; i < points; i++) {
+                assertThat(d0.timestampAt(i)).isEqualTo(T0 + i * 1_000_000L);
+                assertThat(d0.doubleAt(i)).isEqualTo(expected0[i]);
+            }
+            assertThat(s.aggregate("s0", T0, T0 + points * 1_000_000L, 10).stream().mapToLong(Bucket::count).sum()).isEqualTo(points);
         }
     }
 }

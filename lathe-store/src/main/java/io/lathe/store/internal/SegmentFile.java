@@ -149,11 +149,19 @@ public final class SegmentFile implements Closeable {
         private final ByteSink pending = new ByteSink(1 << 20);
         private final Codecs codecs;
         private final List<BlockMeta> metas = new ArrayList<>();
+        private final int blockPoints;
         private long offset;
 
         public Writer(Path tmp, Codecs codecs) throws IOException {
+            this(tmp, codecs, BLOCK_POINTS);
+        }
+
+        /** {@code blockPoints}: most points per block (compaction of large files writes larger blocks, fewer index entries). */
+        public Writer(Path tmp, Codecs codecs, int blockPoints) throws IOException {
+            if (blockPoints < 1) throw new IllegalArgumentException("blockPoints must be positive, but was " + blockPoints);
             this.tmp = tmp;
             this.codecs = codecs;
+            this.blockPoints = blockPoints;
             Files.createDirectories(tmp.getParent());
             ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
             pending.putBytes(MAGIC, 0, MAGIC.length);
@@ -162,7 +170,7 @@ public final class SegmentFile implements Closeable {
 
         /** Adds points [from, to) of a series; they must be sorted by time. */
         public void add(int seriesId, Columns c, int from, int to) throws IOException {
-            for (int s = from; s < to; s += BLOCK_POINTS) addBlock(seriesId, c, s, Math.min(to, s + BLOCK_POINTS));
+            for (int s = from; s < to; s += blockPoints) addBlock(seriesId, c, s, Math.min(to, s + blockPoints));
         }
 
         private void addBlock(int seriesId, Columns c, int from, int to) throws IOException {
