@@ -103,6 +103,7 @@ public final class ApiServer implements AutoCloseable {
 
     private Javalin app;
     private volatile KpiRoutes kpiRoutes;
+    private volatile io.lathe.ingest.PointSink ingestDownstream;
     private volatile int port = -1;
     private boolean started;
     private volatile boolean closed;
@@ -165,6 +166,15 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer kpi(KpiRoutes routes) {
         this.kpiRoutes = routes;
+        return this;
+    }
+
+    /**
+     * Where {@code POST /api/ingest} hands points of plant signals (series named by a signal id) after storing them:
+     * the live state and the KPI engine, so ingested values show on the dashboard. Call before {@link #start()}.
+     */
+    public ApiServer ingestDownstream(io.lathe.ingest.PointSink sink) {
+        this.ingestDownstream = sink;
         return this;
     }
 
@@ -282,7 +292,7 @@ public final class ApiServer implements AutoCloseable {
         });
         HistoryRoute history = new HistoryRoute(model, store, clock);
         config.routes.get("/api/signals/{id}/history", history::handle);
-        IngestRoute ingest = new IngestRoute(settings.ingestToken(), store, metrics, mapper);
+        IngestRoute ingest = new IngestRoute(settings.ingestToken(), store, metrics, mapper, model, ingestDownstream);
         config.routes.post("/api/ingest", ingest::handle);
         KpiRoutes kpi = kpiRoutes != null ? kpiRoutes : new KpiRoutes(null);
         config.routes.get("/api/kpi", kpi::kpi);

@@ -55,6 +55,27 @@ class IngestRouteTest {
     }
 
     @Test
+    void pointsOfPlantSignalsAlsoReachTheLiveView() throws Exception {
+        // A script posting a plant signal's values must show on the dashboard like any connector, not only in history.
+        server.close();
+        PlantModel model = new PlantModel("Acme");
+        String machine = model.addChild(model.addChild(model.addChild(model.addChild(model.rootId(), "S", "", ""), "A", "", ""), "L", "", ""), "M", "", "");
+        io.lathe.model.Signal temp = model.addSignal(machine, "Temperature", DataType.DOUBLE, "degC", "", "");
+        LiveState live = new LiveState();
+        server = ApiServer.create(new ApiSettings("127.0.0.1", 0, TOKEN), model, live, metrics, List::of, store)
+                .ingestDownstream(live);
+        base = "http://127.0.0.1:" + server.start();
+        String body = "{\"series\":\"" + temp.id() + "\",\"timestamp\":1767250800000,\"value\":21.5}\n"
+                + "{\"series\":\"not-a-signal\",\"timestamp\":1767250800000,\"value\":1}\n";
+        HttpResponse<String> r = post(body, "application/x-ndjson", TOKEN);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(live.latest(temp.id()).value()).isEqualTo(io.lathe.model.Value.of(21.5));
+        assertThat(live.latest(temp.id()).timestampMicros()).isEqualTo(T0);
+        assertThat(live.latest("not-a-signal")).isNull();
+        assertThat(store.raw(temp.id(), T0, T0 + 1).size()).isEqualTo(1);
+    }
+
+    @Test
     void jsonLinesAreStoredUnderTheirSeriesNamesAndCounted() throws Exception {
         // Scripts post JSON lines; each point must land in its series with the right type and time.
         String body = """

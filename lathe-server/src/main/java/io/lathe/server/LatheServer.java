@@ -121,7 +121,8 @@ public final class LatheServer implements AutoCloseable {
         PointSink sink = new FanOut(kpi == null ? List.of(store, live) : List.of(store, kpi, live));
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT), st.string(Keys.INGEST_TOKEN)), model, live, metrics,
-                this::connectionStatuses, store).kpi(kpiRoutes);
+                this::connectionStatuses, store).kpi(kpiRoutes)
+                .ingestDownstream(kpi == null ? live : new FanOut(List.of(kpi, live)));
         closeables.add(api);
         try {
             api.start();

@@ -45,13 +45,27 @@ public final class IngestRoute {
     private final TelemetryStore store;
     private final MeterRegistry metrics;
     private final ObjectMapper mapper;
+    private final io.lathe.model.PlantModel model;
+    private final io.lathe.ingest.PointSink downstream;
 
     /** @param token null answers 403; @param store null answers 503 */
     public IngestRoute(String token, TelemetryStore store, MeterRegistry metrics, ObjectMapper mapper) {
+        this(token, store, metrics, mapper, null, null);
+    }
+
+    /**
+     * @param model      the plant, to recognise series that are plant signals (by signal id)
+     * @param downstream where points of plant signals go after the store (the live state and the KPI engine), so HTTP
+     *                   ingest shows on the dashboard like any connector; null to store only
+     */
+    public IngestRoute(String token, TelemetryStore store, MeterRegistry metrics, ObjectMapper mapper,
+                       io.lathe.model.PlantModel model, io.lathe.ingest.PointSink downstream) {
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.store = store;
         this.metrics = metrics;
         this.mapper = mapper;
+        this.model = model;
+        this.downstream = downstream;
     }
 
     private static final class BadLine extends Exception {
@@ -247,6 +261,19 @@ public final class IngestRoute {
         if (!ok) {
             throw new BadLine("late", "point is older than the newest point of series '" + abbreviate(series)
                     + "' by more than the store's late window (" + store.settings().lateWindow() + ")");
+        }
+        if (downstream != null && model != null) {
+            io.lathe.model.Signal signal = model.signal(series);
+            if (signal != null) {
+                io.lathe.model.Value v = switch (type) {
+                    case DOUBLE -> io.lathe.model.Value.of(d);
+                    case LONG -> io.lathe.model.Value.of(bool != null ? (bool ? 1L : 0L) : l != null ? l : (long) d);
+                    case BOOLEAN -> io.lathe.model.Value.of(bool != null ? bool : d != 0);
+                    case TEXT -> io.lathe.model.Value.of(text != null ? text : bool != null ? bool.toString()
+                            : l != null ? l.toString() : Double.toString(d));
+                };
+                downstream.accept(signal, ts, v, q, false);
+            }
         }
     }
 
