@@ -166,7 +166,11 @@ class VirtualFactoryTest {
                 assertThat((Long) rebirth.metric("bdSeq").getValue()).isGreaterThan((Long) birth.metric("bdSeq").getValue());
                 List<String> between = capture.seen().subList(capture.seen().indexOf(death), capture.seen().indexOf(rebirth)).stream()
                         .filter(m -> m.edgeNode().equals("Line-A")).map(SparkplugCapture.Message::type).toList();
-                assertThat(between).containsOnly("NDEATH");
+                // No births until the host is back. DDATA/NDATA of the cycle published just before the NDEATH may still
+                // arrive after it: they go at QoS 0 and the NDEATH at QoS 1, and MQTT orders delivery per topic and QoS
+                // only, so at most one cycle's worth (4 devices and the node) may trail it.
+                assertThat(between).contains("NDEATH").doesNotContain("NBIRTH", "DBIRTH");
+                assertThat(between.stream().filter(t -> t.endsWith("DATA")).count()).isLessThanOrEqualTo(5);
             } finally {
                 capture.publish(stateTopic, new byte[0], true); // clear the retained STATE
             }
