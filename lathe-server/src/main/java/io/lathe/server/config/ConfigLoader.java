@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -338,7 +337,7 @@ public final class ConfigLoader {
     }
 
     private static int line(Node n) {
-        return n.getStartMark().map(Mark::getLine).map(l -> l + 1).orElse(0);
+        return YamlProblems.line(n);
     }
 
     static String suggest(String key, Collection<String> known) {

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -70,12 +69,14 @@ public final class ConnectionsParser {
     private final String file;
     private final PlantModel model;
     private final List<ConfigProblem> problems;
+    private final YamlProblems yaml;
     private final Map<String, String> env;
 
     private ConnectionsParser(String file, PlantModel model, List<ConfigProblem> problems, Map<String, String> env) {
         this.file = file;
         this.model = model;
         this.problems = problems;
+        this.yaml = new YamlProblems(file, problems);
         this.env = env;
     }
 
@@ -286,20 +287,8 @@ public final class ConnectionsParser {
     }
 
     private Fields fields(Node node, String where, Set<String> allowed) {
-        if (!(node instanceof MappingNode m)) {
-            problem(node, where, "must be a mapping of keys to values");
-            return null;
-        }
-        Map<String, Node> out = new HashMap<>();
-        for (NodeTuple t : m.getValue()) {
-            String k = key(t);
-            if (!allowed.contains(k)) {
-                problem(t.getKeyNode(), where + "." + k, "unknown key" + ConfigLoader.suggest(k, allowed));
-            } else if (out.put(k, t.getValueNode()) != null) {
-                problem(t.getKeyNode(), where + "." + k, "appears twice; keep one");
-            }
-        }
-        return new Fields(node, where, out);
+        Map<String, Node> out = yaml.keys(node, where, allowed);
+        return out == null ? null : new Fields(node, where, out);
     }
 
     /** The values of one mapping, converted with a problem per bad value. */
@@ -450,8 +439,7 @@ public final class ConnectionsParser {
     }
 
     private void problem(Node n, String key, String message) {
-        problems.add(new ConfigProblem(file, n == null ? 0 : n.getStartMark().map(Mark::getLine).map(l -> l + 1).orElse(0),
-                key, message));
+        yaml.add(n, key, message);
     }
 
     private static String key(NodeTuple t) {

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -97,6 +96,7 @@ public final class KpiConfigParser {
     private final String file;
     private final PlantModel model;
     private final List<ConfigProblem> problems;
+    private final YamlProblems yaml;
     /** Site ids with an entry under sites, valid or not (an invalid one is reported there, not at every machine). */
     private final Set<String> mentionedSites = new HashSet<>();
 
@@ -104,6 +104,7 @@ public final class KpiConfigParser {
         this.file = file;
         this.model = model;
         this.problems = problems;
+        this.yaml = new YamlProblems(file, problems);
     }
 
     /**
@@ -618,17 +619,7 @@ public final class KpiConfigParser {
     // ---- YAML helpers ----
 
     private Map<String, Node> fields(Node n, String where, Set<String> allowed) {
-        if (!(n instanceof MappingNode m)) {
-            problem(n, where, "must be a mapping of keys to values");
-            return null;
-        }
-        Map<String, Node> out = new LinkedHashMap<>();
-        for (NodeTuple t : m.getValue()) {
-            String k = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : "?";
-            if (!allowed.contains(k)) problem(t.getKeyNode(), where + "." + k, "unknown key" + ConfigLoader.suggest(k, allowed));
-            else if (out.put(k, t.getValueNode()) != null) problem(t.getKeyNode(), where + "." + k, "appears twice; keep one");
-        }
-        return out;
+        return yaml.keys(n, where, allowed);
     }
 
     private Map<String, Node> mapping(Node n, String where) {
@@ -659,7 +650,7 @@ public final class KpiConfigParser {
     }
 
     private void problem(Node n, String key, String message) {
-        problems.add(new ConfigProblem(file, n == null ? 0 : n.getStartMark().map(Mark::getLine).map(l -> l + 1).orElse(0), key, message));
+        yaml.add(n, key, message);
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
