@@ -79,6 +79,7 @@ final class StoreMemoryBench implements Callable<Integer> {
         long heapAfterGc;
         StoreSettings settings = StoreSettings.defaults(root).withMemoryBudgetBytes((long) budgetMb << 20);
         long started = System.nanoTime();
+        List<String> checkpoints = new ArrayList<>();
         try (TelemetryStore store = TelemetryStore.open(settings)) {
             int[] ids = new int[series];
             for (int s = 0; s < series; s++) {
@@ -97,9 +98,14 @@ final class StoreMemoryBench implements Callable<Integer> {
                 }
                 points += series;
                 store.sync(); // group commit once per simulated tick, as a gateway acknowledging every second would
-                if (k % Math.max(1, ticks / 10) == 0) {
+                if ((k + 1) % Math.max(1, ticks / 12) == 0) {
                     System.gc();
-                    peakAfterGc = Math.max(peakAfterGc, mem.getHeapMemoryUsage().getUsed());
+                    long used = mem.getHeapMemoryUsage().getUsed();
+                    peakAfterGc = Math.max(peakAfterGc, used);
+                    String cp = String.format(Locale.ROOT, "%.1f h: %,.1f MB", (k + 1) / (double) rate / 3600, used / 1048576.0);
+                    checkpoints.add(cp);
+                    System.err.printf(Locale.ROOT, "store-memory: %s heap after GC, %,d points, %.0f s, index cache %.1f MB%n", cp, points,
+                            (System.nanoTime() - started) / 1e9, store.indexCacheBytes() / 1048576.0);
                 }
             }
             wall = (System.nanoTime() - started) / 1e9;
@@ -117,10 +123,13 @@ final class StoreMemoryBench implements Callable<Integer> {
                 | series | rate | simulated s | points | wall s | points/s | heap used after GC, end | highest heap after GC | files | index blocks | bytes/point |
                 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
                 | %,d | %d Hz | %,d | %,d | %.1f | %,.0f | %,.1f MB | %,.1f MB | %d | %,d | %.2f |
+
+                Heap used after a full GC as simulated time goes on: %s.
                 """, series, rate, this.seconds, LocalDate.now(), Runtime.getRuntime().availableProcessors(), Runtime.version(), heap,
                 maxHeap >> 20, budgetMb, series, rate, this.seconds, points, wall, points / wall, heapAfterGc / 1048576.0,
                 peakAfterGc / 1048576.0, stats.files(),
-                stats.byEncoding().values().stream().mapToLong(StoreStats.EncodingStats::blocks).sum(), stats.filePoints() == 0 ? 0.0 : stats.bytesPerPoint());
+                stats.byEncoding().values().stream().mapToLong(StoreStats.EncodingStats::blocks).sum(), stats.filePoints() == 0 ? 0.0 : stats.bytesPerPoint(),
+                String.join("; ", checkpoints));
         System.out.println(text);
         if (!"none".equals(doc)) writeDoc(Path.of(doc), text);
         return 0;

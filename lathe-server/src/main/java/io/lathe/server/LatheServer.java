@@ -110,7 +110,7 @@ public final class LatheServer implements AutoCloseable {
         try {
             store = TelemetryStore.open(new StoreSettings(dataDir.resolve("store"), st.integer(Keys.STORE_MEMORY_MB) * (1L << 20),
                     st.duration(Keys.STORE_FLUSH_INTERVAL), st.duration(Keys.STORE_RETENTION), st.duration(Keys.STORE_LATE_WINDOW),
-                    st.duration(Keys.STORE_WAL_SYNC)), clock);
+                    st.duration(Keys.STORE_WAL_SYNC), st.duration(Keys.STORE_PARTITION)), clock);
         } catch (IOException | IllegalArgumentException e) {
             throw new StartupException("Cannot open the telemetry store [dir=" + dataDir.resolve("store").toAbsolutePath() + "]: "
                     + e.getMessage() + ". Check the folder's permissions and free space, or choose another with --data-dir.", 2, e);

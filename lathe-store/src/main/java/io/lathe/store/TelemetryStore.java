@@ -12,6 +12,7 @@ import io.lathe.store.internal.ByteSource;
 import io.lathe.store.internal.Codecs;
 import io.lathe.store.internal.Columns;
 import io.lathe.store.internal.FileUtil;
+import io.lathe.store.internal.IndexCache;
 import io.lathe.store.internal.SegmentFile;
 import io.lathe.store.internal.Wal;
 import java.io.IOException;
@@ -70,12 +71,14 @@ import org.slf4j.LoggerFactory;
 public final class TelemetryStore implements PointSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryStore.class);
     static final long DAY_MICROS = 86_400_000_000L;
+    /** Partitions are aligned to Monday 1970-01-05 00:00 UTC (epoch day 4), so week partitions start on Mondays. */
+    private static final long PARTITION_ORIGIN = 4 * DAY_MICROS;
     private static final byte[] MANIFEST_MAGIC = "LATHMAN1".getBytes(StandardCharsets.US_ASCII);
     private static final int SLOT_BYTES = 8 + 8 + 1;
-    /** A flush that leaves a day partition with at least this many small files queues their compaction. */
+    /** A flush that leaves a partition with at least this many small files queues their compaction. */
     static final int AUTO_COMPACT_FILES = 8;
-    /** Most files one automatic compaction merges. */
-    static final int MAX_COMPACT_FILES = 64;
+    /** Most files one automatic compaction merges (their directories are in the heap while it runs). */
+    static final int MAX_COMPACT_FILES = 16;
     /**
      * Files up to this size are tier 0. Automatic compaction is size-tiered: a file of up to
      * {@code SMALL_FILE_BYTES * TIER_FACTOR^k} bytes is in tier k; at least {@link #AUTO_COMPACT_FILES} files of one
@@ -111,6 +114,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private final AtomicLong rejectedLate = new AtomicLong();
     private final long lateWindowMicros;
     private final Wal wal;
+    private final IndexCache index;
+    private final long partitionMicros;
     private long memBytes;
     private long flushingBytes;
     private long flushedThrough;
@@ -120,7 +125,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** Size of tier 0 (see {@link #SMALL_FILE_BYTES}); tests lower it to exercise the upper tiers with little data. */
     long smallFileBytes = SMALL_FILE_BYTES;
 
-    /** One series: identity, newest point, live buffer and index of flushed blocks. Guarded by the store lock except {@code blocks}. */
+    /**
+     * One series: identity, newest point and live buffer, guarded by the store lock. Where its flushed blocks lie is
+     * not kept here: each file's index stays on disk and is read through the bounded {@link IndexCache}.
+     */
     private static final class Series {
         final int id;
         final String name;
@@ -134,8 +142,6 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         byte lastQuality;
         Object lastText;
         long firstTs = Long.MAX_VALUE;
-        /** Sorted by minTs; replaced, never changed in place. */
-        volatile BlockMeta[] blocks = new BlockMeta[0];
 
         Series(int id, String name, DataType type) {
             this.id = id;
@@ -152,6 +158,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         this.walDir = settings.dataDir().resolve("wal");
         this.dataRoot = settings.dataDir().resolve("data");
         this.lateWindowMicros = saturatedMicros(settings.lateWindow());
+        this.partitionMicros = saturatedMicros(settings.partition());
+        this.index = new IndexCache(settings.memoryBudgetBytes() / 4);
         Files.createDirectories(walDir);
         Files.createDirectories(dataRoot);
         readManifest();
@@ -539,7 +547,35 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         });
     }
 
-    private record Run(long day, int seriesId, Columns columns, int from, int to) {}
+    private record Run(long partition, int seriesId, Columns columns, int from, int to) {}
+
+    /** Start (epoch microseconds) of the partition that holds {@code ts}. */
+    private long partitionOf(long ts) {
+        return Math.floorDiv(ts - PARTITION_ORIGIN, partitionMicros) * partitionMicros + PARTITION_ORIGIN;
+    }
+
+    /** Folder of a partition: its start date, with the time of day when it does not start at midnight. */
+    private Path partitionDir(long start) {
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(start, 1_000_000L), 0, java.time.ZoneOffset.UTC);
+        String name = t.toLocalTime().equals(java.time.LocalTime.MIDNIGHT) ? t.toLocalDate().toString()
+                : t.toLocalDate() + "T" + String.format("%02d-%02d", t.getHour(), t.getMinute());
+        return dataRoot.resolve(name);
+    }
+
+    /** Inverse of {@link #partitionDir}, or null for a folder that is no partition. */
+    private static Long partitionStart(String name) {
+        try {
+            if (name.length() == 10) return LocalDate.parse(name).toEpochDay() * DAY_MICROS;
+            if (name.length() == 16 && name.charAt(10) == 'T') {
+                java.time.LocalDateTime t = java.time.LocalDateTime.of(LocalDate.parse(name.substring(0, 10)),
+                        java.time.LocalTime.of(Integer.parseInt(name.substring(11, 13)), Integer.parseInt(name.substring(14, 16))));
+                return t.toEpochSecond(java.time.ZoneOffset.UTC) * 1_000_000L;
+            }
+        } catch (RuntimeException e) {
+            // not ours
+        }
+        return null;
+    }
 
     private void writeSnapshot(Snapshot snap) throws IOException {
         List<Run> runs = new ArrayList<>();
@@ -553,28 +589,28 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             }
             int start = 0;
             while (start < c.size) {
-                long day = Math.floorDiv(c.ts[start], DAY_MICROS);
-                int end = c.lowerBound((day + 1) * DAY_MICROS);
-                runs.add(new Run(day, snap.series.get(i).id, c, start, end));
+                long part = partitionOf(c.ts[start]);
+                int end = c.lowerBound(part + partitionMicros);
+                runs.add(new Run(part, snap.series.get(i).id, c, start, end));
                 start = end;
             }
         }
-        runs.sort(Comparator.comparingLong(Run::day));
+        runs.sort(Comparator.comparingLong(Run::partition).thenComparingInt(Run::seriesId));
         List<SegmentFile> written = new ArrayList<>();
         Codecs codecs = CODECS.get();
         int i = 0;
         try {
             while (i < runs.size()) {
-                long day = runs.get(i).day;
+                long part = runs.get(i).partition;
                 long id = nextFileId.getAndIncrement();
-                Path dir = dataRoot.resolve(LocalDate.ofEpochDay(day).toString());
+                Path dir = partitionDir(part);
                 SegmentFile.Writer w = new SegmentFile.Writer(dir.resolve(fileName(id) + ".tmp"), codecs);
                 try {
-                    for (; i < runs.size() && runs.get(i).day == day; i++) {
+                    for (; i < runs.size() && runs.get(i).partition == part; i++) {
                         Run r = runs.get(i);
                         w.add(r.seriesId, r.columns, r.from, r.to);
                     }
-                    written.add(w.finish(dir.resolve(fileName(id)), day, id));
+                    written.add(w.finish(dir.resolve(fileName(id)), part, id));
                 } catch (IOException | RuntimeException e) {
                     w.abort();
                     throw e;
@@ -584,9 +620,11 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             for (SegmentFile f : written) f.delete();
             throw e;
         }
+        List<SegmentFile.Directory> dirs = new ArrayList<>(written.size());
+        for (SegmentFile f : written) dirs.add(f.readDirectory());
         lock.lock();
         try {
-            for (SegmentFile f : written) addFile(f);
+            for (int k = 0; k < written.size(); k++) addFile(written.get(k), dirs.get(k));
             for (int k = 0; k < snap.series.size(); k++) snap.series.get(k).frozen.remove(snap.data.get(k));
             flushing.remove(snap);
             flushingBytes -= snap.bytes;
@@ -606,55 +644,38 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return String.format("f%016d%s", id, SegmentFile.SUFFIX);
     }
 
-    /** Adds a file's blocks to the index. Lock held (or during open). */
-    private void addFile(SegmentFile f) {
-        partitions.computeIfAbsent(f.day, d -> new ArrayList<>()).add(f);
-        Map<Integer, List<BlockMeta>> bySeries = new HashMap<>();
-        for (BlockMeta m : f.blocks()) bySeries.computeIfAbsent(m.seriesId, k -> new ArrayList<>()).add(m);
-        for (var e : bySeries.entrySet()) {
-            int id = e.getKey();
+    /** Adds a file to its partition and its newest points and first times to the series. Lock held (or during open). */
+    private void addFile(SegmentFile f, SegmentFile.Directory d) {
+        partitions.computeIfAbsent(f.partition, p -> new ArrayList<>()).add(f);
+        index.offer(f, d);
+        applyDirectory(f, d);
+    }
+
+    private void applyDirectory(SegmentFile f, SegmentFile.Directory d) {
+        for (int i = 0; i < d.size(); i++) {
+            int id = d.seriesId(i);
             if (id < 0 || id >= byId.size()) {
                 LOG.warn("Segment file names an unknown series; its blocks are ignored [file={}, seriesId={}]", f.path, id);
                 continue;
             }
             Series s = byId.get(id);
-            BlockMeta[] old = s.blocks;
-            BlockMeta[] merged = Arrays.copyOf(old, old.length + e.getValue().size());
-            int k = old.length;
-            for (BlockMeta m : e.getValue()) merged[k++] = m;
-            Arrays.sort(merged, Comparator.comparingLong((BlockMeta m) -> m.minTs).thenComparingLong(m -> m.file().id));
-            s.blocks = merged;
-            BlockMeta lastBlock = e.getValue().getLast();
-            if (!s.hasLast || lastBlock.maxTs >= s.lastTs) {
-                if (!s.hasLast || lastBlock.maxTs > s.lastTs) loadLatest(s, lastBlock);
-            }
-            if (merged[0].minTs < s.firstTs) s.firstTs = merged[0].minTs;
+            if (!s.hasLast || d.maxTs[i] > s.lastTs) loadLatest(s, f, d, i);
+            if (d.minTs[i] < s.firstTs) s.firstTs = d.minTs[i];
         }
     }
 
-    private void loadLatest(Series s, BlockMeta m) {
+    private void loadLatest(Series s, SegmentFile f, SegmentFile.Directory d, int i) {
         s.hasLast = true;
-        s.lastTs = m.maxTs;
-        s.lastQuality = m.lastQuality;
-        switch (s.type) {
-            case DOUBLE -> s.lastBits = Double.doubleToRawLongBits(m.last);
-            case LONG, BOOLEAN -> s.lastBits = (long) m.last;
-            case TEXT -> {
-                try {
-                    Columns c = new Columns(DataType.TEXT, m.count);
-                    m.file().read(m, CODECS.get(), c);
-                    s.lastText = c.text[c.size - 1];
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        if (s.type == DataType.LONG && Math.abs(m.last) >= 9.0e15) {
-            // beyond 2^53 the double statistic is not exact: decode the block
+        s.lastTs = d.maxTs[i];
+        s.lastQuality = d.lastQuality[i];
+        s.lastBits = d.lastBits[i];
+        if (s.type == DataType.TEXT) {
             try {
-                Columns c = new Columns(DataType.LONG, m.count);
-                m.file().read(m, CODECS.get(), c);
-                s.lastBits = c.bits[c.size - 1];
+                BlockMeta[] blocks = f.readBlocks(d, i);
+                BlockMeta m = blocks[blocks.length - 1];
+                Columns c = new Columns(DataType.TEXT, m.count);
+                f.read(m, CODECS.get(), c);
+                s.lastText = c.text[c.size - 1];
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -682,7 +703,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         // orphan whose points are still in the log, so open() deletes it instead of reading them twice.
         out.putVarLong(live.size());
         for (SegmentFile f : live) {
-            out.putLong(f.day);
+            out.putLong(f.partition);
             out.putLong(f.id);
         }
         out.putVarLong(all.size());
@@ -747,11 +768,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         long maxId = 0;
         List<SegmentFile> files = new ArrayList<>();
         for (Path dir : dirs) {
-            long day;
-            try {
-                day = LocalDate.parse(dir.getFileName().toString()).toEpochDay();
-            } catch (RuntimeException e) {
-                LOG.warn("Ignoring folder that is not a day partition [folder={}]", dir);
+            Long part = partitionStart(dir.getFileName().toString());
+            if (part == null) {
+                LOG.warn("Ignoring folder that is not a partition [folder={}]", dir);
                 continue;
             }
             List<Path> paths;
@@ -772,12 +791,57 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                     Files.deleteIfExists(p);
                     continue;
                 }
-                files.add(SegmentFile.open(p, day, id));
+                files.add(SegmentFile.open(p, part, id));
             }
         }
         files.sort(Comparator.comparingLong(f -> f.id));
-        for (SegmentFile f : files) addFile(f);
+        for (SegmentFile f : files) partitions.computeIfAbsent(f.partition, p -> new ArrayList<>()).add(f);
         nextFileId.set(Math.max(nextFileId.get(), maxId + 1));
+        scanNewest(files);
+        scanFirst(files);
+    }
+
+    /**
+     * Sets each series' newest point from the files, reading directories newest file first and stopping as soon as no
+     * older file can hold a newer point of any series, so opening a store reads the index of its recent files only.
+     */
+    private void scanNewest(List<SegmentFile> files) throws IOException {
+        List<SegmentFile> order = new ArrayList<>(files);
+        order.sort(Comparator.comparingLong((SegmentFile f) -> f.maxTs).reversed());
+        for (SegmentFile f : order) {
+            long oldestNewest = Long.MAX_VALUE;
+            for (Series s : byId) oldestNewest = Math.min(oldestNewest, s.hasLast ? s.lastTs : Long.MIN_VALUE);
+            if (f.maxTs <= oldestNewest) break;
+            SegmentFile.Directory d = index.directory(f);
+            for (int i = 0; i < d.size(); i++) {
+                int id = d.seriesId(i);
+                if (id < 0 || id >= byId.size()) continue;
+                Series s = byId.get(id);
+                if (!s.hasLast || d.maxTs[i] > s.lastTs) loadLatest(s, f, d, i);
+            }
+        }
+    }
+
+    /** Sets each series' first time from the files (oldest first, stopping early) and its buffers. */
+    private void scanFirst(List<SegmentFile> files) throws IOException {
+        for (Series s : byId) {
+            long first = Long.MAX_VALUE;
+            if (s.buffer != null) for (int i = 0; i < s.buffer.size; i++) first = Math.min(first, s.buffer.ts[i]);
+            for (Columns c : s.frozen) for (int k = 0; k < c.size; k++) first = Math.min(first, c.ts[k]);
+            s.firstTs = first;
+        }
+        List<SegmentFile> order = new ArrayList<>(files);
+        order.sort(Comparator.comparingLong((SegmentFile f) -> f.minTs));
+        for (SegmentFile f : order) {
+            long latestFirst = Long.MIN_VALUE;
+            for (Series s : byId) latestFirst = Math.max(latestFirst, s.firstTs);
+            if (f.minTs >= latestFirst) break;
+            SegmentFile.Directory d = index.directory(f);
+            for (int i = 0; i < d.size(); i++) {
+                int id = d.seriesId(i);
+                if (id >= 0 && id < byId.size() && d.minTs[i] < byId.get(id).firstTs) byId.get(id).firstTs = d.minTs[i];
+            }
+        }
     }
 
     private long replay() throws IOException {
@@ -825,12 +889,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private record Gathered(Series series, BlockMeta[] blocks, Columns memory) {}
 
     /** Blocks overlapping [from, to) and buffered points in [from, to), sorted. */
-    private Gathered gather(Series s, long from, long to) {
+    private Gathered gather(Series s, long from, long to) throws IOException {
         Columns mem = new Columns(s.type, 16);
-        BlockMeta[] all;
+        List<SegmentFile> files = new ArrayList<>();
         lock.lock();
         try {
-            all = s.blocks;
+            for (List<SegmentFile> l : partitions.headMap(to).values()) {
+                for (SegmentFile f : l) if (f.maxTs >= from && f.minTs < to) files.add(f);
+            }
             for (Columns c : s.frozen) copyRange(c, from, to, mem);
             if (s.buffer != null) copyRange(s.buffer, from, to, mem);
         } finally {
@@ -838,12 +904,17 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         mem.sortByTime();
         List<BlockMeta> sel = new ArrayList<>();
-        for (BlockMeta m : all) {
-            if (m.minTs >= to) break;
-            if (m.maxTs >= from) sel.add(m);
+        for (SegmentFile f : files) {
+            for (BlockMeta m : index.blocks(f, s.id)) {
+                if (m.minTs >= to) break;
+                if (m.maxTs >= from) sel.add(m);
+            }
         }
+        sel.sort(BLOCK_ORDER);
         return new Gathered(s, sel.toArray(new BlockMeta[0]), mem);
     }
+
+    private static final Comparator<BlockMeta> BLOCK_ORDER = Comparator.comparingLong((BlockMeta m) -> m.minTs).thenComparingLong(m -> m.file().id);
 
     private static void copyRange(Columns c, long from, long to, Columns out) {
         int n = c.size;
@@ -954,7 +1025,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         Columns tmp = new Columns(type, SegmentFile.BLOCK_POINTS);
         Codecs codecs = CODECS.get();
         for (BlockMeta m : g.blocks) {
-            if (a.fitsOneBucket(m)) {
+            if (m.hasStats && a.fitsOneBucket(m)) {
                 a.block(m);
             } else {
                 m.file().read(m, codecs, tmp);
@@ -1048,7 +1119,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    /** Drops day partitions that end before now minus the retention; returns how many. No-op when keeping forever. */
+    /** Drops partitions that end before now minus the retention; returns how many. No-op when keeping forever. */
     public int enforceRetention() throws IOException {
         if (settings.keepsForever()) return 0;
         long nowMicros = saturatedMicros(Duration.ofMillis(clock.millis()));
@@ -1058,55 +1129,45 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         lock.lock();
         try {
             for (var e : partitions.entrySet()) {
-                if ((e.getKey() + 1) * DAY_MICROS <= cutoff) {
+                // the partition's end, and its files' newest points (a folder written with a longer partition setting)
+                boolean old = e.getKey() + partitionMicros <= cutoff;
+                for (SegmentFile f : e.getValue()) old &= f.maxTs < cutoff;
+                if (old) {
                     days.add(e.getKey());
                     drop.addAll(e.getValue());
                 }
             }
             if (drop.isEmpty()) return 0;
             for (Long d : days) partitions.remove(d);
-            removeBlocks(drop);
+            for (SegmentFile f : drop) index.evict(f);
+            List<SegmentFile> remaining = new ArrayList<>();
+            for (List<SegmentFile> l : partitions.values()) remaining.addAll(l);
+            scanFirst(remaining);
+            for (Series s : byId) {
+                if (s.firstTs == Long.MAX_VALUE) {
+                    s.hasLast = false;
+                    s.lastTs = Long.MIN_VALUE;
+                }
+            }
         } finally {
             lock.unlock();
         }
         writeManifest(flushedThrough);
         for (SegmentFile f : drop) f.delete();
         for (Long d : days) {
-            Path dir = dataRoot.resolve(LocalDate.ofEpochDay(d).toString());
+            Path dir = partitionDir(d);
             try (Stream<Path> s = Files.list(dir)) {
                 if (s.findAny().isEmpty()) Files.deleteIfExists(dir);
             } catch (IOException ignored) {
                 // a folder we cannot list or remove is retried on the next run
             }
         }
-        LOG.info("Retention dropped partitions [days={}, files={}, cutoffMicros={}]", days.size(), drop.size(), cutoff);
+        LOG.info("Retention dropped partitions [partitions={}, files={}, cutoffMicros={}]", days.size(), drop.size(), cutoff);
         return days.size();
     }
 
-    /** Removes blocks of these files from the series indexes. Lock held. */
-    private void removeBlocks(List<SegmentFile> files) {
-        java.util.Set<SegmentFile> set = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        set.addAll(files);
-        java.util.Set<Integer> touched = new java.util.HashSet<>();
-        for (SegmentFile f : files) for (BlockMeta m : f.blocks()) touched.add(m.seriesId);
-        for (int id : touched) {
-            if (id < 0 || id >= byId.size()) continue;
-            Series s = byId.get(id);
-            s.blocks = Arrays.stream(s.blocks).filter(m -> !set.contains(m.file())).toArray(BlockMeta[]::new);
-            long first = Long.MAX_VALUE;
-            if (s.blocks.length > 0) first = s.blocks[0].minTs;
-            if (s.buffer != null) for (int i = 0; i < s.buffer.size; i++) first = Math.min(first, s.buffer.ts[i]);
-            for (Columns c : s.frozen) for (int k = 0; k < c.size; k++) first = Math.min(first, c.ts[k]);
-            s.firstTs = first;
-            if (first == Long.MAX_VALUE) {
-                s.hasLast = false;
-                s.lastTs = Long.MIN_VALUE;
-            }
-        }
-    }
-
     /**
-     * Merges every day partition that has at least {@code minFiles} files into one file (points sorted, late points
+     * Merges every partition that has at least {@code minFiles} files into one file (points sorted, late points
      * merged in place). Runs on the caller's thread; returns the number of partitions compacted.
      */
     public int compact(int minFiles) throws IOException {
@@ -1120,7 +1181,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         for (long day : days) {
             Future<?> f = background.submit(() -> {
-                compactDay(day, minFiles);
+                compactPartition(day, minFiles);
                 return null;
             });
             await(f);
@@ -1129,7 +1190,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return done;
     }
 
-    private void compactDay(long day, int minFiles) throws IOException {
+    private void compactPartition(long day, int minFiles) throws IOException {
         List<SegmentFile> files;
         lock.lock();
         try {
@@ -1215,7 +1276,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 compactFiles(e.getKey(), e.getValue());
             } catch (IOException | RuntimeException ex) {
                 LOG.warn("Automatic compaction failed [day={}, files={}]: {}. The files stay as they are; the next flush retries.",
-                        LocalDate.ofEpochDay(e.getKey()), e.getValue().size(), ex.toString());
+                        partitionDir(e.getKey()).getFileName(), e.getValue().size(), ex.toString());
             }
         }
         closeRetiredFiles(RETIRED_GRACE_NANOS);
@@ -1246,13 +1307,25 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    /** Merges {@code files} of one partition into one file and swaps it in. Runs on the background thread. */
-    private void compactFiles(long day, List<SegmentFile> files) throws IOException {
+    /**
+     * Merges {@code files} of one partition into one file and swaps it in. Runs on the background thread. Works one
+     * series at a time (ids in order, read through each file's directory), so its heap is the directories of the
+     * input files plus one series' points.
+     */
+    private void compactFiles(long partition, List<SegmentFile> files) throws IOException {
         if (files.size() < 2) return;
-        TreeMap<Integer, List<BlockMeta>> bySeries = new TreeMap<>();
-        for (SegmentFile f : files) for (BlockMeta m : f.blocks()) bySeries.computeIfAbsent(m.seriesId, k -> new ArrayList<>()).add(m);
+        SegmentFile.Directory[] dirs = new SegmentFile.Directory[files.size()];
+        int total = 0;
+        for (int j = 0; j < dirs.length; j++) {
+            dirs[j] = files.get(j).readDirectory();
+            total += dirs[j].size();
+        }
+        int[] ids = new int[total];
+        int n = 0;
+        for (SegmentFile.Directory d : dirs) for (int i = 0; i < d.size(); i++) ids[n++] = d.seriesId(i);
+        Arrays.sort(ids);
         long id = nextFileId.getAndIncrement();
-        Path dir = dataRoot.resolve(LocalDate.ofEpochDay(day).toString());
+        Path dir = partitionDir(partition);
         Codecs codecs = CODECS.get();
         long inputBytes = 0;
         for (SegmentFile f : files) inputBytes += f.sizeBytes;
@@ -1261,36 +1334,47 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         SegmentFile merged;
         try {
             Columns tmp = null;
-            for (var e : bySeries.entrySet()) {
-                DataType type = DataType.values()[e.getValue().getFirst().type];
-                Columns all = new Columns(type, 1024);
-                if (tmp == null || tmp.type != type) tmp = new Columns(type, SegmentFile.BLOCK_POINTS);
-                for (BlockMeta m : e.getValue()) {
-                    m.file().read(m, codecs, tmp);
-                    all.addFrom(tmp, 0, tmp.size);
+            Columns all = null;
+            for (int k = 0; k < n; k++) {
+                int sid = ids[k];
+                if (k > 0 && ids[k - 1] == sid) continue;
+                for (int j = 0; j < dirs.length; j++) {
+                    int i = dirs[j].find(sid);
+                    if (i < 0) continue;
+                    BlockMeta[] blocks = files.get(j).readBlocks(dirs[j], i);
+                    DataType type = DataType.values()[blocks[0].type];
+                    if (all == null || all.type != type) all = new Columns(type, 1024);
+                    if (tmp == null || tmp.type != type) tmp = new Columns(type, SegmentFile.BLOCK_POINTS);
+                    for (BlockMeta m : blocks) {
+                        files.get(j).read(m, codecs, tmp);
+                        all.addFrom(tmp, 0, tmp.size);
+                    }
                 }
+                if (all == null || all.size == 0) continue;
                 all.sortByTime();
-                w.add(e.getKey(), all, 0, all.size);
+                w.add(sid, all, 0, all.size);
+                all.size = 0;
+                if (all.ts.length > (1 << 20)) all = null; // do not keep one large series' arrays for all the rest
             }
-            merged = w.finish(dir.resolve(fileName(id)), day, id);
+            merged = w.finish(dir.resolve(fileName(id)), partition, id);
         } catch (IOException | RuntimeException e) {
             w.abort();
             throw e;
         }
+        SegmentFile.Directory mergedDir = merged.readDirectory();
         lock.lock();
         try {
-            List<SegmentFile> now = partitions.get(day);
+            List<SegmentFile> now = partitions.get(partition);
             if (now == null) { // dropped by retention meanwhile
                 merged.delete();
                 return;
             }
             now.removeAll(files);
-            removeBlocks(files);
-            addFile(merged);
+            addFile(merged, mergedDir);
             long retiredAt = System.nanoTime();
             for (SegmentFile f : files) {
                 retiredFiles.put(f, retiredAt);
-                f.dropIndex();
+                index.evict(f);
             }
         } finally {
             lock.unlock();
@@ -1298,7 +1382,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         writeManifest(flushedThrough);
         // Readers may still hold blocks of the old files: unlink now, close the channels later (at close).
         for (SegmentFile f : files) Files.deleteIfExists(f.path);
-        LOG.info("Compacted partition [day={}, files={}, into={}]", LocalDate.ofEpochDay(day), files.size(), merged.path.getFileName());
+        LOG.info("Compacted partition [partition={}, files={}, into={}]", dir.getFileName(), files.size(), merged.path.getFileName());
     }
 
     // =================================================================== statistics and lifecycle
@@ -1316,38 +1400,46 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return n;
     }
 
+    /** Statistics of the store; reads the block index of every file (for the command line and benchmarks, not for scraping). */
     public StoreStats stats() throws IOException {
+        List<SegmentFile> files = new ArrayList<>();
+        int series;
+        long memPoints;
         lock.lock();
         try {
-            long filePoints = 0, fileBytes = 0;
-            Map<String, long[]> enc = new TreeMap<>();
-            for (List<SegmentFile> l : partitions.values()) {
-                for (SegmentFile f : l) {
-                    fileBytes += f.sizeBytes;
-                    for (BlockMeta m : f.blocks()) {
-                        filePoints += m.count;
-                        long[] e = enc.computeIfAbsent(SegmentFile.encodingName(m.type, m.encoding), k -> new long[3]);
-                        e[0] += m.count;
-                        e[1] += m.length;
-                        e[2]++;
-                    }
-                }
-            }
-            long walBytes = 0;
-            for (long g : Wal.generations(walDir)) {
-                try {
-                    walBytes += Files.size(Wal.segmentPath(walDir, g));
-                } catch (IOException ignored) {
-                    // deleted meanwhile
-                }
-            }
-            Map<String, StoreStats.EncodingStats> by = new LinkedHashMap<>();
-            enc.forEach((k, v) -> by.put(k, new StoreStats.EncodingStats(v[0], v[1], v[2])));
-            return new StoreStats(byId.size(), filePoints, memoryPoints(), fileBytes, walBytes, fileCount(), by, rejectedLate.get(), rejected.get());
+            for (List<SegmentFile> l : partitions.values()) files.addAll(l);
+            series = byId.size();
+            memPoints = memoryPoints();
         } finally {
             lock.unlock();
         }
+        long filePoints = 0, fileBytes = 0;
+        Map<String, long[]> enc = new TreeMap<>();
+        for (SegmentFile f : files) {
+            fileBytes += f.sizeBytes;
+            filePoints += f.points;
+            f.forEachBlock(m -> {
+                long[] e = enc.computeIfAbsent(SegmentFile.encodingName(m.type, m.encoding), k -> new long[3]);
+                e[0] += m.count;
+                e[1] += m.length;
+                e[2]++;
+            });
+        }
+        long walBytes = 0;
+        for (long g : Wal.generations(walDir)) {
+            try {
+                walBytes += Files.size(Wal.segmentPath(walDir, g));
+            } catch (IOException ignored) {
+                // deleted meanwhile
+            }
+        }
+        Map<String, StoreStats.EncodingStats> by = new LinkedHashMap<>();
+        enc.forEach((k, v) -> by.put(k, new StoreStats.EncodingStats(v[0], v[1], v[2])));
+        return new StoreStats(series, filePoints, memPoints, fileBytes, walBytes, files.size(), by, rejectedLate.get(), rejected.get());
     }
+
+    /** Bytes held by the cache of file indexes, and its budget (a quarter of the memory budget). */
+    public long indexCacheBytes() { return index.usedBytes(); }
 
     /** Buffered bytes (estimate) of live buffers plus flushing snapshots. */
     public long memoryBytes() {

@@ -196,7 +196,8 @@ class TelemetryStoreTest {
         long today = Math.floorDiv(T0, day) * day;
         AtomicLong nowMicros = new AtomicLong(today + day / 2);
         InstantSource clock = () -> Instant.ofEpochSecond(0, nowMicros.get() * 1000);
-        try (TelemetryStore s = TelemetryStore.open(settings().withRetention(Duration.ofDays(2)).withLateWindow(Duration.ofDays(30)), clock)) {
+        try (TelemetryStore s = TelemetryStore.open(settings().withRetention(Duration.ofDays(2)).withLateWindow(Duration.ofDays(30))
+                .withPartition(Duration.ofDays(1)), clock)) {
             int id = s.seriesId("r", DataType.DOUBLE);
             for (int dd = 5; dd >= 0; dd--) s.append(id, today - dd * day + 1000, dd);
             s.flush();
@@ -207,6 +208,50 @@ class TelemetryStoreTest {
             try (Stream<Path> parts = Files.list(dir.resolve("data"))) {
                 assertThat(parts.count()).isEqualTo(3);
             }
+        }
+    }
+
+    @Test
+    void blockIndexIsReadFromDiskOnDemandWithinABoundedCache() throws Exception {
+        // 3,000 series in 20 files: their indexes (about 3 MB) exceed the 1 MB cache of a 1 MB memory budget, so
+        // queries must read them back from disk; answers, newest points and first times stay exact, also after reopening.
+        int series = 3000, rounds = 20, per = 10;
+        StoreSettings st = settings().withMemoryBudgetBytes(1 << 20);
+        try (TelemetryStore s = TelemetryStore.open(st)) {
+            for (int k = 0; k < series; k++) s.seriesId("s" + k, DataType.DOUBLE);
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < series; k++) {
+                    for (int i = 0; i < per; i++) {
+                        long t = T0 + (long) (r * per + i) * 1_000_000L;
+                        s.append(k, t, k * 1000.0 + r * per + i);
+                    }
+                }
+                s.flush();
+            }
+            checkIndexedSeries(s, series, rounds * per);
+            assertThat(s.indexCacheBytes()).isLessThanOrEqualTo(1 << 20);
+        }
+        try (TelemetryStore s = TelemetryStore.open(st)) {
+            checkIndexedSeries(s, series, rounds * per);
+            assertThat(s.indexCacheBytes()).isLessThanOrEqualTo(1 << 20);
+        }
+    }
+
+    private static void checkIndexedSeries(TelemetryStore s, int series, int points) throws Exception {
+        Random rnd = new Random(1);
+        for (int q = 0; q < 200; q++) {
+            int k = rnd.nextInt(series);
+            SeriesData d = s.raw("s" + k, Long.MIN_VALUE, Long.MAX_VALUE);
+            assertThat(d.size()).as("series s%d", k).isEqualTo(points);
+            for (int i = 0; i < points; i++) {
+                assertThat(d.timestamps()[i]).isEqualTo(T0 + i * 1_000_000L);
+                assertThat(d.doubleAt(i)).isEqualTo(k * 1000.0 + i);
+            }
+            List<Bucket> b = s.aggregate("s" + k, T0, T0 + points * 1_000_000L, 1);
+            assertThat(b.getFirst().count()).isEqualTo(points);
+            assertThat(b.getFirst().max()).isEqualTo(k * 1000.0 + points - 1);
+            assertThat(s.latest("s" + k).orElseThrow().timestampMicros()).isEqualTo(T0 + (points - 1) * 1_000_000L);
+            assertThat(s.info("s" + k).orElseThrow().firstMicros()).isEqualTo(T0);
         }
     }
 

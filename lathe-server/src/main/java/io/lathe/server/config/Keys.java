@@ -41,11 +41,13 @@ public final class Keys {
             "Area (under the discovery site) for devices that match no declared machine; each edge node becomes a line.");
 
     public static final ConfigKey STORE_MEMORY_MB = key("store.memory-budget-mb", Type.INT, "64",
-            "Megabytes of in-memory column buffers; the store flushes to files early when they fill.");
+            "Megabytes of in-memory column buffers; the store flushes to files early when they fill. A quarter of this again caches file indexes (the rest stays on disk), so the heap does not grow with the history kept.");
     public static final ConfigKey STORE_FLUSH_INTERVAL = key("store.flush-interval", Type.DURATION, "10m",
             "Buffers are written to compressed files at least this often; until then the write-ahead log keeps them safe.");
     public static final ConfigKey STORE_RETENTION = key("store.retention", Type.DURATION, "0s",
-            "Drop whole day partitions older than this; 0s keeps everything.");
+            "Drop whole partitions (see store.partition) that end before now minus this; 0s keeps everything.");
+    public static final ConfigKey STORE_PARTITION = key("store.partition", Type.DURATION, "7d",
+            "Time span of one store partition (folder of files), aligned to Mondays 00:00 UTC. Longer partitions store slow signals in fewer, larger blocks; retention drops a partition as a whole.");
     public static final ConfigKey STORE_LATE_WINDOW = key("store.late-window", Type.DURATION, "1d",
             "Points older than their series' newest point by more than this are rejected and counted.");
     public static final ConfigKey STORE_WAL_SYNC = key("store.wal-sync-interval", Type.DURATION, "10ms",

@@ -11,7 +11,11 @@ import java.util.Map;
  *   <li>timestamps: first value, first delta, then constant-delta flag or Gorilla-style delta-of-delta bit buckets;</li>
  *   <li>longs: first value, then zigzag deltas bit-packed in mini-blocks of 128 with one width each;</li>
  *   <li>doubles: decimal-aware when every value round-trips exactly through {@code long / 10^scale} (then the long
- *       codec), otherwise Gorilla XOR;</li>
+ *       codec); when only some do (values printed with float noise such as {@code 30.72300000000001} next to
+ *       {@code 30.723}), decimal with a per-value correction in units in the last place, bit-packed with a
+ *       non-zero flag, unless Gorilla XOR comes out smaller; decimal blocks with at most 256 distinct values (a
+ *       valve position, a flow switching between a few set points) as a sorted dictionary plus bit-packed indices when
+ *       that is smaller than the deltas;</li>
  *   <li>booleans, quality codes and dictionary indices of text: run-length (value, run) varints.</li>
  * </ul>
  */
@@ -19,6 +23,11 @@ public final class Codecs {
     public static final int MINI_BLOCK = 128;
     public static final int MAX_SCALE = 9;
     public static final int GORILLA = 0xFF;
+    /** Tag bit of decimal values with ULP corrections; the low bits hold the scale. */
+    public static final int DECIMAL_ULP = 0x40;
+    /** Tag bit of decimal values stored as a dictionary of distinct values and indices; the low bits hold the scale. */
+    public static final int DECIMAL_DICT = 0x80;
+    private static final int MAX_DICT = 256;
     private static final double[] POW10 = new double[MAX_SCALE + 1];
     private static final double TWO_53 = 9007199254740992.0;
 
@@ -30,6 +39,12 @@ public final class Codecs {
     private final BitWriter bits = new BitWriter();
     private final BitReader reader = new BitReader();
     private long[] scratch = new long[2048];
+    private long[] corrections = new long[2048];
+    private final ByteSink spare = new ByteSink(16 * 1024);
+    /** Open-addressing set of a block's distinct values (dictionary check); slot 0 of {@code dictUsed} marks empty. */
+    private final long[] dictKeys = new long[MAX_DICT * 4];
+    private final boolean[] dictUsed = new boolean[MAX_DICT * 4];
+    private final long[] dict = new long[MAX_DICT + 1];
 
     // ---------------------------------------------------------------- timestamps
 
@@ -50,12 +65,28 @@ public final class Codecs {
             out.put(0);
             return;
         }
-        out.put(1);
+        // Clocks that tick in whole seconds or milliseconds: delta-of-deltas in that unit are 10^6 or 10^3 times smaller.
+        long unit = 0;
+        for (int i = off + 1; i < off + n && unit != 1; i++) {
+            long d = ts[i] - ts[i - 1];
+            if (d < 0) { // unsorted or overflowing input: plain microseconds
+                unit = 1;
+                break;
+            }
+            unit = gcd(unit, d);
+        }
+        if (unit > 1) {
+            out.put(2);
+            out.putVarLong(unit);
+        } else {
+            unit = 1;
+            out.put(1);
+        }
         BitWriter w = bits.start(out);
         long prevDelta = d0;
         for (int i = off + 2; i < off + n; i++) {
             long d = ts[i] - ts[i - 1];
-            long z = ByteSink.zigzag(d - prevDelta);
+            long z = ByteSink.zigzag((d - prevDelta) / unit);
             prevDelta = d;
             if (z == 0) w.write(0, 1);
             else if (z < (1L << 7)) { w.write(0b10, 2); w.write(z, 7); }
@@ -64,6 +95,15 @@ public final class Codecs {
             else { w.write(0b1111, 4); w.write(z, 64); }
         }
         w.finish();
+    }
+
+    private static long gcd(long a, long b) {
+        while (b != 0) {
+            long t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
     }
 
     public void decodeTimestamps(ByteSource in, long[] ts, int n) {
@@ -77,7 +117,9 @@ public final class Codecs {
             for (int i = 2; i < n; i++) ts[i] = ts[i - 1] + d;
             return;
         }
-        if (mode != 1) throw new CorruptDataException("unknown timestamp mode [mode=" + mode + "]");
+        if (mode != 1 && mode != 2) throw new CorruptDataException("unknown timestamp mode [mode=" + mode + "]");
+        long unit = mode == 2 ? in.getVarLong() : 1;
+        if (unit < 1) throw new CorruptDataException("timestamp unit out of range [unit=" + unit + "]");
         BitReader r = reader.start(in);
         for (int i = 2; i < n; i++) {
             long z;
@@ -86,7 +128,7 @@ public final class Codecs {
             else if (!r.readBit()) z = r.read(12);
             else if (!r.readBit()) z = r.read(20);
             else z = r.read(64);
-            d += ByteSink.unzigzag(z);
+            d += ByteSink.unzigzag(z) * unit;
             ts[i] = ts[i - 1] + d;
         }
         r.finish(in);
@@ -165,19 +207,142 @@ public final class Codecs {
             }
         }
         if (scale >= 0) {
+            int start = out.pos;
             out.put(scale);
             encodeLongs(scratch, 0, n, out);
+            int d = n >= 64 ? distinct(scratch, n) : -1;
+            if (d > 0) {
+                spare.reset();
+                encodeDictionary(scratch, n, d, spare);
+                if (spare.pos + 1 < out.pos - start) {
+                    out.pos = start;
+                    out.put(DECIMAL_DICT | scale);
+                    out.putBytes(spare.buf, 0, spare.pos);
+                    return DECIMAL_DICT | scale;
+                }
+            }
             return scale;
+        }
+        int approx = -1;
+        for (int i = off; i < off + n; i++) approx = Math.max(approx, decimalScale(Double.longBitsToDouble(rawBits[i])));
+        if (approx >= 0) {
+            if (scratch.length < n) scratch = new long[n];
+            if (corrections.length < n) corrections = new long[n];
+            double p = POW10[approx];
+            for (int i = 0; i < n; i++) {
+                long raw = rawBits[off + i];
+                long l = (long) Math.rint(Double.longBitsToDouble(raw) * p);
+                scratch[i] = l;
+                corrections[i] = raw - Double.doubleToRawLongBits(l / p); // wraps for signs and NaN: still exact
+            }
+            int start = out.pos;
+            out.put(DECIMAL_ULP | approx);
+            encodeLongs(scratch, 0, n, out);
+            encodeCorrections(corrections, n, out);
+            spare.reset();
+            encodeGorilla(rawBits, off, n, spare);
+            if (spare.pos + 1 >= out.pos - start) return DECIMAL_ULP | approx;
+            out.pos = start;
         }
         out.put(GORILLA);
         encodeGorilla(rawBits, off, n, out);
         return GORILLA;
     }
 
+    /** Number of distinct values among v[0..n) with their sorted list in {@link #dict}, or -1 when more than {@link #MAX_DICT}. */
+    private int distinct(long[] v, int n) {
+        java.util.Arrays.fill(dictUsed, false);
+        int mask = dictKeys.length - 1, d = 0;
+        for (int i = 0; i < n; i++) {
+            long x = v[i];
+            int h = (int) (x * 0x9E3779B97F4A7C15L >>> 40) & mask;
+            while (dictUsed[h] && dictKeys[h] != x) h = (h + 1) & mask;
+            if (dictUsed[h]) continue;
+            if (d == MAX_DICT) return -1;
+            dictUsed[h] = true;
+            dictKeys[h] = x;
+            dict[d++] = x;
+        }
+        java.util.Arrays.sort(dict, 0, d);
+        return d;
+    }
+
+    /** [varint size][sorted values as longs][indices bit-packed at the width of size - 1]. */
+    private void encodeDictionary(long[] v, int n, int d, ByteSink out) {
+        out.putVarLong(d);
+        encodeLongs(dict, 0, d, out);
+        int width = 32 - Integer.numberOfLeadingZeros(d - 1);
+        BitWriter w = bits.start(out);
+        for (int i = 0; i < n; i++) w.write(java.util.Arrays.binarySearch(dict, 0, d, v[i]), width);
+        w.finish();
+    }
+
+    private void decodeDictionary(ByteSource in, long[] v, int n) {
+        int d = in.getVarInt();
+        if (d < 1 || d > MAX_DICT) throw new CorruptDataException("dictionary size out of range [size=" + d + "]");
+        decodeLongs(in, dict, d);
+        int width = 32 - Integer.numberOfLeadingZeros(d - 1);
+        BitReader r = reader.start(in);
+        for (int i = 0; i < n; i++) {
+            int k = (int) r.read(width);
+            if (k >= d) throw new CorruptDataException("dictionary index out of range [index=" + k + ", size=" + d + "]");
+            v[i] = dict[k];
+        }
+        r.finish(in);
+    }
+
+    /** Per mini-block: a 7-bit width of the zigzag corrections; when not zero, a flag bit per value and the non-zero ones. */
+    private void encodeCorrections(long[] c, int n, ByteSink out) {
+        BitWriter w = bits.start(out);
+        for (int start = 0; start < n; start += MINI_BLOCK) {
+            int stop = Math.min(n, start + MINI_BLOCK);
+            long or = 0;
+            for (int i = start; i < stop; i++) or |= ByteSink.zigzag(c[i]);
+            int width = 64 - Long.numberOfLeadingZeros(or);
+            w.write(width, 7);
+            if (width == 0) continue;
+            for (int i = start; i < stop; i++) {
+                long z = ByteSink.zigzag(c[i]);
+                if (z == 0) {
+                    w.write(0, 1);
+                } else {
+                    w.write(1, 1);
+                    w.write(z, width);
+                }
+            }
+        }
+        w.finish();
+    }
+
+    private void decodeCorrections(ByteSource in, long[] c, int n) {
+        BitReader r = reader.start(in);
+        for (int start = 0; start < n; start += MINI_BLOCK) {
+            int stop = Math.min(n, start + MINI_BLOCK);
+            int width = (int) r.read(7);
+            if (width > 64) throw new CorruptDataException("correction width out of range [width=" + width + "]");
+            for (int i = start; i < stop; i++) c[i] = width != 0 && r.readBit() ? ByteSink.unzigzag(r.read(width)) : 0;
+        }
+        r.finish(in);
+    }
+
     public void decodeDoubles(ByteSource in, long[] rawBits, int n) {
         int tag = in.get();
         if (tag == GORILLA) {
             decodeGorilla(in, rawBits, n);
+            return;
+        }
+        if ((tag & DECIMAL_DICT) != 0 && tag != GORILLA && (tag & ~DECIMAL_DICT) <= MAX_SCALE) {
+            decodeDictionary(in, rawBits, n);
+            double p = POW10[tag & ~DECIMAL_DICT];
+            for (int i = 0; i < n; i++) rawBits[i] = Double.doubleToRawLongBits(rawBits[i] / p);
+            return;
+        }
+        if ((tag & DECIMAL_ULP) != 0 && (tag & ~DECIMAL_ULP) <= MAX_SCALE) {
+            decodeLongs(in, rawBits, n);
+            if (corrections.length < n) corrections = new long[n];
+            decodeCorrections(in, corrections, n);
+            double p = POW10[tag & ~DECIMAL_ULP];
+            for (int i = 0; i < n; i++) rawBits[i] = Double.doubleToRawLongBits(rawBits[i] / p) + corrections[i];
             return;
         }
         if (tag > MAX_SCALE) throw new CorruptDataException("unknown double encoding [tag=" + tag + "]");

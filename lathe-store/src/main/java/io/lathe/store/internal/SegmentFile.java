@@ -11,75 +11,81 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
- * An immutable file of compressed blocks of one day partition. Layout:
+ * An immutable file of compressed blocks of one time partition. Layout:
  * <pre>
- * "LATHSEG1"                       8-byte magic
- * block*                           [varint count][timestamps][values][quality runs]
- * footer                           [varint blocks][BlockMeta*]
- * trailer                          [long footerOffset][int footerLength][int footer CRC32C]["LATHSEG1"]
+ * "LATHSEG2"                       8-byte magic
+ * per series, each once:
+ *   block*                         [varint count][timestamps][values][quality runs]
+ *   meta group                     BlockMeta* in compact form (see BlockMeta#writeTo)
+ * directory                        [varint entries][entry*] sorted by series id (see Directory)
+ * trailer                          [long minTs][long maxTs][long points][long dirOffset][int dirLength][int dir CRC32C]["LATHSEG2"]
  * </pre>
- * Written to a temporary name, forced to disk and renamed, so a file under its final name is always complete.
- * Reading is thread-safe (positional reads).
+ * Only the trailer lives in the heap while a file is open: the directory (one entry per series) and the meta groups
+ * (one per series) are read on demand, through the store's bounded {@link IndexCache}, so the heap does not grow with
+ * the history kept. Written to a temporary name, forced to disk and renamed, so a file under its final name is always
+ * complete. Reading is thread-safe (positional reads).
  */
 public final class SegmentFile implements Closeable {
     public static final int BLOCK_POINTS = 2048;
     public static final String SUFFIX = ".lseg";
-    static final byte[] MAGIC = "LATHSEG1".getBytes(StandardCharsets.US_ASCII);
-    static final int TRAILER = 8 + 4 + 4 + 8;
+    static final byte[] MAGIC = "LATHSEG2".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] OLD_MAGIC = "LATHSEG1".getBytes(StandardCharsets.US_ASCII);
+    static final int TRAILER = 8 * 4 + 4 + 4 + 8;
 
     public final Path path;
-    public final long day;
+    /** Start (epoch microseconds) of the partition the file belongs to. */
+    public final long partition;
     public final long id;
     public final long sizeBytes;
+    /** Time range and number of points of the whole file. */
+    public final long minTs, maxTs, points;
     private final FileChannel channel;
-    private volatile List<BlockMeta> blocks;
+    private final long dirOffset;
+    private final int dirLength, dirCrc;
 
-    private SegmentFile(Path path, long day, long id, FileChannel channel, List<BlockMeta> blocks, long sizeBytes) {
+    private SegmentFile(Path path, long partition, long id, FileChannel channel, long sizeBytes, long minTs, long maxTs, long points,
+                        long dirOffset, int dirLength, int dirCrc) {
         this.path = path;
-        this.day = day;
+        this.partition = partition;
         this.id = id;
         this.channel = channel;
-        this.blocks = blocks;
         this.sizeBytes = sizeBytes;
-        for (BlockMeta b : blocks) b.file = this;
+        this.minTs = minTs;
+        this.maxTs = maxTs;
+        this.points = points;
+        this.dirOffset = dirOffset;
+        this.dirLength = dirLength;
+        this.dirCrc = dirCrc;
     }
 
-    public List<BlockMeta> blocks() { return blocks; }
-
-    /**
-     * Forgets the block index of a file that compaction replaced; it stays open for readers that still hold its
-     * blocks (they need only the channel), without keeping the whole index in the heap.
-     */
-    public void dropIndex() { blocks = List.of(); }
-
-    public static SegmentFile open(Path path, long day, long id) throws IOException {
+    public static SegmentFile open(Path path, long partition, long id) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
             long size = ch.size();
             if (size < MAGIC.length + TRAILER) throw new CorruptDataException("segment file too short [file=" + path + ", bytes=" + size + "]");
             ByteBuffer tb = ByteBuffer.allocate(TRAILER);
             readFully(ch, tb, size - TRAILER);
-            ByteSource t = new ByteSource(tb.array(), 0, TRAILER);
-            long footerOffset = t.getLong();
-            int footerLength = t.getInt();
-            int crc = t.getInt();
-            if (footerOffset < MAGIC.length || footerOffset + footerLength != size - TRAILER) {
-                throw new CorruptDataException("segment footer out of range [file=" + path + ", footerOffset=" + footerOffset + "]");
+            byte[] tail = Arrays.copyOfRange(tb.array(), TRAILER - MAGIC.length, TRAILER);
+            if (Arrays.equals(tail, OLD_MAGIC)) {
+                throw new CorruptDataException("segment file has the format of an early development version of Lathe (LATHSEG1) [file=" + path
+                        + "]. This version reads LATHSEG2 only: move the store folder away (or delete it) and import the data again.");
             }
-            ByteBuffer fb = ByteBuffer.allocate(footerLength);
-            readFully(ch, fb, footerOffset);
-            CRC32C c = new CRC32C();
-            c.update(fb.array(), 0, footerLength);
-            if ((int) c.getValue() != crc) throw new CorruptDataException("segment footer checksum mismatch [file=" + path + "]");
-            ByteSource f = new ByteSource(fb.array(), 0, footerLength);
-            int n = f.getVarInt();
-            List<BlockMeta> metas = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) metas.add(BlockMeta.readFrom(f));
-            return new SegmentFile(path, day, id, ch, List.copyOf(metas), size);
+            if (!Arrays.equals(tail, MAGIC)) throw new CorruptDataException("not a Lathe segment file (wrong trailer magic) [file=" + path + "]");
+            ByteSource t = new ByteSource(tb.array(), 0, TRAILER);
+            long minTs = t.getLong(), maxTs = t.getLong(), points = t.getLong();
+            long dirOffset = t.getLong();
+            int dirLength = t.getInt();
+            int crc = t.getInt();
+            if (dirOffset < MAGIC.length || dirOffset + dirLength != size - TRAILER) {
+                throw new CorruptDataException("segment directory out of range [file=" + path + ", directoryOffset=" + dirOffset + "]");
+            }
+            return new SegmentFile(path, partition, id, ch, size, minTs, maxTs, points, dirOffset, dirLength, crc);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -93,14 +99,46 @@ public final class SegmentFile implements Closeable {
         }
     }
 
-    /** Reads and decodes one block into {@code out} (cleared first). */
-    public void read(BlockMeta m, Codecs codecs, Columns out) throws IOException {
-        ByteBuffer bb = ByteBuffer.allocate(m.length);
-        readFully(channel, bb, m.offset);
+    private byte[] readChecked(long offset, int length, int crc, String what) throws IOException {
+        ByteBuffer bb = ByteBuffer.allocate(length);
+        readFully(channel, bb, offset);
         byte[] b = bb.array();
         CRC32C c = new CRC32C();
-        c.update(b, 0, m.length);
-        if ((int) c.getValue() != m.crc) throw new CorruptDataException("block checksum mismatch [file=" + path + ", offset=" + m.offset + "]");
+        c.update(b, 0, length);
+        if ((int) c.getValue() != crc) throw new CorruptDataException(what + " checksum mismatch [file=" + path + ", offset=" + offset + "]");
+        return b;
+    }
+
+    /** Reads and checks the series directory (callers cache it). */
+    public Directory readDirectory() throws IOException {
+        byte[] b = readChecked(dirOffset, dirLength, dirCrc, "segment directory");
+        return Directory.parse(new ByteSource(b, 0, dirLength), path);
+    }
+
+    /** Reads the block metas of entry {@code i} of {@code d}, in time order. */
+    public BlockMeta[] readBlocks(Directory d, int i) throws IOException {
+        byte[] b = readChecked(d.metaOffset[i], d.metaLength[i], d.metaCrc[i], "block index");
+        ByteSource in = new ByteSource(b, 0, d.metaLength[i]);
+        BlockMeta[] out = new BlockMeta[d.blocks[i]];
+        long prevEnd = in.getVarLong(), prevMaxTs = 0;
+        for (int k = 0; k < out.length; k++) {
+            BlockMeta m = BlockMeta.readFrom(in, this, d.ids[i], d.types[i], prevEnd, prevMaxTs);
+            out[k] = m;
+            prevEnd = m.offset + m.length;
+            prevMaxTs = m.maxTs;
+        }
+        return out;
+    }
+
+    /** Every block of the file, series by series (reads the whole index; for statistics, not queries). */
+    public void forEachBlock(Consumer<BlockMeta> action) throws IOException {
+        Directory d = readDirectory();
+        for (int i = 0; i < d.size(); i++) for (BlockMeta m : readBlocks(d, i)) action.accept(m);
+    }
+
+    /** Reads and decodes one block into {@code out} (cleared first). */
+    public void read(BlockMeta m, Codecs codecs, Columns out) throws IOException {
+        byte[] b = readChecked(m.offset, m.length, m.crc, "block");
         decodeBlock(b, m.length, DataType.values()[m.type], codecs, out);
     }
 
@@ -130,27 +168,106 @@ public final class SegmentFile implements Closeable {
         channel.close();
     }
 
+    @Override
+    public String toString() { return path.toString(); }
+
     /** Encoding tags of blocks, for statistics. */
     public static String encodingName(byte type, byte encoding) {
         int e = encoding & 0xFF;
         return switch (DataType.values()[type]) {
-            case DOUBLE -> e == Codecs.GORILLA ? "double/gorilla-xor" : "double/decimal-delta-bitpack";
+            case DOUBLE -> e == Codecs.GORILLA ? "double/gorilla-xor"
+                    : (e & Codecs.DECIMAL_DICT) != 0 ? "double/decimal-dictionary"
+                    : (e & Codecs.DECIMAL_ULP) != 0 ? "double/decimal-ulp-bitpack" : "double/decimal-delta-bitpack";
             case LONG -> "long/delta-bitpack";
             case BOOLEAN -> "boolean/run-length";
             case TEXT -> "text/dictionary-run-length";
         };
     }
 
-    /** Writes one segment file. Not thread-safe; one writer per flush. */
+    /**
+     * The series of one file: per series its type, where its meta group lies, its number of blocks, time range and
+     * newest point (value bits as in the store's columns, quality). Primitive arrays, sorted by series id.
+     */
+    public static final class Directory {
+        final int[] ids;
+        final byte[] types;
+        final long[] metaOffset;
+        final int[] metaLength, metaCrc, blocks;
+        public final long[] minTs, maxTs, lastBits;
+        public final byte[] lastQuality;
+
+        private Directory(int n) {
+            ids = new int[n];
+            types = new byte[n];
+            metaOffset = new long[n];
+            metaLength = new int[n];
+            metaCrc = new int[n];
+            blocks = new int[n];
+            minTs = new long[n];
+            maxTs = new long[n];
+            lastBits = new long[n];
+            lastQuality = new byte[n];
+        }
+
+        public int size() { return ids.length; }
+
+        public int seriesId(int i) { return ids[i]; }
+
+        public int blockCount(int i) { return blocks[i]; }
+
+        /** Index of the series' entry, or a negative number when the file has none of its points. */
+        public int find(int seriesId) { return Arrays.binarySearch(ids, seriesId); }
+
+        /** Heap bytes, for the index cache's accounting. */
+        public long heapBytes() { return 64 + 10L * 8 + (long) ids.length * (4 + 1 + 8 + 4 + 4 + 4 + 8 + 8 + 8 + 1); }
+
+        static Directory parse(ByteSource in, Path file) {
+            int n = in.getVarInt();
+            Directory d = new Directory(n);
+            int prevId = -1;
+            long prevOffset = 0;
+            for (int i = 0; i < n; i++) {
+                int id = prevId + 1 + in.getVarInt();
+                d.ids[i] = id;
+                d.types[i] = (byte) in.get();
+                if (d.types[i] < 0 || d.types[i] >= DataType.values().length) {
+                    throw new CorruptDataException("unknown data type in segment directory [file=" + file + ", seriesId=" + id + "]");
+                }
+                prevOffset += ByteSink.unzigzag(in.getVarLong());
+                d.metaOffset[i] = prevOffset;
+                d.metaLength[i] = in.getVarInt();
+                d.metaCrc[i] = in.getInt();
+                d.blocks[i] = in.getVarInt();
+                d.minTs[i] = in.getLong();
+                d.maxTs[i] = d.minTs[i] + in.getVarLong();
+                d.lastBits[i] = in.getLong();
+                d.lastQuality[i] = (byte) in.get();
+                prevId = id;
+            }
+            return d;
+        }
+    }
+
+    /** Writes one segment file. Not thread-safe; one writer per flush or compaction. */
     public static final class Writer {
         private final Path tmp;
         private final FileChannel ch;
         private final ByteSink block = new ByteSink(64 * 1024);
         private final ByteSink pending = new ByteSink(1 << 20);
+        private final ByteSink group = new ByteSink(4096);
         private final Codecs codecs;
-        private final List<BlockMeta> metas = new ArrayList<>();
         private final int blockPoints;
+        /** Directory entries: [seriesId, type, metaOffset, metaLength, metaCrc, blocks, minTs, maxTs, lastBits, lastQuality]. */
+        private final List<long[]> entries = new ArrayList<>();
+        private final java.util.BitSet seen = new java.util.BitSet();
         private long offset;
+        private long fileMin = Long.MAX_VALUE, fileMax = Long.MIN_VALUE, points;
+        // the series being written
+        private int current = -1;
+        private DataType currentType;
+        private long groupStart, groupPrevEnd, groupPrevMax, groupMin, groupMax, groupLastBits;
+        private int groupBlocks;
+        private byte groupLastQuality;
 
         public Writer(Path tmp, Codecs codecs) throws IOException {
             this(tmp, codecs, BLOCK_POINTS);
@@ -168,8 +285,29 @@ public final class SegmentFile implements Closeable {
             offset = MAGIC.length;
         }
 
-        /** Adds points [from, to) of a series; they must be sorted by time. */
+        /**
+         * Adds points [from, to) of a series; they must be sorted by time. All points of a series go in one call or in
+         * consecutive calls (its blocks and their index are written together).
+         */
         public void add(int seriesId, Columns c, int from, int to) throws IOException {
+            if (from >= to) return;
+            if (seriesId != current) {
+                endGroup();
+                if (seen.get(seriesId)) throw new IllegalStateException("series added to a segment file twice, not consecutively [seriesId=" + seriesId + "]");
+                seen.set(seriesId);
+                current = seriesId;
+                currentType = c.type;
+                groupStart = offset;
+                groupPrevEnd = offset;
+                groupPrevMax = 0;
+                groupBlocks = 0;
+                groupMin = Long.MAX_VALUE;
+                groupMax = Long.MIN_VALUE;
+                group.reset();
+                group.putVarLong(offset);
+            } else if (c.type != currentType) {
+                throw new IllegalStateException("series changed type inside a segment file [seriesId=" + seriesId + "]");
+            }
             for (int s = from; s < to; s += blockPoints) addBlock(seriesId, c, s, Math.min(to, s + blockPoints));
         }
 
@@ -185,24 +323,54 @@ public final class SegmentFile implements Closeable {
                 case TEXT -> { codecs.encodeText(c.text, from, n, block); yield 0x22; }
             };
             codecs.encodeQuality(c.quality, from, n, block);
+            boolean stats = n >= BlockMeta.STATS_MIN_POINTS;
             double min = Double.NaN, max = Double.NaN, sum = 0, integral = 0;
             long tsMin = c.ts[from], tsMax = c.ts[from];
-            for (int i = from; i < to; i++) {
-                double v = c.doubleAt(i);
-                if (i == from) { min = v; max = v; }
-                else {
-                    if (v < min) { min = v; tsMin = c.ts[i]; }
-                    if (v > max) { max = v; tsMax = c.ts[i]; }
+            if (stats) {
+                for (int i = from; i < to; i++) {
+                    double v = c.doubleAt(i);
+                    if (i == from) { min = v; max = v; }
+                    else {
+                        if (v < min) { min = v; tsMin = c.ts[i]; }
+                        if (v > max) { max = v; tsMax = c.ts[i]; }
+                    }
+                    sum += v;
+                    if (i + 1 < to) integral += v * (double) (c.ts[i + 1] - c.ts[i]);
                 }
-                sum += v;
-                if (i + 1 < to) integral += v * (double) (c.ts[i + 1] - c.ts[i]);
             }
             CRC32C crc = new CRC32C();
             crc.update(block.buf, 0, block.pos);
-            metas.add(new BlockMeta(seriesId, (byte) c.type.ordinal(), (byte) encoding, offset, block.pos, n, c.ts[from], c.ts[to - 1],
-                    min, max, sum, c.doubleAt(from), c.doubleAt(to - 1), integral, tsMin, tsMax, c.quality[to - 1], (int) crc.getValue()));
+            long minTs = c.ts[from], maxTs = c.ts[to - 1];
+            BlockMeta m = new BlockMeta(null, seriesId, (byte) c.type.ordinal(), (byte) encoding, offset, block.pos, n, minTs, maxTs,
+                    stats, min, max, stats ? sum : Double.NaN, stats ? c.doubleAt(from) : Double.NaN, stats ? c.doubleAt(to - 1) : Double.NaN,
+                    stats ? integral : Double.NaN, tsMin, tsMax, c.quality[to - 1], (int) crc.getValue());
+            m.writeTo(group, groupPrevEnd, groupPrevMax);
+            groupPrevEnd = offset + block.pos;
+            groupPrevMax = maxTs;
+            groupBlocks++;
+            if (minTs < groupMin) groupMin = minTs;
+            if (maxTs >= groupMax) {
+                groupMax = maxTs;
+                groupLastBits = c.bits[to - 1];
+                groupLastQuality = c.quality[to - 1];
+            }
+            points += n;
             pending.putBytes(block.buf, 0, block.pos);
             offset += block.pos;
+            if (pending.pos >= (1 << 20)) drain();
+        }
+
+        private void endGroup() throws IOException {
+            if (current < 0) return;
+            CRC32C crc = new CRC32C();
+            crc.update(group.buf, 0, group.pos);
+            entries.add(new long[] {current, currentType.ordinal(), offset, group.pos, (int) crc.getValue(), groupBlocks, groupMin, groupMax,
+                    groupLastBits, groupLastQuality});
+            pending.putBytes(group.buf, 0, group.pos);
+            offset += group.pos;
+            if (groupMin < fileMin) fileMin = groupMin;
+            if (groupMax > fileMax) fileMax = groupMax;
+            current = -1;
             if (pending.pos >= (1 << 20)) drain();
         }
 
@@ -212,19 +380,42 @@ public final class SegmentFile implements Closeable {
             pending.reset();
         }
 
-        public int blockCount() { return metas.size(); }
+        public int seriesCount() { return entries.size() + (current >= 0 ? 1 : 0); }
 
-        /** Writes the footer, forces the file, renames it to {@code target} and opens it for reading. */
-        public SegmentFile finish(Path target, long day, long id) throws IOException {
-            ByteSink footer = new ByteSink(metas.size() * 96 + 16);
-            footer.putVarLong(metas.size());
-            for (BlockMeta m : metas) m.writeTo(footer);
-            long footerOffset = offset;
-            pending.putBytes(footer.buf, 0, footer.pos);
+        /** Writes the directory, forces the file, renames it to {@code target} and opens it for reading. */
+        public SegmentFile finish(Path target, long partition, long id) throws IOException {
+            endGroup();
+            entries.sort((a, b) -> Long.compare(a[0], b[0]));
+            ByteSink dir = new ByteSink(entries.size() * 40 + 16);
+            dir.putVarLong(entries.size());
+            long prevId = -1, prevOffset = 0;
+            for (long[] e : entries) {
+                dir.putVarLong(e[0] - prevId - 1);
+                dir.put((int) e[1]);
+                dir.putVarLong(ByteSink.zigzag(e[2] - prevOffset));
+                dir.putVarLong(e[3]);
+                dir.putInt((int) e[4]);
+                dir.putVarLong(e[5]);
+                dir.putLong(e[6]);
+                dir.putVarLong(e[7] - e[6]);
+                dir.putLong(e[8]);
+                dir.put((int) e[9]);
+                prevId = e[0];
+                prevOffset = e[2];
+            }
+            if (entries.isEmpty()) {
+                fileMin = 0;
+                fileMax = 0;
+            }
+            long dirOffset = offset;
+            pending.putBytes(dir.buf, 0, dir.pos);
             CRC32C crc = new CRC32C();
-            crc.update(footer.buf, 0, footer.pos);
-            pending.putLong(footerOffset);
-            pending.putInt(footer.pos);
+            crc.update(dir.buf, 0, dir.pos);
+            pending.putLong(fileMin);
+            pending.putLong(fileMax);
+            pending.putLong(points);
+            pending.putLong(dirOffset);
+            pending.putInt(dir.pos);
             pending.putInt((int) crc.getValue());
             pending.putBytes(MAGIC, 0, MAGIC.length);
             drain();
@@ -232,7 +423,7 @@ public final class SegmentFile implements Closeable {
             ch.close();
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             FileUtil.forceDirectory(target.getParent());
-            return open(target, day, id);
+            return open(target, partition, id);
         }
 
         public void abort() {

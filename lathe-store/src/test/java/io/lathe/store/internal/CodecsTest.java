@@ -108,6 +108,55 @@ class CodecsTest {
     }
 
     @Test
+    void decimalsWithFloatNoiseTakeTheCorrectedDecimalPathAndRoundTrip() {
+        // Three-decimal values where a quarter was printed with float noise (30.72300000000001 is not the double of
+        // 30.723): they are stored as scaled integers plus a correction in units in the last place, far below Gorilla.
+        long[] b = new long[2016];
+        double v = 50;
+        Random r = new Random(11);
+        for (int i = 0; i < b.length; i++) {
+            v = Math.round((v + r.nextGaussian()) * 1000) / 1000.0;
+            double stored = r.nextInt(4) == 0 ? Math.nextUp(v) : v;
+            if (i == 7) stored = Double.NaN;
+            if (i == 8) stored = -0.0;
+            if (i == 9) stored = 1e300;
+            b[i] = Double.doubleToRawLongBits(stored);
+        }
+        ByteSink out = new ByteSink(16);
+        int tag = codecs.encodeDoubles(b, 0, b.length, out);
+        assertThat(tag).isEqualTo(Codecs.DECIMAL_ULP | 3);
+        assertThat(out.size()).isLessThan(b.length * 3);
+        assertThat(roundTripDoubles(b)).containsExactly(b);
+    }
+
+    @Test
+    void lowCardinalityDecimalsTakeTheDictionaryPath() {
+        // A pressure switching between a few set points with noise-free values: a dictionary of 5 values and 3-bit indices.
+        double[] levels = {0.054711, 0.382638, 0.710565, -0.273216, 1.038492};
+        long[] b = new long[2048];
+        Random r = new Random(3);
+        for (int i = 0; i < b.length; i++) b[i] = Double.doubleToRawLongBits(levels[r.nextInt(levels.length)]);
+        ByteSink out = new ByteSink(16);
+        int tag = codecs.encodeDoubles(b, 0, b.length, out);
+        assertThat(tag).isEqualTo(Codecs.DECIMAL_DICT | 6);
+        assertThat(out.size()).isLessThan(b.length * 3 / 8 + 64);
+        assertThat(roundTripDoubles(b)).containsExactly(b);
+    }
+
+    @Test
+    void timestampsOnAWholeSecondClockAreEncodedInSeconds() {
+        // One-second samples with a missed or doubled second now and then: the delta-of-deltas are counted in seconds.
+        long[] ts = new long[2048];
+        Random r = new Random(5);
+        ts[0] = 1_581_168_647_000_000L;
+        for (int i = 1; i < ts.length; i++) ts[i] = ts[i - 1] + (r.nextInt(8) == 0 ? 2_000_000L : 1_000_000L);
+        ByteSink out = new ByteSink(16);
+        codecs.encodeTimestamps(ts, 0, ts.length, out);
+        assertThat(out.size()).isLessThan(ts.length * 3 / 8);
+        assertThat(roundTripTimestamps(ts)).containsExactly(ts);
+    }
+
+    @Test
     void randomDoublesRoundTripThroughGorilla() {
         long seed = System.nanoTime();
         Random r = new Random(seed);
