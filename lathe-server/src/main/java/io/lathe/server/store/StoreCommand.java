@@ -13,9 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code lathe store stats --data-dir DIR}. */
-@Command(name = "store", mixinStandardHelpOptions = true, description = "Inspect the telemetry store.",
-        subcommands = StoreCommand.Stats.class)
+/** {@code lathe store stats --data-dir DIR} and {@code lathe store export-tsfile ...}. */
+@Command(name = "store", mixinStandardHelpOptions = true, description = "Inspect the telemetry store, or export it to Apache TsFile.",
+        subcommands = {StoreCommand.Stats.class, ExportTsFileCommand.class})
 public final class StoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
