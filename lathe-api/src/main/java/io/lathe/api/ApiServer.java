@@ -334,6 +334,9 @@ public final class ApiServer implements AutoCloseable {
                     : e.getMessage() + " [path=" + safePath(ctx) + "]";
             ctx.status(status).json(new ApiError.Body(code, message, List.of()));
         });
+        // A KPI period bound the live engine no longer holds raw data for: the caller can fix it (whole hours, or lathe kpi).
+        config.routes.exception(io.lathe.kpi.OutsideRetentionException.class,
+                (e, ctx) -> ctx.status(400).json(new ApiError.Body("outside_retention", e.getMessage(), List.of())));
         config.routes.exception(Exception.class, (e, ctx) -> {
             String path = safePath(ctx);
             log.warn("request failed [path={}]", path, e);

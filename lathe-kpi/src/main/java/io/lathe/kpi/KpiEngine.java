@@ -25,17 +25,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Computes ISO 22400-2 KPIs from machine signals, live and exact.
  *
  * <p>Feed points as they stream ({@link #onPoint} or, as a {@link PointSink}, {@link #accept}); ask for KPIs of any
  * period at any time. Inputs are kept per machine in time order and the derived timeline (states, stops, cumulative
- * quantities and energy) is rebuilt from them on the next query after a change, so a late point, a corrected value or a
- * reason entered afterwards changes every past period it touches. {@link #recompute} loads the same signals from a
- * {@link TelemetryStore} into a new engine; given the same points it gives identical figures to the live engine.
- * A point older than its signal's newest point by more than the late window is rejected and counted
- * ({@link #rejectedPoints()}), as the store does. Points of {@link Quality#BAD} quality are ignored.
+ * quantities and energy) is re-derived from the earliest change on, during ingest and before a query, so a late
+ * point, a corrected value or a reason entered afterwards changes every past period it touches. {@link #recompute}
+ * loads the same signals from a {@link TelemetryStore} into a new engine; given the same points it gives identical
+ * figures to the live engine. A point older than its signal's newest point by more than the late window is rejected
+ * and counted ({@link #rejectedPoints()}), as the store does. Points of {@link Quality#BAD} quality are ignored.
+ *
+ * <p>Memory stays bounded: raw points older than {@link KpiConfig#rawRetention()} before a machine's newest point are
+ * evicted. Periods before that horizon are still answered, with the figures they had before eviction, when their bounds
+ * lie on the site's local hours, shift starts and ends or the machine's product changes (every {@link Grouping} of
+ * such a range is); another bound there throws {@link OutsideRetentionException}. A point older than the horizon is
+ * refused for live KPIs and counted ({@link #pointsBeforeRetention()}); the store still keeps it if its late window
+ * allows.
  *
  * <p>Thread-safe: all methods synchronise on the engine (one writer, queries between points).
  */
@@ -45,7 +54,10 @@ public final class KpiEngine implements PointSink {
     private final Map<String, SiteConfig> sites;
     private final Map<String, MachineTimeline> machines = new LinkedHashMap<>();
     private final Map<String, List<Route>> routes = new HashMap<>();
+    private static final Logger log = LoggerFactory.getLogger(KpiEngine.class);
+
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong beforeRetention = new AtomicLong();
     private final long lateWindowMicros;
 
     private record Route(MachineTimeline machine, MachineTimeline.Role role) {}
@@ -54,8 +66,14 @@ public final class KpiEngine implements PointSink {
         this.config = config;
         this.sites = config.siteById();
         this.lateWindowMicros = lateWindow.toNanos() / 1000;
+        if (!config.rawRetention().isZero() && config.rawRetention().compareTo(lateWindow) < 0) {
+            throw new IllegalArgumentException("KPI raw-retention " + config.rawRetention() + " is shorter than the late window " + lateWindow
+                    + " [rawRetention=" + config.rawRetention() + ", lateWindow=" + lateWindow + "]: late points would land before the"
+                    + " raw-data horizon. Make kpi.raw-retention at least the store's late-window, or 0 to keep every raw point.");
+        }
+        MachineTimeline.Options options = new MachineTimeline.Options(lateWindowMicros, config.rawRetention().toNanos() / 1000);
         for (MachineConfig m : config.machines()) {
-            MachineTimeline t = new MachineTimeline(m, sites.get(m.site()).reasons(), lateWindowMicros);
+            MachineTimeline t = new MachineTimeline(m, sites.get(m.site()), options);
             machines.put(m.id(), t);
             t.roles().forEach((signal, roles) -> {
                 for (MachineTimeline.Role r : roles) routes.computeIfAbsent(signal, k -> new ArrayList<>()).add(new Route(t, r));
@@ -76,17 +94,40 @@ public final class KpiEngine implements PointSink {
     /**
      * Loads every configured signal's points in [fromMicros, toMicros) from {@code store} into a new engine, with the
      * operator reasons of {@code operatorReasons} (machine → stop start µs → code, see {@link #operatorReasons()}).
-     * Start {@code fromMicros} early enough: the first point of a cumulative counter is its baseline.
+     * Start {@code fromMicros} early enough: the first point of a cumulative counter is its baseline. The engine keeps
+     * raw points for {@link KpiConfig#rawRetention()}: with a retention, the range is loaded in slices of half the
+     * retention (at least a day) and evicted after each, so memory holds about 1.5 retentions of raw points at most; a
+     * recomputation that must answer arbitrary bounds over the whole range passes
+     * {@code config.withRawRetention(Duration.ZERO)}.
      */
     public static KpiEngine recompute(KpiConfig config, Duration lateWindow, TelemetryStore store, long fromMicros, long toMicros,
                                       Map<String, Map<Long, String>> operatorReasons) throws IOException {
         KpiEngine e = create(config, lateWindow);
+        long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
         for (String signal : e.routes.keySet()) {
-            SeriesData d = store.raw(signal, fromMicros, toMicros);
-            for (int i = 0; i < d.size(); i++) {
-                e.onPoint(signal, d.timestampAt(i), d.valueAt(i), d.qualityAt(i));
-            }
+            var info = store.info(signal);
+            if (info.isEmpty() || info.get().firstMicros() == Long.MIN_VALUE) continue;
+            lo = Math.min(lo, info.get().firstMicros());
+            hi = Math.max(hi, info.get().lastMicros());
         }
+        long from = Math.max(fromMicros, lo), to = hi == Long.MAX_VALUE ? toMicros : Math.min(toMicros, hi + 1);
+        long retention = config.rawRetention().toNanos() / 1000;
+        long slice = retention == 0 ? Long.MAX_VALUE : Math.max(86_400_000_000L, retention / 2);
+        // signals are loaded one after the other within a slice: eviction waits for the slice's end, so no signal's
+        // points land before a horizon another signal of the same machine moved
+        e.machines.values().forEach(m -> m.suspendEviction(true));
+        for (long a = from; a < to; ) {
+            long b = to - a <= slice ? to : a + slice;
+            for (String signal : e.routes.keySet()) {
+                SeriesData d = store.raw(signal, a, b);
+                for (int i = 0; i < d.size(); i++) {
+                    e.onPoint(signal, d.timestampAt(i), d.valueAt(i), d.qualityAt(i));
+                }
+            }
+            e.machines.values().forEach(MachineTimeline::evictIfDue);
+            a = b;
+        }
+        e.machines.values().forEach(m -> m.suspendEviction(false));
         operatorReasons.forEach((m, r) -> r.forEach((start, code) -> e.setReason(m, start, code)));
         return e;
     }
@@ -98,10 +139,19 @@ public final class KpiEngine implements PointSink {
     public synchronized boolean onPoint(String signalId, long timestampMicros, Value value, Quality quality) {
         List<Route> rs = routes.get(signalId);
         if (rs == null || quality == Quality.BAD) return true;
-        boolean ok = true;
-        for (Route r : rs) ok &= r.machine.apply(signalId, r.role, timestampMicros, value);
-        if (!ok) rejected.incrementAndGet();
-        return ok;
+        int worst = MachineTimeline.STORED;
+        for (Route r : rs) worst = Math.max(worst, r.machine.apply(signalId, r.role, timestampMicros, value));
+        if (worst == MachineTimeline.REJECTED_LATE) rejected.incrementAndGet();
+        else if (worst == MachineTimeline.BEFORE_HORIZON) {
+            long n = beforeRetention.incrementAndGet();
+            // 1st, 10th, 100th, …: visible without flooding the log when a device replays old data
+            if (Long.toString(n).matches("10*")) {
+                log.warn("KPI engine refused a point older than the raw-data horizon [signal={}, timestamp={}, refusedSoFar={}]: too late for live KPIs"
+                        + " (the store keeps it if its late window allows; lathe kpi recomputes from the store). Raise kpi.raw-retention to accept older data.",
+                        signalId, instant(timestampMicros), n);
+            }
+        }
+        return worst == MachineTimeline.STORED;
     }
 
     /** {@link #onPoint(String, long, Value, Quality)} with good quality. */
@@ -126,6 +176,44 @@ public final class KpiEngine implements PointSink {
 
     /** Points rejected as later than the late window. */
     public long rejectedPoints() { return rejected.get(); }
+
+    /** Points refused because they are older than their machine's raw-data horizon (see {@link KpiConfig#rawRetention()}). */
+    public long pointsBeforeRetention() { return beforeRetention.get(); }
+
+    /**
+     * The instant from which every period bound of {@code asset} is exact: the latest raw-data horizon of its machines
+     * (points before a machine's horizon are evicted and refused). {@code Long.MIN_VALUE} without a raw retention or
+     * before the first point. Before it, bounds must lie on local hours, shift starts and ends or product changes.
+     */
+    public synchronized long rawDataFromMicros(String asset) {
+        long h = Long.MIN_VALUE;
+        for (String m : machinesOf(asset)) h = Math.max(h, machines.get(m).horizonMicros());
+        return h;
+    }
+
+    /**
+     * What the engine holds in memory, for metrics and tests.
+     *
+     * @param rawPoints     input points kept (bounded by the raw retention)
+     * @param evictedPoints input points evicted so far
+     * @param stateChanges  entries of the state timelines (one per state change, kept for ever)
+     * @param stops         unplanned stops (kept for ever)
+     * @param checkpoints   running-sum checkpoints (local hours, shift bounds, product changes; kept for ever)
+     */
+    public record Footprint(long rawPoints, long evictedPoints, long stateChanges, long stops, long checkpoints) {}
+
+    /** Current {@link Footprint} over all machines. */
+    public synchronized Footprint footprint() {
+        long raw = 0, ev = 0, sc = 0, st = 0, cp = 0;
+        for (MachineTimeline m : machines.values()) {
+            raw += m.rawPoints();
+            ev += m.evictedPoints();
+            sc += m.stateChanges();
+            st += m.stopCount();
+            cp += m.checkpointCount();
+        }
+        return new Footprint(raw, ev, sc, st, cp);
+    }
 
     /**
      * Sets (or clears, with an empty code) the reason of the unplanned stop of {@code machine} that starts at
@@ -164,10 +252,10 @@ public final class KpiEngine implements PointSink {
     /** KPIs of an asset (machine, line, area or site, summed as described in {@link Kpis}) over [fromMicros, toMicros). */
     public synchronized Kpis kpis(String asset, long fromMicros, long toMicros) {
         checkRange(fromMicros, toMicros);
-        List<Kpis> parts = new ArrayList<>();
-        Map<String, List<ShiftCalendar.ShiftInstance>> cache = new HashMap<>();
-        for (String m : machinesOf(asset)) parts.add(machineKpis(machines.get(m), fromMicros, toMicros, cache));
-        return Kpis.sum(parts);
+        Sum sum = new Sum();
+        Map<String, Plan> plans = new HashMap<>();
+        for (String m : machinesOf(asset)) add(machines.get(m), fromMicros, toMicros, plans, sum);
+        return sum.kpis();
     }
 
     /** KPIs of an asset per period of {@code by} inside [fromMicros, toMicros), periods clipped to the range. */
@@ -177,10 +265,10 @@ public final class KpiEngine implements PointSink {
         SiteConfig site = sites.get(machines.get(ms.get(0)).config.site());
         List<PeriodKpis> out = new ArrayList<>();
         for (Period p : periods(site, fromMicros, toMicros, by)) {
-            List<Kpis> parts = new ArrayList<>();
-            Map<String, List<ShiftCalendar.ShiftInstance>> cache = new HashMap<>();
-            for (String m : ms) parts.add(machineKpis(machines.get(m), p.from, p.to, cache));
-            out.add(new PeriodKpis(p.label, p.from, p.to, Kpis.sum(parts)));
+            Sum sum = new Sum();
+            Map<String, Plan> plans = new HashMap<>();
+            for (String m : ms) add(machines.get(m), p.from, p.to, plans, sum);
+            out.add(new PeriodKpis(p.label, p.from, p.to, sum.kpis()));
         }
         return out;
     }
@@ -196,10 +284,10 @@ public final class KpiEngine implements PointSink {
             long a = micros(s.start()), b = micros(s.end());
             if (a <= nowMicros && nowMicros < b) {
                 long to = Math.max(nowMicros, a + 1);
-                List<Kpis> parts = new ArrayList<>();
-                Map<String, List<ShiftCalendar.ShiftInstance>> cache = new HashMap<>();
-                for (String m : ms) parts.add(machineKpis(machines.get(m), a, to, cache));
-                return Optional.of(new PeriodKpis(s.date() + " " + s.name(), a, to, Kpis.sum(parts)));
+                Sum sum = new Sum();
+                Map<String, Plan> plans = new HashMap<>();
+                for (String m : ms) add(machines.get(m), a, to, plans, sum);
+                return Optional.of(new PeriodKpis(s.date() + " " + s.name(), a, to, sum.kpis()));
             }
         }
         return Optional.empty();
@@ -212,12 +300,12 @@ public final class KpiEngine implements PointSink {
     public synchronized Map<String, Kpis> kpisByProduct(String machine, long fromMicros, long toMicros) {
         checkRange(fromMicros, toMicros);
         MachineTimeline m = machine(machine);
-        Map<String, List<Kpis>> parts = new LinkedHashMap<>();
+        Map<String, Sum> parts = new LinkedHashMap<>();
         for (MachineTimeline.ProductSlice s : m.productSlices(fromMicros, toMicros)) {
-            parts.computeIfAbsent(s.product(), k -> new ArrayList<>()).add(machineKpis(m, s.fromMicros(), s.toMicros(), new HashMap<>()));
+            add(m, s.fromMicros(), s.toMicros(), new HashMap<>(), parts.computeIfAbsent(s.product(), k -> new Sum()));
         }
         Map<String, Kpis> out = new LinkedHashMap<>();
-        parts.forEach((p, l) -> out.put(p, Kpis.sum(l)));
+        parts.forEach((p, sum) -> out.put(p, sum.kpis()));
         return out;
     }
 
@@ -291,17 +379,17 @@ public final class KpiEngine implements PointSink {
     }
 
     /**
-     * Elements of one machine over [a, b). Stops count (FE, micro-stops) in the slice where they start; their durations
-     * count inside the slice. The site's shifts of [a, b) are cached in {@code shiftCache} (site id → shifts) across
-     * machines of one period.
+     * What the site's calendar makes of [a, b), the same for every machine of the site: planned operation time, breaks
+     * inside shifts, and the shift time outside breaks as [start, end) pairs (a machine's state there is planned busy
+     * time unless it is planned down).
      */
-    private Kpis machineKpis(MachineTimeline m, long a, long b, Map<String, List<ShiftCalendar.ShiftInstance>> shiftCache) {
-        SiteConfig site = sites.get(m.config.site());
-        List<ShiftCalendar.ShiftInstance> shifts = shiftCache.computeIfAbsent(site.id(), k -> site.calendar().instances(instant(a), instant(b), site.zone()));
-        int n = MachineState.values().length;
-        long[] inPbt = new long[n];
+    private record Plan(long pot, long breaks, long[] busy, int n) {}
+
+    private Plan plan(SiteConfig site, long a, long b) {
         long pot = 0, breaks = 0;
-        for (ShiftCalendar.ShiftInstance s : shifts) {
+        long[] busy = new long[8];
+        int n = 0;
+        for (ShiftCalendar.ShiftInstance s : site.calendar().instances(instant(a), instant(b), site.zone())) {
             long sa = Math.max(a, micros(s.start())), sb = Math.min(b, micros(s.end()));
             if (sb <= sa) continue;
             pot += sb - sa;
@@ -310,17 +398,43 @@ public final class KpiEngine implements PointSink {
                 long ba = Math.max(sa, br.startMicros()), bb = Math.min(sb, br.endMicros());
                 if (bb <= ba) continue;
                 breaks += bb - ba;
-                if (ba > t) m.stateTimes(t, ba, inPbt);
+                if (ba > t) {
+                    if (n + 2 > busy.length) busy = java.util.Arrays.copyOf(busy, busy.length * 2);
+                    busy[n++] = t;
+                    busy[n++] = ba;
+                }
                 t = Math.max(t, bb);
             }
-            if (sb > t) m.stateTimes(t, sb, inPbt);
+            if (sb > t) {
+                if (n + 2 > busy.length) busy = java.util.Arrays.copyOf(busy, busy.length * 2);
+                busy[n++] = t;
+                busy[n++] = sb;
+            }
         }
-        long pdot = breaks + inPbt[MachineState.PLANNED_DOWN.ordinal()];
-        long pbt = pot - pdot;
+        return new Plan(pot, breaks, busy, n);
+    }
+
+    /**
+     * Adds the elements of one machine over [a, b) to {@code sum}. Stops count (FE, micro-stops) in the slice where
+     * they start; their durations count inside the slice. {@code plans} caches the calendar's {@link Plan} of [a, b)
+     * per site across the machines of one period.
+     */
+    private void add(MachineTimeline m, long a, long b, Map<String, Plan> plans, Sum sum) {
+        SiteConfig site = sites.get(m.config.site());
+        Plan plan = plans.get(site.id());
+        if (plan == null) plans.put(site.id(), plan = plan(site, a, b));
+        int n = STATES;
         long[] all = new long[n];
         m.stateTimes(a, b, all);
-        Map<MachineState, Long> tis = new EnumMap<>(MachineState.class);
-        for (MachineState s : MachineState.values()) if (all[s.ordinal()] > 0) tis.put(s, all[s.ordinal()]);
+        long[] inPbt;
+        if (plan.n == 2 && plan.busy[0] == a && plan.busy[1] == b) {
+            inPbt = all; // the whole period is shift time without breaks
+        } else {
+            inPbt = new long[n];
+            for (int i = 0; i < plan.n; i += 2) m.stateTimes(plan.busy[i], plan.busy[i + 1], inPbt);
+        }
+        long pdot = plan.breaks + inPbt[MachineState.PLANNED_DOWN.ordinal()];
+        long pbt = plan.pot - pdot;
 
         double pq = nz(m.quantity(MachineTimeline.PRODUCED, a, b));
         double gq, sq;
@@ -346,27 +460,46 @@ public final class KpiEngine implements PointSink {
         double fpg = nz(m.quantity(MachineTimeline.FIRST_PASS_GOOD, a, b));
         double ideal = m.idealMicros(a, b);
         double kwh = m.energyKwh(a, b);
-
-        int fe = 0, micro = 0;
-        long ttr = 0, microLost = 0;
-        for (Stop s : m.stops(a, b)) {
-            long d = Math.min(s.endMicros(), b) - Math.max(s.startMicros(), a);
-            boolean starts = s.startMicros() >= a;
-            if (s.microStop()) {
-                microLost += d;
-                if (starts) micro++;
-            } else {
-                ttr += d;
-                if (starts) fe++;
-            }
-        }
-        return new Kpis(a, b, 1, b - a, pot, pdot, pbt,
+        long[] stops = m.stopElements(a, b);
+        sum.add(a, b, b - a, plan.pot, pdot, pbt,
                 inPbt[MachineState.RUNNING.ordinal()], inPbt[MachineState.SETUP.ordinal()],
                 inPbt[MachineState.UNPLANNED_DOWN.ordinal()],
                 inPbt[MachineState.IDLE.ordinal()] + inPbt[MachineState.STARVED.ordinal()] + inPbt[MachineState.BLOCKED.ordinal()],
                 inPbt[MachineState.UNKNOWN.ordinal()],
-                pq, gq, sq, iq, fpg, ideal, kwh, kwh * site.emissionFactorKgPerKwh(), fe, ttr, micro, microLost, tis);
+                pq, gq, sq, iq, fpg, ideal, kwh, kwh * site.emissionFactorKgPerKwh(),
+                (int) stops[0], stops[1], (int) stops[2], stops[3], all);
     }
+
+    /**
+     * Sum of machines' (or slices') elements, added in the order {@link Kpis#sum} adds them, so the figures are the
+     * very doubles a sum of per-machine {@link Kpis} gives, without a record and a map per machine.
+     */
+    private static final class Sum {
+        private long from = Long.MAX_VALUE, to = Long.MIN_VALUE, ct, pot, pdot, pbt, apt, aust, adet, adot, nd, ttr, msl;
+        private int m, fe, ms;
+        private double pq, gq, sq, iq, fpg, ideal, e, c;
+        private final long[] tis = new long[STATES];
+
+        void add(long a, long b, long ct, long pot, long pdot, long pbt, long apt, long aust, long adet, long adot, long nd,
+                 double pq, double gq, double sq, double iq, double fpg, double ideal, double kwh, double co2e,
+                 int fe, long ttr, int ms, long msl, long[] all) {
+            from = Math.min(from, a); to = Math.max(to, b); m++;
+            this.ct += ct; this.pot += pot; this.pdot += pdot; this.pbt += pbt; this.apt += apt; this.aust += aust;
+            this.adet += adet; this.adot += adot; this.nd += nd;
+            this.pq += pq; this.gq += gq; this.sq += sq; this.iq += iq; this.fpg += fpg; this.ideal += ideal;
+            this.e += kwh; this.c += co2e;
+            this.fe += fe; this.ttr += ttr; this.ms += ms; this.msl += msl;
+            for (int i = 0; i < all.length; i++) tis[i] += all[i];
+        }
+
+        Kpis kpis() {
+            Map<MachineState, Long> t = new EnumMap<>(MachineState.class);
+            for (MachineState s : MachineState.values()) if (tis[s.ordinal()] > 0) t.put(s, tis[s.ordinal()]);
+            return new Kpis(from, to, m, ct, pot, pdot, pbt, apt, aust, adet, adot, nd, pq, gq, sq, iq, fpg, ideal, e, c, fe, ttr, ms, msl, t);
+        }
+    }
+
+    private static final int STATES = MachineState.values().length;
 
     private static double nz(double x) { return Double.isNaN(x) ? 0 : x; }
 }

@@ -78,8 +78,14 @@ public record Kpis(long fromMicros, long toMicros, int machines,
         return div(actualProductionTimeMicros, actualProductionTimeMicros + actualUnitSetupTimeMicros + actualUnitDelayTimeMicros);
     }
 
-    /** NEE index (net equipment effectiveness) = utilization efficiency × effectiveness × quality ratio. */
-    public double nee() { return utilizationEfficiency() * effectiveness() * qualityRatio(); }
+    /** Actual unit processing time AUPT = APT + AUST (production and setup). */
+    public long actualUnitProcessingTimeMicros() { return actualProductionTimeMicros + actualUnitSetupTimeMicros; }
+
+    /**
+     * NEE index (net equipment effectiveness) = AUPT / PBT × effectiveness × quality ratio (ISO 22400-2): like OEE,
+     * but setup counts as no loss. PBT as for {@link #availability()}.
+     */
+    public double nee() { return div(actualUnitProcessingTimeMicros(), observedBusyTimeMicros()) * effectiveness() * qualityRatio(); }
 
     /**
      * TEEP (total effective equipment performance) = OEE × PBT / CT = APT/CT × effectiveness × quality ratio: OEE
@@ -102,17 +108,24 @@ public record Kpis(long fromMicros, long toMicros, int machines,
     /** Technical efficiency = APT / (APT + ADET). */
     public double technicalEfficiency() { return div(actualProductionTimeMicros, actualProductionTimeMicros + actualUnitDelayTimeMicros); }
 
-    /** Setup rate = AUST / AOET, AOET taken as PBT. */
-    public double setupRate() { return div(actualUnitSetupTimeMicros, observedBusyTimeMicros()); }
+    /** Setup rate = AUST / AUPT (ISO 22400-2): the share of setup in processing time. */
+    public double setupRate() { return div(actualUnitSetupTimeMicros, actualUnitProcessingTimeMicros()); }
 
     /** MTTR = Σ TTR / FE, in seconds. */
     public double mttrSeconds() { return div(timeToRepairMicros / 1e6, failureEvents); }
 
-    /** MTTF = APT / FE (mean operating time to failure), in seconds. */
-    public double mttfSeconds() { return div(actualProductionTimeMicros / 1e6, failureEvents); }
+    /**
+     * MTTF = operating time / FE, in seconds. ISO 22400-2 counts time to failure as operating time (production and
+     * setup, AUPT) from a restoration to the next failure, and states that for repairable items MTTF equals MTBF.
+     */
+    public double mttfSeconds() { return div(actualUnitProcessingTimeMicros() / 1e6, failureEvents); }
 
-    /** MTBF = (APT + Σ TTR) / FE = MTTF + MTTR, in seconds. */
-    public double mtbfSeconds() { return div((actualProductionTimeMicros + timeToRepairMicros) / 1e6, failureEvents); }
+    /**
+     * MTBF = mean operating time between failures = AUPT / FE, in seconds (ISO 22400-2: time between failures
+     * "includes setup time and production time ... but no delay times"). Repair time is not added: with operating
+     * time as the basis, MTBF = MTTF + MTTR does not hold (ISO/TR 12489).
+     */
+    public double mtbfSeconds() { return div(actualUnitProcessingTimeMicros() / 1e6, failureEvents); }
 
     /** Energy per unit = kWh / PQ. */
     public double energyPerUnitKwh() { return div(energyKwh, producedQuantity); }

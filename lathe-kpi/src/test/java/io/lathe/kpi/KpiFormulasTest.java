@@ -86,12 +86,13 @@ class KpiFormulasTest {
 
     @Test
     void neeTeepTechnicalEfficiencySetupRateThroughputAndScrapRatioMatchHandComputation() {
-        // NEE = APT/AUBT × E × Q; TEEP = APT/CT × E × Q; TE = APT/(APT+ADET); setup rate = AUST/PBT; throughput = PQ/PBT.
+        // NEE = AUPT/PBT × E × Q with AUPT = APT + AUST; TEEP = APT/CT × E × Q; TE = APT/(APT+ADET);
+        // setup rate = AUST/AUPT; throughput = PQ/PBT.
         Kpis k = shift();
-        assertThat(k.nee()).isCloseTo(300.0 / 440 * 0.95, within(EPS));
+        assertThat(k.nee()).isCloseTo(419.5 / 450 * (300 / 389.5) * 0.95, within(EPS));
         assertThat(k.teep()).isCloseTo(300.0 / 480 * 0.95, within(EPS));
         assertThat(k.technicalEfficiency()).isCloseTo(389.5 / 410, within(EPS));
-        assertThat(k.setupRate()).isCloseTo(30.0 / 450, within(EPS));
+        assertThat(k.setupRate()).isCloseTo(30.0 / 419.5, within(EPS));
         assertThat(k.throughputRatePerHour()).isCloseTo(40, within(EPS));
         assertThat(k.scrapRatio()).isCloseTo(0.05, within(EPS));
         assertThat(k.firstPassYield()).isNaN();
@@ -99,13 +100,13 @@ class KpiFormulasTest {
 
     @Test
     void reliabilityFiguresCountOnlyFailuresNotMicroStops() {
-        // MTTR = ΣTTR/FE, MTTF = APT/FE, MTBF = MTTF + MTTR; the 30 s stop is below the 2 min threshold.
+        // MTTR = ΣTTR/FE; MTBF = MTTF = operating time (APT + AUST) / FE; the 30 s stop is below the 2 min threshold.
         Kpis k = shift();
         assertThat(k.failureEvents()).isEqualTo(1);
         assertThat(k.timeToRepairMicros()).isEqualTo(20 * MIN);
         assertThat(k.mttrSeconds()).isCloseTo(1200, within(EPS));
-        assertThat(k.mttfSeconds()).isCloseTo(389.5 * 60, within(EPS));
-        assertThat(k.mtbfSeconds()).isCloseTo(389.5 * 60 + 1200, within(EPS));
+        assertThat(k.mttfSeconds()).isCloseTo(419.5 * 60, within(EPS));
+        assertThat(k.mtbfSeconds()).isCloseTo(419.5 * 60, within(EPS));
         assertThat(k.microStops()).isEqualTo(1);
         assertThat(k.microStopLostTimeMicros()).isEqualTo(30_000_000L);
     }

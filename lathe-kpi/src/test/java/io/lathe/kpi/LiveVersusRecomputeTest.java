@@ -38,7 +38,7 @@ class LiveVersusRecomputeTest {
         System.out.println("LiveVersusRecomputeTest seed=" + base);
         for (int round = 0; round < 12; round++) {
             long seed = base + round;
-            runOnce(seed, dir.resolve("r" + round), Duration.ofDays(1), 1);
+            runOnce(seed, dir.resolve("r" + round), Duration.ofDays(1), 1, Duration.ZERO);
         }
     }
 
@@ -50,14 +50,28 @@ class LiveVersusRecomputeTest {
         System.out.println("LiveVersusRecomputeTest compaction seed=" + base);
         for (int round = 0; round < 3; round++) {
             long seed = base + round;
-            runOnce(seed, dir.resolve("c" + round), Duration.ofHours(3), 20);
+            runOnce(seed, dir.resolve("c" + round), Duration.ofHours(3), 20, Duration.ZERO);
         }
     }
 
-    private static void runOnce(long seed, Path dir, Duration lateWindow, int density) throws Exception {
+    @Test
+    void identicalWithRawRetentionAndEqualToAnEngineKeepingEveryPoint(@TempDir Path dir) throws Exception {
+        // Raw retention 6 h over 2 days: the live engine and the recomputation (loaded in day slices) evict most raw
+        // points while late points, late reasons and operator reasons keep coming; every grouping, the stops, the
+        // Pareto and hour-aligned periods must equal an engine that kept every point.
+        long base = Long.getLong("kpi.seed", System.nanoTime());
+        System.out.println("LiveVersusRecomputeTest retention seed=" + base);
+        for (int round = 0; round < 6; round++) {
+            long seed = base + round;
+            runOnce(seed, dir.resolve("e" + round), Duration.ofHours(3), round % 2 == 0 ? 1 : 5, Duration.ofHours(6));
+        }
+    }
+
+    private static void runOnce(long seed, Path dir, Duration lateWindow, int density, Duration rawRetention) throws Exception {
         Random rnd = new Random(seed);
-        KpiConfig cfg = Fixtures.config(Fixtures.dayShiftWithBreak(), ZoneId.of("Europe/Berlin"),
-                Fixtures.machine("m1", "l1"), Fixtures.machine("m2", "l1"), ruleMachine());
+        KpiConfig keepAll = Fixtures.config(Fixtures.dayShiftWithBreak(), ZoneId.of("Europe/Berlin"),
+                Fixtures.machine("m1", "l1"), Fixtures.machine("m2", "l1"), ruleMachine()).withRawRetention(Duration.ZERO);
+        KpiConfig cfg = keepAll.withRawRetention(rawRetention);
         long start = us("2026-03-28T00:00:00Z");
         long span = 2L * 86_400_000_000L;
         List<Point> points = new ArrayList<>();
@@ -87,6 +101,7 @@ class LiveVersusRecomputeTest {
         java.util.Arrays.sort(order, (a, b) -> Long.compare(arrival[a], arrival[b]));
 
         KpiEngine live = KpiEngine.create(cfg, lateWindow);
+        KpiEngine reference = KpiEngine.create(keepAll, lateWindow);
         Map<String, Signal> signals = new HashMap<>();
         try (TelemetryStore store = TelemetryStore.open(StoreSettings.defaults(dir).withLateWindow(lateWindow))) {
             int k = 0;
@@ -94,26 +109,61 @@ class LiveVersusRecomputeTest {
                 Point p = points.get(i);
                 Signal s = signals.computeIfAbsent(p.signal, id -> new Signal(id, id, id.substring(0, 2), p.type, "", "", ""));
                 live.onPoint(p.signal, p.t, p.v, Quality.GOOD);
+                reference.onPoint(p.signal, p.t, p.v, Quality.GOOD);
                 store.accept(s, p.t, p.v, Quality.GOOD, false);
                 if (++k % (97 * density) == 0) live.kpis("l1", start, start + span); // queries between points rebuild the timeline
                 if (k % 211 == 0) {
                     List<Stop> stops = live.stops("m1", start, start + span);
-                    if (!stops.isEmpty()) live.setReason("m1", stops.get(rnd.nextInt(stops.size())).startMicros(), "21");
+                    if (!stops.isEmpty()) {
+                        long at = stops.get(rnd.nextInt(stops.size())).startMicros();
+                        live.setReason("m1", at, "21");
+                        reference.setReason("m1", at, "21");
+                    }
                 }
             }
             assertThat(live.rejectedPoints()).as("seed=%d", seed).isZero();
+            assertThat(live.pointsBeforeRetention()).as("seed=%d", seed).isZero();
             KpiEngine recomputed = KpiEngine.recompute(cfg, lateWindow, store, start - 1, start + span + 1, live.operatorReasons());
-            for (String asset : List.of("m1", "m2", "m3", "l1")) {
-                for (Grouping g : Grouping.values()) {
-                    assertThat(recomputed.kpisBy(asset, start, start + span, g)).as("seed=%d asset=%s by=%s", seed, asset, g)
-                            .isEqualTo(live.kpisBy(asset, start, start + span, g));
-                }
-                assertThat(recomputed.pareto(asset, start, start + span)).as("seed=%d asset=%s pareto", seed, asset).isEqualTo(live.pareto(asset, start, start + span));
-                assertThat(recomputed.stops(asset, start, start + span)).as("seed=%d asset=%s stops", seed, asset).isEqualTo(live.stops(asset, start, start + span));
+            List<KpiEngine> others = rawRetention.isZero() ? List.of(recomputed) : List.of(recomputed, reference);
+            if (!rawRetention.isZero()) {
+                assertThat(live.footprint().evictedPoints()).as("seed=%d evicted", seed).isPositive();
+                assertThat(recomputed.footprint().evictedPoints()).as("seed=%d evicted on recompute", seed).isPositive();
             }
-            long a = start + (long) (rnd.nextDouble() * span / 2), b = a + (long) (rnd.nextDouble() * span / 2) + 1;
-            assertThat(recomputed.kpisByProduct("m1", a, b)).as("seed=%d by product", seed).isEqualTo(live.kpisByProduct("m1", a, b));
-            assertThat(recomputed.kpis("l1", a, b)).as("seed=%d random period", seed).isEqualTo(live.kpis("l1", a, b));
+            for (String asset : List.of("m1", "l1")) {
+                // lookups resume where the previous period ended: periods asked one by one, backwards, must agree
+                for (Grouping g : Grouping.values()) {
+                    List<PeriodKpis> series = live.kpisBy(asset, start, start + span, g);
+                    for (int i = series.size() - 1; i >= 0; i--) {
+                        PeriodKpis p = series.get(i);
+                        assertThat(live.kpis(asset, p.fromMicros(), p.toMicros())).as("seed=%d asset=%s by=%s period %d alone", seed, asset, g, i).isEqualTo(p.kpis());
+                    }
+                }
+            }
+            for (KpiEngine other : others) {
+                String which = other == reference ? "keep-all" : "recomputed";
+                for (String asset : List.of("m1", "m2", "m3", "l1")) {
+                    for (Grouping g : Grouping.values()) {
+                        assertThat(other.kpisBy(asset, start, start + span, g)).as("seed=%d %s asset=%s by=%s", seed, which, asset, g)
+                                .isEqualTo(live.kpisBy(asset, start, start + span, g));
+                    }
+                    assertThat(other.pareto(asset, start, start + span)).as("seed=%d %s asset=%s pareto", seed, which, asset).isEqualTo(live.pareto(asset, start, start + span));
+                    assertThat(other.stops(asset, start, start + span)).as("seed=%d %s asset=%s stops", seed, which, asset).isEqualTo(live.stops(asset, start, start + span));
+                }
+                long hour = 3_600_000_000L;
+                long a = start + (long) (rnd.nextDouble() * span / 2), b = a + (long) (rnd.nextDouble() * span / 2) + 1;
+                if (!rawRetention.isZero()) {
+                    // before the horizon only grid bounds are exact: whole hours here
+                    a = start + Math.floorDiv(a - start, hour) * hour;
+                    b = start + Math.floorDiv(b - start, hour) * hour + hour;
+                }
+                assertThat(other.kpisByProduct("m1", a, b)).as("seed=%d %s by product", seed, which).isEqualTo(live.kpisByProduct("m1", a, b));
+                assertThat(other.kpis("l1", a, b)).as("seed=%d %s random period", seed, which).isEqualTo(live.kpis("l1", a, b));
+                // any bounds at or after the horizon
+                long from = Math.max(live.rawDataFromMicros("l1"), other.rawDataFromMicros("l1"));
+                long x = Math.max(from, start) + (long) (rnd.nextDouble() * (start + span - Math.max(from, start))), y = x + (long) (rnd.nextDouble() * hour) + 1;
+                assertThat(other.kpis("l1", x, y)).as("seed=%d %s free period after the horizon", seed, which).isEqualTo(live.kpis("l1", x, y));
+                assertThat(other.kpisByProduct("m2", x, y)).as("seed=%d %s free product period", seed, which).isEqualTo(live.kpisByProduct("m2", x, y));
+            }
         }
     }
 

@@ -202,6 +202,9 @@ public final class LatheServer implements AutoCloseable {
             int n = reasons.replay(kpi);
             log.info("KPI engine ready [machines={}, operatorReasons={}, seededFromDays={}, millis={}]",
                     config.kpi().machines().size(), n, KPI_HISTORY_DAYS, (System.nanoTime() - t0) / 1_000_000);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("Invalid KPI settings: " + e.getMessage() + " Set kpi.raw-retention to 0s or to at least"
+                    + " store.late-window (" + config.settings().duration(Keys.STORE_LATE_WINDOW) + ").", 2, e);
         } catch (IOException e) {
             throw new StartupException("Cannot load KPI history [data-dir=" + dataDir.toAbsolutePath() + "]: " + e
                     + ". Check the store and " + KPI_REASONS_FILE + " in the data folder.", 2, e);

@@ -4,12 +4,19 @@ import io.lathe.kpi.CounterSignal;
 import io.lathe.kpi.EnergyConfig;
 import io.lathe.kpi.MachineConfig;
 import io.lathe.kpi.MachineState;
+import io.lathe.kpi.OutsideRetentionException;
 import io.lathe.kpi.ReasonTree;
+import io.lathe.kpi.ShiftCalendar;
+import io.lathe.kpi.SiteConfig;
 import io.lathe.kpi.StateSource;
 import io.lathe.kpi.Stop;
 import io.lathe.model.Value;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,15 +27,42 @@ import java.util.TreeMap;
 
 /**
  * Inputs and derived timeline of one machine. Inputs are kept as sorted {@link Series}; the derived state timeline,
- * stops and cumulative sums are rebuilt from the inputs when a query follows a change, so late or corrected points
- * change every period they touch, and the same inputs always give the same figures whatever order they arrived in.
+ * stops and running sums are re-derived from the earliest changed input on, so late or corrected points change every
+ * period they touch, and the same inputs always give the same figures whatever order they arrived in. Derivation runs
+ * every {@value #DERIVE_EVERY} changes during ingest and before each query, so a query after a bulk load finds the
+ * timeline (nearly) ready.
+ *
+ * <p>Raw retention: input points older than the raw-data horizon (newest point − retention) are evicted. What older
+ * periods need stays: the state timeline and the stops (one entry per change, not per sample) and checkpoints of every
+ * running sum at the site's local hours and shift bounds and at the machine's product changes. A query bound before the
+ * horizon reads the checkpoint (the same double the raw points gave), so aligned periods give bit-identical figures
+ * after eviction; another bound there throws {@link OutsideRetentionException}. Points before the horizon are refused.
  * Not thread-safe: the engine serialises access.
  */
 public final class MachineTimeline {
     public static final int PRODUCED = 0, GOOD = 1, REJECT = 2, INSPECTED = 3, FIRST_PASS_GOOD = 4;
+    /** Outcomes of {@link #apply}. */
+    public static final int STORED = 0, REJECTED_LATE = 1, BEFORE_HORIZON = 2;
+    /** Changes after which the timeline is derived during ingest rather than by the next query. */
+    private static final int DERIVE_EVERY = 2048;
+    /** Checkpoint columns: counters 0-4, ideal time of counters 0-2 at 5-7, energy at 8. */
+    private static final int IDEAL_COL = 5, ENERGY_COL = 8, COLS = 9;
+    /** Grid instants are generated this far past the newest point, so ingest seldom asks the calendar. */
+    private static final long GRID_AHEAD_MICROS = 86_400_000_000L;
+    private static final long MAX_GRID_GAP_DAYS = 400;
+
+    /**
+     * @param lateWindowMicros   points older than their series' newest by more than this are rejected
+     * @param rawRetentionMicros raw points older than the machine's newest by more than this are evicted; 0 keeps all
+     */
+    public record Options(long lateWindowMicros, long rawRetentionMicros) {}
 
     public final MachineConfig config;
     private final ReasonTree reasons;
+    private final ZoneId zone;
+    private final ShiftCalendar calendar;
+    private final long retention;
+    private final long evictStep;
     // inputs
     private final Series enumState;
     private final Map<String, Series> ruleSeries = new LinkedHashMap<>();
@@ -40,7 +74,9 @@ public final class MachineTimeline {
     private final Series[] counters = new Series[5];
     private final CounterSignal[] counterCfg = new CounterSignal[5];
     private final Series energy;
+    private final boolean powerKw;
     private final Series idealSignal;
+    private final List<Series> evictable = new ArrayList<>();
     private final Map<String, Integer> codeIndex = new HashMap<>();
     private final List<String> codes = new ArrayList<>();
     private final TreeMap<Long, String> operatorReasons = new TreeMap<>();
@@ -48,26 +84,45 @@ public final class MachineTimeline {
     private final Map<String, Integer> productIndex = new HashMap<>();
     private final double defaultIdealMicros;
     // derived
-    /** Earliest input time changed since the last rebuild; MAX_VALUE when clean, MIN_VALUE for a full rebuild. */
+    /** Earliest input time changed since the last derivation; MAX_VALUE when clean, MIN_VALUE for a full one. */
     private long dirtyFrom = Long.MIN_VALUE;
-    private int seenCompactions;
+    private int pending;
     private long[] st = new long[0];
     private byte[] ss = new byte[0];
     private int sn;
-    private final double[][] cumCount = new double[5][];
-    private final double[][] cumIdeal = new double[3][];
-    private double[] cumEnergy;
+    /** Where the last query ended in the state timeline and the stops: the next period of a series starts there. */
+    private int stateHint, stopHint;
     private final List<Stop> stops = new ArrayList<>();
+    /** Reason code from the reason signal of each stop (what an operator reason falls back to when cleared). */
+    private final List<String> stopSignalCodes = new ArrayList<>();
+    private final boolean[] columns = new boolean[COLS];
+    /** Running sums at the site grid (local hours, shift starts and ends), from the machine's first point on. */
+    private final Checkpoints grid;
+    /** Running sums at product changes before the horizon (per-product periods are cut there). */
+    private final Checkpoints productChanges;
+    /** Grid instants exist for (gridFrom, gridTo]. */
+    private long gridFrom = Long.MAX_VALUE, gridTo = Long.MIN_VALUE;
     private long newestData = Long.MIN_VALUE;
+    private long firstData = Long.MAX_VALUE;
+    /** Raw points before this instant are evicted; MIN_VALUE while nothing is. */
+    private long horizon = Long.MIN_VALUE;
+    private long evictCheckAt = Long.MIN_VALUE;
+    private boolean evictionSuspended;
 
-    public MachineTimeline(MachineConfig config, ReasonTree reasons, long lateWindowMicros) {
+    public MachineTimeline(MachineConfig config, SiteConfig site, Options options) {
         this.config = config;
-        this.reasons = reasons;
+        this.reasons = site.reasons();
+        this.zone = site.zone();
+        this.calendar = site.calendar();
+        this.retention = options.rawRetentionMicros();
+        this.evictStep = Math.max(retention / 8, 60_000_000L);
+        long late = options.lateWindowMicros();
         codes.add("");
         codeIndex.put("", 0);
         codeIndex.put("0", 0);
         if (config.state() instanceof StateSource.Enumerated) {
-            enumState = new Series(true, lateWindowMicros);
+            enumState = new Series(true, late);
+            evictable.add(enumState);
             ruleMasks = new long[0];
         } else {
             enumState = null;
@@ -78,24 +133,40 @@ public final class MachineTimeline {
                     int bit = conditions.size();
                     conditions.add(c);
                     ruleMasks[i] |= 1L << bit;
-                    ruleSeries.computeIfAbsent(c.signal(), k -> new Series(true, lateWindowMicros));
+                    ruleSeries.computeIfAbsent(c.signal(), k -> new Series(true, late));
                     long[] b = ruleSignalBits.computeIfAbsent(c.signal(), k -> new long[1]);
                     b[0] |= 1L << bit;
                 }
             }
+            evictable.addAll(ruleSeries.values());
         }
-        product = config.productSignal() == null ? null : new Series(true, lateWindowMicros);
-        reason = config.reasonSignal() == null ? null : new Series(true, lateWindowMicros);
+        // the product series is kept whole: one point per product change once repeats are compacted
+        product = config.productSignal() == null ? null : new Series(true, late);
+        reason = config.reasonSignal() == null ? null : new Series(true, late);
+        if (reason != null) evictable.add(reason);
         if (config.counts() != null) {
             CounterSignal[] c = {config.counts().produced(), config.counts().good(), config.counts().reject(),
                     config.counts().inspected(), config.counts().firstPassGood()};
             for (int i = 0; i < 5; i++) {
                 counterCfg[i] = c[i];
-                if (c[i] != null) counters[i] = new Series(c[i].kind() == CounterSignal.Kind.CUMULATIVE, lateWindowMicros);
+                if (c[i] == null) continue;
+                // derived columns: 0 = quantity up to and including the point, 1 = ideal time (produced, good, reject)
+                counters[i] = new Series(c[i].kind() == CounterSignal.Kind.CUMULATIVE, late, i <= REJECT ? 2 : 1);
+                evictable.add(counters[i]);
+                columns[i] = true;
+                if (i <= REJECT) columns[IDEAL_COL + i] = true;
             }
         }
-        idealSignal = config.idealCycleTimeSignal() == null ? null : new Series(true, lateWindowMicros);
-        energy = config.energy() == null ? null : new Series(config.energy().kind() == EnergyConfig.Kind.METER_KWH, lateWindowMicros);
+        idealSignal = config.idealCycleTimeSignal() == null ? null : new Series(true, late);
+        if (idealSignal != null) evictable.add(idealSignal);
+        powerKw = config.energy() != null && config.energy().kind() == EnergyConfig.Kind.POWER_KW;
+        energy = config.energy() == null ? null : new Series(!powerKw, late, 1);
+        if (energy != null) {
+            evictable.add(energy);
+            columns[ENERGY_COL] = true;
+        }
+        grid = new Checkpoints(columns);
+        productChanges = new Checkpoints(columns);
         defaultIdealMicros = config.idealCycleTime() == null ? 0 : micros(config.idealCycleTime());
         productNames.add("");
         productIndex.put("", 0);
@@ -136,8 +207,11 @@ public final class MachineTimeline {
         };
     }
 
-    /** Applies one point for one role; returns false when it was rejected (too late) or ignored. */
-    public boolean apply(String signal, Role role, long ts, Value value) {
+    /**
+     * Applies one point for one role: {@link #STORED} (also when it changed nothing), {@link #REJECTED_LATE} (later
+     * than the late window, or not a number) or {@link #BEFORE_HORIZON} (older than the raw-data horizon).
+     */
+    public int apply(String signal, Role role, long ts, Value value) {
         Series s;
         double x;
         switch (role.kind()) {
@@ -192,66 +266,157 @@ public final class MachineTimeline {
             }
             default -> throw new IllegalStateException();
         }
-        if (Double.isNaN(x) || s.tooLate(ts)) return false;
+        if (Double.isNaN(x) || s.tooLate(ts)) return REJECTED_LATE;
+        if (ts < horizon) return BEFORE_HORIZON;
         if (s.put(ts, x)) {
             if (ts < dirtyFrom) dirtyFrom = ts;
             if (ts > newestData) newestData = ts;
+            if (ts < firstData) firstData = ts;
+            if (++pending >= DERIVE_EVERY) rebuild();
+            if (retention > 0 && !evictionSuspended && newestData >= evictCheckAt) evictDue();
         }
-        return true;
+        return STORED;
     }
 
     public void setReason(long stopStartMicros, String code) {
         if (code == null || code.isEmpty()) operatorReasons.remove(stopStartMicros);
         else operatorReasons.put(stopStartMicros, code);
+        if (stopStartMicros < horizon) {
+            // stops before the horizon are final except for their operator reason
+            int i = stopStarting(stopStartMicros);
+            if (i >= 0) {
+                Stop s = stops.get(i);
+                stops.set(i, stop(s.startMicros(), s.endMicros(), stopSignalCodes.get(i), s.microStop()));
+            }
+            return;
+        }
         if (stopStartMicros < dirtyFrom) dirtyFrom = stopStartMicros;
+    }
+
+    private int stopStarting(long start) {
+        int lo = 0, hi = stops.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long s = stops.get(mid).startMicros();
+            if (s < start) lo = mid + 1;
+            else if (s > start) hi = mid - 1;
+            else return mid;
+        }
+        return -1;
     }
 
     public Map<Long, String> operatorReasons() { return Map.copyOf(operatorReasons); }
 
-    // ---------------------------------------------------------------- derivation
+    // ---------------------------------------------------------------- retention
 
-    private int compactions() {
-        int c = enumState == null ? 0 : enumState.compactions();
-        for (Series r : ruleSeries.values()) c += r.compactions();
-        if (product != null) c += product.compactions();
-        if (reason != null) c += reason.compactions();
-        for (Series k : counters) if (k != null) c += k.compactions();
-        if (energy != null) c += energy.compactions();
-        if (idealSignal != null) c += idealSignal.compactions();
-        return c;
+    /** While suspended, points are not evicted (a recomputation loads one signal after the other). */
+    public void suspendEviction(boolean suspended) {
+        evictionSuspended = suspended;
+        if (!suspended) evictIfDue();
+    }
+
+    /** Evicts what the retention allows now, also while suspended (a recomputation at the end of a slice). */
+    public void evictIfDue() {
+        if (retention > 0 && newestData >= evictCheckAt) evictDue();
+    }
+
+    private void evictDue() {
+        evict(newestData - retention);
+        long base = Math.max(horizon, firstData);
+        evictCheckAt = base + retention + evictStep;
+        // a long stop holds the horizon back: look again one step later rather than at every point
+        if (evictCheckAt <= newestData) evictCheckAt = newestData + evictStep;
     }
 
     /**
+     * Moves the horizon to {@code target}, or to the start of a stop running across it (its end, micro-stop flag and
+     * reason still depend on later points). Everything derived before the horizon is final afterwards: no point before
+     * it is accepted, and the running sums at grid instants and product changes before it are kept.
+     */
+    private void evict(long target) {
+        rebuild();
+        long h = target;
+        int k = firstStopEndingAtOrAfter(h);
+        if (k < stops.size() && stops.get(k).startMicros() < h) h = stops.get(k).startMicros();
+        if (h <= horizon) return;
+        if (product != null) {
+            int i = horizon == Long.MIN_VALUE ? 0 : product.ceil(horizon);
+            long[] at = new long[8];
+            int na = 0;
+            for (; i < product.n && product.t[i] < h; i++) {
+                double prev = i == 0 ? 0 : product.v[i - 1];
+                if (product.v[i] == prev || product.t[i] <= productChanges.last()) continue;
+                if (na == at.length) at = Arrays.copyOf(at, na * 2);
+                at[na++] = product.t[i];
+            }
+            if (na > 0) {
+                int from = productChanges.n;
+                productChanges.append(at, na);
+                for (int j = from; j < productChanges.n; j++) fill(productChanges, j);
+            }
+        }
+        for (Series s : evictable) s.evictBefore(h);
+        horizon = h;
+    }
+
+    private int firstStopEndingAtOrAfter(long t) {
+        int lo = 0, hi = stops.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (stops.get(mid).endMicros() < t) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /** Points before this instant are evicted and refused; MIN_VALUE without retention or before the first point. */
+    public long horizonMicros() { return horizon; }
+
+    public long rawPoints() {
+        long c = product == null ? 0 : product.n;
+        for (Series s : evictable) c += s.n;
+        return c;
+    }
+
+    public long evictedPoints() {
+        long c = 0;
+        for (Series s : evictable) c += s.evicted();
+        return c;
+    }
+
+    public long stateChanges() { return sn; }
+
+    public long stopCount() { return stops.size(); }
+
+    public long checkpointCount() { return grid.n + productChanges.n; }
+
+    // ---------------------------------------------------------------- derivation
+
+    /**
      * Re-derives what inputs at or after the earliest changed time affect: the state timeline and stops from there
-     * on, the cumulative sums from the first point at or after it. A compaction (indices moved) rebuilds everything.
+     * on, the running sums from the first point at or after it, and the checkpoints they feed.
      */
     private void rebuild() {
+        pending = 0;
         long from = dirtyFrom;
         if (from == Long.MAX_VALUE) return;
         dirtyFrom = Long.MAX_VALUE;
-        int c = compactions();
-        if (c != seenCompactions) {
-            seenCompactions = c;
-            from = Long.MIN_VALUE;
-        }
+        if (from < horizon) from = horizon;
         buildStates(from);
         buildStops(from);
-        for (int i = 0; i < 5; i++) if (counters[i] != null) cumCount[i] = cumulate(counters[i], counterCfg[i].kind(), counterCfg[i].rolloverMax(), cumCount[i], from);
-        for (int i = 0; i < 3; i++) if (counters[i] != null) buildIdeal(i, from);
+        for (int i = 0; i < 5; i++) if (counters[i] != null) cumulate(counters[i], counterCfg[i].kind(), counterCfg[i].rolloverMax(), from);
+        for (int i = 0; i <= REJECT; i++) if (counters[i] != null) buildIdeal(i, from);
         if (energy != null) {
-            cumEnergy = config.energy().kind() == EnergyConfig.Kind.METER_KWH
-                    ? cumulate(energy, CounterSignal.Kind.CUMULATIVE, 0, cumEnergy, from)
-                    : integrate(energy, cumEnergy, from);
+            if (powerKw) integrate(energy, from);
+            else cumulate(energy, CounterSignal.Kind.CUMULATIVE, 0, from);
         }
-    }
-
-    private static double[] sized(double[] a, int n) {
-        if (a == null) return new double[Math.max(16, n)];
-        return a.length >= n ? a : Arrays.copyOf(a, Math.max(n, a.length + (a.length >> 1)));
+        updateCheckpoints(from);
     }
 
     private static int firstAtOrAfter(Series s, long from) {
-        return from == Long.MIN_VALUE ? 0 : s.lower(from) + 1;
+        int i = from == Long.MIN_VALUE ? 0 : s.lower(from) + 1;
+        // the head of an evicted series carries its derived values: it is never derived again
+        return s.headed && i == 0 ? 1 : i;
     }
 
     private void emit(long t, int state) {
@@ -269,7 +434,7 @@ public final class MachineTimeline {
     private void buildStates(long from) {
         sn = from == Long.MIN_VALUE ? 0 : lowerState(from) + 1;
         if (enumState != null) {
-            for (int i = firstAtOrAfter(enumState, from); i < enumState.n; i++) emit(enumState.t[i], (int) enumState.v[i]);
+            for (int i = stateStart(enumState, from); i < enumState.n; i++) emit(enumState.t[i], (int) enumState.v[i]);
             return;
         }
         Series[] in = ruleSeries.values().toArray(new Series[0]);
@@ -277,7 +442,7 @@ public final class MachineTimeline {
         int[] pos = new int[in.length];
         long mask = 0;
         for (int j = 0; j < in.length; j++) {
-            pos[j] = firstAtOrAfter(in[j], from);
+            pos[j] = stateStart(in[j], from);
             if (pos[j] > 0) mask |= (long) in[j].v[pos[j] - 1];
         }
         StateSource.Rules rules = (StateSource.Rules) config.state();
@@ -303,34 +468,41 @@ public final class MachineTimeline {
         }
     }
 
-    private String ruleSignalKey(int j) {
-        int k = 0;
-        for (String s : ruleSeries.keySet()) if (k++ == j) return s;
-        throw new IllegalStateException();
+    /** First state input point to re-emit: the first at or after {@code from} (never a head: from is at or after the horizon). */
+    private static int stateStart(Series s, long from) {
+        return from == Long.MIN_VALUE ? 0 : s.lower(from) + 1;
     }
 
     private void buildStops(long from) {
-        int keep = 0;
-        while (keep < stops.size() && stops.get(keep).endMicros() < from) keep++;
+        int keep = firstStopEndingAtOrAfter(from);
         long scanFrom = keep > 0 ? stops.get(keep - 1).endMicros() : Long.MIN_VALUE;
         stops.subList(keep, stops.size()).clear();
+        stopSignalCodes.subList(keep, stopSignalCodes.size()).clear();
         long threshold = (long) micros(config.microStopThreshold());
         int down = MachineState.UNPLANNED_DOWN.ordinal();
-        for (int i = scanFrom == Long.MIN_VALUE ? 0 : lowerState(scanFrom) + 1; i < sn; i++) {
+        // before the entry holding `from` every stop ended before it and was kept
+        int i = Math.max(scanFrom == Long.MIN_VALUE ? 0 : lowerState(scanFrom) + 1, from == Long.MIN_VALUE ? 0 : Math.max(0, lowerState(from)));
+        for (; i < sn; i++) {
             if (ss[i] != down) continue;
             long start = st[i];
             long end = i + 1 < sn ? st[i + 1] : Long.MAX_VALUE;
-            String op = operatorReasons.get(start);
-            String code = op != null ? op : signalReason(start, end);
-            String name = "", cat = "";
-            if (!code.isEmpty()) {
-                var m = reasons.find(code);
-                name = m.map(x -> x.reason().name()).orElse(code);
-                cat = m.map(x -> x.category().id()).orElse("");
-            }
+            String signalCode = signalReason(start, end);
             boolean micro = end != Long.MAX_VALUE && end - start < threshold;
-            stops.add(new Stop(config.id(), start, end, code, name, cat, op != null, micro));
+            stops.add(stop(start, end, signalCode, micro));
+            stopSignalCodes.add(signalCode);
         }
+    }
+
+    private Stop stop(long start, long end, String signalCode, boolean micro) {
+        String op = operatorReasons.get(start);
+        String code = op != null ? op : signalCode;
+        String name = "", cat = "";
+        if (!code.isEmpty()) {
+            var m = reasons.find(code);
+            name = m.map(x -> x.reason().name()).orElse(code);
+            cat = m.map(x -> x.category().id()).orElse("");
+        }
+        return new Stop(config.id(), start, end, code, name, cat, op != null, micro);
     }
 
     /** First reason code set during the stop, else the one current at its start; empty when none. */
@@ -342,9 +514,9 @@ public final class MachineTimeline {
         return "";
     }
 
-    /** cum[i] = quantity counted up to and including point i (the first point of a cumulative counter is its baseline). */
-    private static double[] cumulate(Series s, CounterSignal.Kind kind, double rolloverMax, double[] old, long from) {
-        double[] cum = sized(old, s.n);
+    /** Column 0: quantity counted up to and including each point (the first point of a cumulative counter is its baseline). */
+    private static void cumulate(Series s, CounterSignal.Kind kind, double rolloverMax, long from) {
+        double[] cum = s.d[0];
         int start = firstAtOrAfter(s, from);
         double total = start > 0 ? cum[start - 1] : 0;
         for (int i = start; i < s.n; i++) {
@@ -358,23 +530,21 @@ public final class MachineTimeline {
             }
             cum[i] = total;
         }
-        return cum;
     }
 
-    /** cum[i] = kWh from the first sample to sample i, trapezoid rule on kW. */
-    private static double[] integrate(Series s, double[] old, long from) {
-        double[] cum = sized(old, s.n);
+    /** Column 0: kWh from the first sample to each sample, trapezoid rule on kW. */
+    private static void integrate(Series s, long from) {
+        double[] cum = s.d[0];
         int start = firstAtOrAfter(s, from);
         if (start == 0 && s.n > 0) cum[0] = 0;
         for (int i = Math.max(1, start); i < s.n; i++) cum[i] = cum[i - 1] + (s.v[i - 1] + s.v[i]) / 2 * ((s.t[i] - s.t[i - 1]) / 3.6e9);
-        return cum;
     }
 
-    /** Ideal production time prefix of a counter (produced, or good and reject when there is no produced counter). */
+    /** Column 1: ideal production time of a counter (produced, or good and reject when there is no produced counter). */
     private void buildIdeal(int which, long from) {
         Series c = counters[which];
-        double[] cum = cumCount[which];
-        double[] cumIdeal = this.cumIdeal[which] = sized(this.cumIdeal[which], c.n);
+        double[] cum = c.d[0];
+        double[] cumIdeal = c.d[1];
         int start = firstAtOrAfter(c, from);
         double total = start > 0 ? cumIdeal[start - 1] : 0;
         for (int i = start; i < c.n; i++) {
@@ -399,21 +569,139 @@ public final class MachineTimeline {
         return defaultIdealMicros;
     }
 
+    // ---------------------------------------------------------------- checkpoints
+
+    /**
+     * Extends the grid to a day past the newest point and recomputes the checkpoints a change at {@code from} can
+     * touch: a running sum at t depends on points before t only, the power integral at t also on the sample after it,
+     * so recomputation starts at the power sample before {@code from}.
+     */
+    private void updateCheckpoints(long from) {
+        if (newestData == Long.MIN_VALUE) return;
+        int appendedFrom = Integer.MAX_VALUE;
+        if (firstData < gridFrom) {
+            long to = gridTo == Long.MIN_VALUE ? newestData + GRID_AHEAD_MICROS : gridFrom;
+            long[] pts = gridSpan(firstData, to);
+            if (gridTo == Long.MIN_VALUE) {
+                grid.append(pts, pts.length);
+                gridTo = to;
+            } else {
+                int k = pts.length;
+                while (k > 0 && pts[k - 1] >= grid.firstTime()) k--;
+                grid.prepend(pts, k);
+            }
+            gridFrom = firstData;
+            appendedFrom = 0;
+        }
+        if (newestData > gridTo) {
+            long to = newestData + GRID_AHEAD_MICROS;
+            long[] pts = gridSpan(gridTo, to);
+            appendedFrom = Math.min(appendedFrom, grid.n);
+            grid.append(pts, pts.length);
+            gridTo = to;
+        }
+        long f = from;
+        if (powerKw && from != Long.MIN_VALUE) {
+            int k = energy.lower(from);
+            if (k >= 0) f = Math.min(f, energy.t[k]);
+        }
+        for (int i = Math.min(appendedFrom, f == Long.MIN_VALUE ? 0 : grid.ceil(f)); i < grid.n; i++) fill(grid, i);
+        for (int i = f == Long.MIN_VALUE ? 0 : productChanges.ceil(f); i < productChanges.n; i++) fill(productChanges, i);
+    }
+
+    /**
+     * Grid instants in (after, upTo]; over a gap longer than {@value #MAX_GRID_GAP_DAYS} days only its first and last
+     * days get instants, so a clock jump (a device stamping years ahead) cannot fill memory with empty hours.
+     */
+    private long[] gridSpan(long after, long upTo) {
+        long gap = MAX_GRID_GAP_DAYS * 86_400_000_000L;
+        if (upTo - after <= gap) return gridPoints(after, upTo);
+        long[] a = gridPoints(after, after + GRID_AHEAD_MICROS);
+        long[] b = gridPoints(Math.max(after + GRID_AHEAD_MICROS, upTo - gap), upTo);
+        long[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Computes checkpoint {@code i} from the raw points, column by column where they still determine it. */
+    private void fill(Checkpoints c, int i) {
+        long t = c.t[i];
+        for (int k = 0; k < 5; k++) {
+            Series s = counters[k];
+            if (s == null || !rawCovers(s, t, false)) continue;
+            c.v[k][i] = prefix(s, s.d[0], t);
+            if (k <= REJECT) c.v[IDEAL_COL + k][i] = prefix(s, s.d[1], t);
+        }
+        if (energy != null && rawCovers(energy, t, powerKw)) c.v[ENERGY_COL][i] = rawEnergyAt(t);
+    }
+
+    /**
+     * True when the retained points give the running sum at {@code t}: a prefix needs the points before t (t after
+     * the head), the power integral the samples around t (t at or after the head).
+     */
+    private static boolean rawCovers(Series s, long t, boolean atHeadToo) {
+        return !s.headed || t > s.t[0] || (atHeadToo && t == s.t[0]);
+    }
+
+    /** Local hour starts and shift starts and ends in (after, upTo], ascending and distinct. */
+    private long[] gridPoints(long after, long upTo) {
+        long[] out = new long[64];
+        int n = 0;
+        ZonedDateTime z = instant(after).atZone(zone).truncatedTo(ChronoUnit.HOURS);
+        while (true) {
+            long m = micros(z.toInstant());
+            if (m > upTo) break;
+            if (m > after) {
+                if (n == out.length) out = Arrays.copyOf(out, n * 2);
+                out[n++] = m;
+            }
+            ZonedDateTime next = z.plusHours(1);
+            ZonedDateTime whole = next.truncatedTo(ChronoUnit.HOURS);
+            z = whole.toInstant().isAfter(z.toInstant()) ? whole : next;
+        }
+        for (ShiftCalendar.ShiftInstance s : calendar.instances(instant(after), instant(upTo == Long.MAX_VALUE ? upTo : upTo + 1), zone)) {
+            for (long m : new long[] {micros(s.start()), micros(s.end())}) {
+                if (m <= after || m > upTo) continue;
+                if (n == out.length) out = Arrays.copyOf(out, n * 2);
+                out[n++] = m;
+            }
+        }
+        Arrays.sort(out, 0, n);
+        int w = 0;
+        for (int i = 0; i < n; i++) if (w == 0 || out[i] != out[w - 1]) out[w++] = out[i];
+        return Arrays.copyOf(out, w);
+    }
+
+    private static long micros(Instant i) { return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000; }
+
+    private static Instant instant(long micros) { return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000); }
+
     // ---------------------------------------------------------------- queries
 
     /** Adds the time spent in each state in [a, b) to {@code acc} (indexed by state ordinal). */
     public void stateTimes(long a, long b, long[] acc) {
         rebuild();
         if (b <= a) return;
-        int k = floorState(a);
+        int k = floorStateNear(a);
         int cur = k < 0 ? MachineState.UNKNOWN.ordinal() : ss[k];
         long t = a;
-        for (int i = k + 1; i < sn && st[i] < b; i++) {
+        int i = k + 1;
+        for (; i < sn && st[i] < b; i++) {
             acc[cur] += st[i] - t;
             t = st[i];
             cur = ss[i];
         }
+        stateHint = i - 1;
         acc[cur] += b - t;
+    }
+
+    /** {@link #floorState} trying the entry where the last query ended (and the next) before searching. */
+    private int floorStateNear(long ts) {
+        int h = stateHint;
+        for (int k = h; k <= h + 1; k++) {
+            if (k >= 0 && k < sn && st[k] <= ts && (k + 1 == sn || st[k + 1] > ts)) return k;
+        }
+        return floorState(ts);
     }
 
     private int lowerState(long ts) {
@@ -429,9 +717,8 @@ public final class MachineTimeline {
     /** Quantity of counter {@code which} counted in [a, b); NaN when the counter is not configured. */
     public double quantity(int which, long a, long b) {
         rebuild();
-        Series s = counters[which];
-        if (s == null) return Double.NaN;
-        return prefix(s, cumCount[which], b) - prefix(s, cumCount[which], a);
+        if (counters[which] == null) return Double.NaN;
+        return sumAt(which, b) - sumAt(which, a);
     }
 
     /**
@@ -439,12 +726,38 @@ public final class MachineTimeline {
      */
     public double idealMicros(long a, long b) {
         rebuild();
-        if (counters[PRODUCED] != null) return prefix(counters[PRODUCED], cumIdeal[PRODUCED], b) - prefix(counters[PRODUCED], cumIdeal[PRODUCED], a);
+        if (counters[PRODUCED] != null) return sumAt(IDEAL_COL + PRODUCED, b) - sumAt(IDEAL_COL + PRODUCED, a);
         double sum = 0;
         for (int i = GOOD; i <= REJECT; i++) {
-            if (counters[i] != null) sum += prefix(counters[i], cumIdeal[i], b) - prefix(counters[i], cumIdeal[i], a);
+            if (counters[i] != null) sum += sumAt(IDEAL_COL + i, b) - sumAt(IDEAL_COL + i, a);
         }
         return sum;
+    }
+
+    /** kWh used in [a, b); 0 without an energy signal. */
+    public double energyKwh(long a, long b) {
+        rebuild();
+        if (energy == null) return 0;
+        return sumAt(ENERGY_COL, b) - sumAt(ENERGY_COL, a);
+    }
+
+    /**
+     * Running sum of checkpoint column {@code col} at {@code t}: from the grid when t is on it (cheap, and the only
+     * source before the horizon), else from the raw points, else from a product-change checkpoint.
+     */
+    private double sumAt(int col, long t) {
+        int i = grid.find(t);
+        if (i >= 0) return grid.v[col][i];
+        Series s = col == ENERGY_COL ? energy : counters[col >= IDEAL_COL ? col - IDEAL_COL : col];
+        if (col == ENERGY_COL) {
+            if (rawCovers(s, t, powerKw)) return rawEnergyAt(t);
+        } else if (rawCovers(s, t, false)) {
+            return prefix(s, s.d[col >= IDEAL_COL ? 1 : 0], t);
+        }
+        if (t <= s.first) return 0;
+        i = productChanges.find(t);
+        if (i >= 0) return productChanges.v[col][i];
+        throw new OutsideRetentionException(config.id(), t, horizon);
     }
 
     private static double prefix(Series s, double[] cum, long t) {
@@ -452,37 +765,60 @@ public final class MachineTimeline {
         return i < 0 ? 0 : cum[i];
     }
 
-    /** kWh used in [a, b); 0 without an energy signal. */
-    public double energyKwh(long a, long b) {
-        rebuild();
-        if (energy == null) return 0;
-        if (config.energy().kind() == EnergyConfig.Kind.METER_KWH) return prefix(energy, cumEnergy, b) - prefix(energy, cumEnergy, a);
-        return energyAt(b) - energyAt(a);
-    }
-
-    private double energyAt(long t) {
+    private double rawEnergyAt(long t) {
         Series s = energy;
+        if (!powerKw) return prefix(s, s.d[0], t);
+        double[] cum = s.d[0];
         int k = s.floor(t);
         if (k < 0) return 0;
-        if (k == s.n - 1) return cumEnergy[k];
+        if (k == s.n - 1) return cum[k];
         double dtH = (t - s.t[k]) / 3.6e9;
         double spanH = (s.t[k + 1] - s.t[k]) / 3.6e9;
         double p0 = s.v[k], p1 = s.v[k + 1];
-        return cumEnergy[k] + p0 * dtH + (p1 - p0) * dtH * dtH / (2 * spanH);
+        return cum[k] + p0 * dtH + (p1 - p0) * dtH * dtH / (2 * spanH);
     }
 
     /** Stops overlapping [a, b), in start order. */
     public List<Stop> stops(long a, long b) {
         rebuild();
         List<Stop> out = new ArrayList<>();
-        int lo = 0, hi = stops.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (stops.get(mid).endMicros() <= a) lo = mid + 1;
-            else hi = mid;
-        }
-        for (int i = lo; i < stops.size() && stops.get(i).startMicros() < b; i++) out.add(stops.get(i));
+        for (int i = firstStopEndingAtOrAfter(a + 1); i < stops.size() && stops.get(i).startMicros() < b; i++) out.add(stops.get(i));
         return out;
+    }
+
+    /**
+     * Failure events (stops starting in [a, b) that are not micro-stops), their time inside [a, b), micro-stops starting
+     * in [a, b) and their time inside, as {fe, ttr, micro, microLost}.
+     */
+    public long[] stopElements(long a, long b) {
+        rebuild();
+        long fe = 0, ttr = 0, micro = 0, microLost = 0;
+        int first = firstStopEndingAfterNear(a);
+        int i = first;
+        for (; i < stops.size(); i++) {
+            Stop s = stops.get(i);
+            if (s.startMicros() >= b) break;
+            long d = Math.min(s.endMicros(), b) - Math.max(s.startMicros(), a);
+            boolean starts = s.startMicros() >= a;
+            if (s.microStop()) {
+                microLost += d;
+                if (starts) micro++;
+            } else {
+                ttr += d;
+                if (starts) fe++;
+            }
+        }
+        stopHint = Math.max(first, i - 1);
+        return new long[] {fe, ttr, micro, microLost};
+    }
+
+    /** Index of the first stop ending after {@code t}, trying where the last query ended (and the next) first. */
+    private int firstStopEndingAfterNear(long t) {
+        int n = stops.size();
+        for (int k = stopHint; k <= stopHint + 1; k++) {
+            if (k >= 0 && k <= n && (k == n || stops.get(k).endMicros() > t) && (k == 0 || stops.get(k - 1).endMicros() <= t)) return k;
+        }
+        return firstStopEndingAtOrAfter(t + 1);
     }
 
     /** Product intervals overlapping [a, b), clipped, as (product id, start, end); empty product id before any value. */

@@ -3,10 +3,16 @@ package io.lathe.kpi.internal;
 import java.util.Arrays;
 
 /**
- * Points of one input signal in time order, as growable columns. A point at an existing timestamp replaces it (a
- * correction). Step series (states, cumulative counters, codes) repeat a value without meaning: repeats are kept while
- * a late point could still land before them (within {@code lateWindowMicros} of the newest point) and dropped after,
- * so late data inserted between two equal values is never lost and memory stays bounded. Not thread-safe.
+ * Points of one input signal in time order, as growable columns, with optional derived columns (running sums) that
+ * move with the points. A point at an existing timestamp replaces it (a correction). Step series (states, cumulative
+ * counters, codes) repeat a value without meaning: repeats are kept while a late point could still land before them
+ * (within {@code lateWindowMicros} of the newest point) and dropped after, so late data inserted between two equal
+ * values is never lost and memory stays bounded. Dropping a repeat leaves every running sum of the kept points as it
+ * was (a repeat adds nothing), so derived columns are compacted with the points and need no re-derivation.
+ *
+ * <p>Points before the raw-data horizon can be evicted ({@link #evictBefore}): the last point before the horizon stays
+ * as the head (index 0) with its derived values, so step values and running sums continue exactly after it.
+ * Not thread-safe.
  */
 public final class Series {
     private static final int COMPACT_EVERY = 4096;
@@ -15,20 +21,31 @@ public final class Series {
     final long lateWindowMicros;
     long[] t = new long[16];
     double[] v = new double[16];
+    /** Derived columns, index-aligned with {@link #t}; values of points not yet derived are meaningless. */
+    final double[][] d;
     int n;
+    /** Earliest timestamp ever stored (also after eviction); MAX_VALUE while empty. */
+    long first = Long.MAX_VALUE;
+    /** True once points were evicted: index 0 is then the last point before the horizon, its derived values carried. */
+    boolean headed;
+    private long evicted;
     private int compactedUpTo;
     private int nextCompactAt = COMPACT_EVERY;
-    private int compactions;
 
     public Series(boolean step, long lateWindowMicros) {
+        this(step, lateWindowMicros, 0);
+    }
+
+    public Series(boolean step, long lateWindowMicros, int derivedColumns) {
         this.step = step;
         this.lateWindowMicros = lateWindowMicros;
+        this.d = new double[derivedColumns][16];
     }
 
     public int size() { return n; }
 
-    /** How often repeats were dropped: indices of older points change then, so derived arrays must be rebuilt. */
-    public int compactions() { return compactions; }
+    /** Points evicted so far. */
+    public long evicted() { return evicted; }
 
     public long time(int i) { return t[i]; }
 
@@ -43,6 +60,7 @@ public final class Series {
 
     /** Stores a point; returns false when nothing changed (same value at the same timestamp). */
     public boolean put(long ts, double val) {
+        if (ts < first) first = ts;
         if (n == 0 || ts > t[n - 1]) {
             grow();
             t[n] = ts;
@@ -61,6 +79,7 @@ public final class Series {
         grow();
         System.arraycopy(t, at, t, at + 1, n - at);
         System.arraycopy(v, at, v, at + 1, n - at);
+        for (double[] c : d) System.arraycopy(c, at, c, at + 1, n - at);
         t[at] = ts;
         v[at] = val;
         n++;
@@ -73,6 +92,7 @@ public final class Series {
             int c = t.length * 2;
             t = Arrays.copyOf(t, c);
             v = Arrays.copyOf(v, c);
+            for (int k = 0; k < d.length; k++) d[k] = Arrays.copyOf(d[k], c);
         }
     }
 
@@ -85,6 +105,7 @@ public final class Series {
             if (Double.compare(v[r], v[w - 1]) != 0) {
                 t[w] = t[r];
                 v[w] = v[r];
+                for (double[] c : d) c[w] = c[r];
                 w++;
             }
             r++;
@@ -92,10 +113,35 @@ public final class Series {
         int keep = w;
         System.arraycopy(t, r, t, w, n - r);
         System.arraycopy(v, r, v, w, n - r);
+        for (double[] c : d) System.arraycopy(c, r, c, w, n - r);
         n = w + (n - r);
         compactedUpTo = Math.max(1, keep - 1);
         nextCompactAt = n + Math.max(COMPACT_EVERY, n / 2);
-        compactions++;
+    }
+
+    /**
+     * Drops the points before the last point strictly before {@code horizon}, which becomes the head. Returns the
+     * number dropped. The caller must have derived the columns first and must reject points before the horizon after.
+     */
+    public int evictBefore(long horizon) {
+        int h = lower(horizon);
+        if (h <= 0) return 0;
+        System.arraycopy(t, h, t, 0, n - h);
+        System.arraycopy(v, h, v, 0, n - h);
+        for (double[] c : d) System.arraycopy(c, h, c, 0, n - h);
+        n -= h;
+        compactedUpTo = Math.max(1, compactedUpTo - h);
+        nextCompactAt = Math.max(nextCompactAt - h, n + 1);
+        headed = true;
+        evicted += h;
+        // shrink storage a long stream left behind, keeping room to grow
+        if (t.length > 64 && n < t.length / 4) {
+            int c = Math.max(16, n * 2);
+            t = Arrays.copyOf(t, c);
+            v = Arrays.copyOf(v, c);
+            for (int k = 0; k < d.length; k++) d[k] = Arrays.copyOf(d[k], c);
+        }
+        return h;
     }
 
     /** Index of the last point at or before {@code ts}, -1 when none. */
@@ -108,5 +154,10 @@ public final class Series {
     public int lower(long ts) {
         int i = Arrays.binarySearch(t, 0, n, ts);
         return i >= 0 ? i - 1 : -i - 2;
+    }
+
+    /** Index of the first point at or after {@code ts}. */
+    public int ceil(long ts) {
+        return lower(ts) + 1;
     }
 }

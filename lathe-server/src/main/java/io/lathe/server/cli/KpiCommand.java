@@ -110,7 +110,8 @@ public final class KpiCommand implements Callable<Integer> {
         }
         String assetId = resolveAsset(PlantBuilder.build(cfg.plant()), asset);
         try (TelemetryStore store = TelemetryStore.open(StoreSettings.defaults(storeDir))) {
-            KpiEngine engine = KpiEngine.recompute(kpi, cfg.settings().duration(Keys.STORE_LATE_WINDOW), store,
+            // one-shot over any bounds: keep every raw point (no eviction window)
+            KpiEngine engine = KpiEngine.recompute(kpi.withRawRetention(java.time.Duration.ZERO), cfg.settings().duration(Keys.STORE_LATE_WINDOW), store,
                     fromMicros - historyMicros, toMicros, Map.of());
             new KpiRoutes.ReasonLog(dataDir.resolve(LatheServer.KPI_REASONS_FILE)).replay(engine);
             try {

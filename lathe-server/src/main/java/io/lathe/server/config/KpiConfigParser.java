@@ -74,7 +74,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class KpiConfigParser {
 
-    private static final Set<String> TOP = Set.of("sites", "machine-types", "machines");
+    private static final Set<String> TOP = Set.of("sites", "machine-types", "machines", "raw-retention");
     private static final Set<String> SITE = Set.of("site", "zone", "emission-factor-kg-per-kwh", "calendar", "reasons");
     private static final Set<String> CALENDAR = Set.of("shifts", "holidays");
     private static final Set<String> SHIFT = Set.of("name", "days", "start", "end", "breaks");
@@ -154,7 +154,8 @@ public final class KpiConfigParser {
             }
         }
         try {
-            return new KpiConfig(List.copyOf(sites.values()), machines);
+            Duration rr = top.containsKey("raw-retention") ? duration(top.get("raw-retention"), "kpi.raw-retention", false) : null;
+            return new KpiConfig(List.copyOf(sites.values()), machines, rr == null ? KpiConfig.DEFAULT_RAW_RETENTION : rr);
         } catch (IllegalArgumentException e) {
             problem(node, "kpi", e.getMessage());
             return null;
