@@ -134,6 +134,18 @@ class KpiConfigParserTest {
     }
 
     @Test
+    void rawRetentionDefaultsToEightDaysAndCanBeSet() throws Exception {
+        // The live engine's raw-data window: 8 days unless kpi.raw-retention says otherwise (0s keeps everything).
+        assertThat(ConfigLoader.load(PLANT + KPI, "plant.yaml", Map.of()).kpi().rawRetention()).isEqualTo(java.time.Duration.ofDays(8));
+        String yaml = PLANT + KPI.replace("kpi:\n", "kpi:\n  raw-retention: 30d\n");
+        assertThat(yaml).contains("raw-retention: 30d");
+        assertThat(ConfigLoader.load(yaml, "plant.yaml", Map.of()).kpi().rawRetention()).isEqualTo(java.time.Duration.ofDays(30));
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(PLANT + KPI.replace("kpi:\n", "kpi:\n  raw-retention: soon\n"), "plant.yaml", Map.of()));
+        assertThat(e.problems()).extracting(ConfigProblem::key).contains("kpi.raw-retention");
+    }
+
+    @Test
     void everyMistakeIsReportedWithFileLineAndKey() {
         // A user fixes a broken kpi: section in one go, so each problem must point at its line and key.
         String yaml = PLANT + """
