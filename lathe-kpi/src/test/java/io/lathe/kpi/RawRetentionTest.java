@@ -31,6 +31,19 @@ class RawRetentionTest {
         return KpiEngine.create(Fixtures.config(ShiftCalendar.threeShifts24x7(), ZoneOffset.UTC, machines).withRawRetention(rawRetention), Duration.ofHours(1));
     }
 
+    @Test
+    void anEngineRecomputedFromAnEmptyStoreAcceptsLivePoints(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // A server's first start: nothing stored yet. The horizon must not be derived from "no newest point" (it once
+        // wrapped around to the far future and refused every live point).
+        try (io.lathe.store.TelemetryStore store = io.lathe.store.TelemetryStore.open(io.lathe.store.StoreSettings.defaults(dir))) {
+            KpiEngine e = KpiEngine.recompute(Fixtures.config(ShiftCalendar.threeShifts24x7(), ZoneOffset.UTC, machine("m1")),
+                    Duration.ofHours(1), store, D - 8 * DAY, Long.MAX_VALUE, Map.of());
+            feedEarlyShift(e);
+            assertThat(e.pointsBeforeRetention()).isZero();
+            assertThat(e.kpis("m1", D + 6 * HOUR, D + 14 * HOUR).producedQuantity()).isEqualTo(449); // the part at 14:00 is outside [06:00, 14:00)
+        }
+    }
+
     /**
      * Early shift of day D: running from 06:00, unplanned down 08:00-08:30 with reason 11, running to 14:00, then idle.
      * One part a minute while running (06:01-08:00 and 08:31-14:00), 5 rejects at 10:00, product A then B from 10:00,

@@ -321,6 +321,7 @@ public final class MachineTimeline {
     }
 
     private void evictDue() {
+        if (newestData == Long.MIN_VALUE) return; // no data yet: newest − retention would wrap around to the far future
         evict(newestData - retention);
         long base = Math.max(horizon, firstData);
         evictCheckAt = base + retention + evictStep;

@@ -81,6 +81,7 @@ class KpiServerTest {
                 Thread.sleep(200);
                 k = server.kpiEngine().kpis(site, start - 3_600_000_000L, start + 86_400_000_000L);
             } while (k.producedQuantity() == 0 && System.nanoTime() < deadline);
+            assertThat(server.kpiEngine().pointsBeforeRetention()).as("points refused as older than the raw-data horizon").isZero();
             assertThat(k.producedQuantity()).isPositive();
             assertThat(k.plannedBusyTimeMicros()).isPositive();
             assertThat(k.energyKwh()).isPositive();
