@@ -89,10 +89,11 @@ public final class Codecs {
             long z = ByteSink.zigzag((d - prevDelta) / unit);
             prevDelta = d;
             if (z == 0) w.write(0, 1);
-            else if (z < (1L << 7)) { w.write(0b10, 2); w.write(z, 7); }
-            else if (z < (1L << 12)) { w.write(0b110, 3); w.write(z, 12); }
-            else if (z < (1L << 20)) { w.write(0b1110, 4); w.write(z, 20); }
-            else { w.write(0b1111, 4); w.write(z, 64); }
+            else if (z < (1L << 2)) { w.write(0b10, 2); w.write(z, 2); } // a tick early or late, in the clock's unit
+            else if (z < (1L << 7)) { w.write(0b110, 3); w.write(z, 7); }
+            else if (z < (1L << 12)) { w.write(0b1110, 4); w.write(z, 12); }
+            else if (z < (1L << 20)) { w.write(0b11110, 5); w.write(z, 20); }
+            else { w.write(0b11111, 5); w.write(z, 64); }
         }
         w.finish();
     }
@@ -124,6 +125,7 @@ public final class Codecs {
         for (int i = 2; i < n; i++) {
             long z;
             if (!r.readBit()) z = 0;
+            else if (!r.readBit()) z = r.read(2);
             else if (!r.readBit()) z = r.read(7);
             else if (!r.readBit()) z = r.read(12);
             else if (!r.readBit()) z = r.read(20);
