@@ -1019,7 +1019,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         DataType type = s.type;
         if (!disjoint(g)) {
             Columns c = materialize(g, from, to);
-            for (int i = 0; i < c.size; i++) a.point(c.ts[i], c.doubleAt(i));
+            a.run(c, 0, c.size);
             return a;
         }
         Columns tmp = new Columns(type, SegmentFile.BLOCK_POINTS);
@@ -1029,14 +1029,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 a.block(m);
             } else {
                 m.file().read(m, codecs, tmp);
-                for (int i = 0; i < tmp.size; i++) {
-                    long t = tmp.ts[i];
-                    if (t >= from && t < to) a.point(t, tmp.doubleAt(i));
-                }
+                a.run(tmp, tmp.lowerBound(from), tmp.lowerBound(to));
             }
         }
-        Columns mem = g.memory;
-        for (int i = 0; i < mem.size; i++) a.point(mem.ts[i], mem.doubleAt(i));
+        a.run(g.memory, 0, g.memory.size);
         return a;
     }
 
