@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * <p>Routes: {@code GET /api/assets}, {@code /api/assets/{id}}, {@code /api/signals/{id}/latest},
  * {@code /api/signals/{id}/history} ({@code ?from=&to=&buckets=&agg=&format=json|csv}), {@code /api/live}
  * (SSE, optional {@code ?asset=}), {@code /api/connections}, {@code /health}, {@code /metrics}, {@code /} (web), and
- * {@code POST /api/ingest} (JSON lines or CSV, bearer token).
+ * {@code POST /api/ingest} (JSON lines or CSV, bearer token), the KPI routes ({@link #kpi}) and
+ * {@code /api/openapi.json}, the OpenAPI 3.1 description of all of these (a resource kept next to this class).
  * Every error is JSON {@code {"code", "message", "errors": [{"parameter", "value", "message"}]}}.
  *
  * <p>Thread-safety: {@code start}, {@code port} and {@code close} may be called from any thread.
@@ -76,6 +77,8 @@ public final class ApiServer implements AutoCloseable {
     /** How long {@link #close()} waits for live writers to finish their responses. */
     static final long CLOSE_WAIT_MILLIS = 3_000;
     static final String WEB_ROOT = "/io/lathe/web";
+    /** The OpenAPI description served at {@code /api/openapi.json}, a classpath resource beside this class. */
+    static final String OPENAPI_RESOURCE = "openapi.json";
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -102,6 +105,7 @@ public final class ApiServer implements AutoCloseable {
     private final LiveSession.Counters liveCounters;
 
     private Javalin app;
+    private byte[] openApi;
     private volatile KpiRoutes kpiRoutes;
     private volatile io.lathe.ingest.PointSink ingestDownstream;
     private volatile int port = -1;
@@ -188,6 +192,7 @@ public final class ApiServer implements AutoCloseable {
     public synchronized int start() throws PortInUseException {
         if (started || closed) throw new IllegalStateException("an ApiServer starts once [port=" + settings.port() + "]");
         started = true;
+        openApi = readOpenApi();
         registerMeters();
         app = Javalin.create(this::configure);
         try {
@@ -205,6 +210,32 @@ public final class ApiServer implements AutoCloseable {
         log.info("Lathe API listening at http://{}:{}/ (dashboard /, API /api, metrics /metrics)",
                 displayHost(settings.host()), port);
         return port;
+    }
+
+    /**
+     * The HTTP routes Javalin registered, as {@code "GET /api/assets"}, in registration order; empty before
+     * {@link #start()}. Read back from the router rather than kept as a second list, so the test that compares them
+     * with the OpenAPI description sees exactly what is served (static files of the dashboard are not routes).
+     */
+    synchronized List<String> routes() {
+        if (app == null) return List.of();
+        List<String> out = new ArrayList<>();
+        for (var e : app.unsafe.internalRouter.allHttpHandlers()) {
+            if (e.endpoint.method.isHttpMethod()) out.add(e.endpoint.method.name() + " " + e.endpoint.path);
+        }
+        return out;
+    }
+
+    private static byte[] readOpenApi() {
+        try (var in = ApiServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the OpenAPI description is missing from the classpath [resource=io/lathe/api/"
+                        + OPENAPI_RESOURCE + "]: the lathe-api jar is incomplete; rebuild it");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the OpenAPI description [resource=io/lathe/api/" + OPENAPI_RESOURCE + "]: " + e, e);
+        }
     }
 
     /** The bound port, or -1 before {@link #start()}. */
@@ -304,6 +335,8 @@ public final class ApiServer implements AutoCloseable {
             ctx.json(out);
         });
         config.routes.get("/api/live", this::live);
+        byte[] openApiBody = openApi;
+        config.routes.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApiBody));
         config.routes.get("/health", ctx -> {
             List<Map<String, Object>> states = new ArrayList<>();
             for (ConnectionStatus c : connectionStatuses()) {
