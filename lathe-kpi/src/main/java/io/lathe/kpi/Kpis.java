@@ -118,7 +118,7 @@ public record Kpis(long fromMicros, long toMicros, int machines,
      * MTTF = operating time / FE, in seconds. ISO 22400-2 counts time to failure as operating time (production and
      * setup, AUPT) from a restoration to the next failure, and states that for repairable items MTTF equals MTBF.
      */
-    public double mttfSeconds() { return div(actualUnitProcessingTimeMicros() / 1e6, failureEvents); }
+    public double mttfSeconds() { return mtbfSeconds(); }
 
     /**
      * MTBF = mean operating time between failures = AUPT / FE, in seconds (ISO 22400-2: time between failures

@@ -159,7 +159,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         this.dataRoot = settings.dataDir().resolve("data");
         this.lateWindowMicros = saturatedMicros(settings.lateWindow());
         this.partitionMicros = saturatedMicros(settings.partition());
-        this.index = new IndexCache(settings.memoryBudgetBytes() / 4);
+        this.index = new IndexCache(settings.indexCacheBytes());
         Files.createDirectories(walDir);
         Files.createDirectories(dataRoot);
         readManifest();
@@ -597,6 +597,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         runs.sort(Comparator.comparingLong(Run::partition).thenComparingInt(Run::seriesId));
         List<SegmentFile> written = new ArrayList<>();
+        List<SegmentFile.Directory> dirs = new ArrayList<>();
         Codecs codecs = CODECS.get();
         int i = 0;
         try {
@@ -611,6 +612,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                         w.add(r.seriesId, r.columns, r.from, r.to);
                     }
                     written.add(w.finish(dir.resolve(fileName(id)), part, id));
+                    dirs.add(w.directory());
                 } catch (IOException | RuntimeException e) {
                     w.abort();
                     throw e;
@@ -620,8 +622,6 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             for (SegmentFile f : written) f.delete();
             throw e;
         }
-        List<SegmentFile.Directory> dirs = new ArrayList<>(written.size());
-        for (SegmentFile f : written) dirs.add(f.readDirectory());
         lock.lock();
         try {
             for (int k = 0; k < written.size(); k++) addFile(written.get(k), dirs.get(k));
@@ -1357,7 +1357,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             w.abort();
             throw e;
         }
-        SegmentFile.Directory mergedDir = merged.readDirectory();
+        SegmentFile.Directory mergedDir = w.directory();
         lock.lock();
         try {
             List<SegmentFile> now = partitions.get(partition);

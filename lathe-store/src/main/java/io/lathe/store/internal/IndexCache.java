@@ -21,7 +21,6 @@ public final class IndexCache {
     private final long capacityBytes;
     private final LinkedHashMap<Key, Entry> map = new LinkedHashMap<>(256, 0.75f, true);
     private long usedBytes;
-    private long hits, misses;
 
     public IndexCache(long capacityBytes) {
         this.capacityBytes = Math.max(1 << 20, capacityBytes);
@@ -55,12 +54,7 @@ public final class IndexCache {
 
     private synchronized Object get(Key k) {
         Entry e = map.get(k);
-        if (e == null) {
-            misses++;
-            return null;
-        }
-        hits++;
-        return e.value;
+        return e == null ? null : e.value;
     }
 
     private synchronized void put(Key k, Object v, long bytes) {
@@ -89,10 +83,4 @@ public final class IndexCache {
     }
 
     public synchronized long usedBytes() { return usedBytes; }
-
-    public long capacityBytes() { return capacityBytes; }
-
-    public synchronized long hits() { return hits; }
-
-    public synchronized long misses() { return misses; }
 }

@@ -213,8 +213,6 @@ public final class SegmentFile implements Closeable {
 
         public int seriesId(int i) { return ids[i]; }
 
-        public int blockCount(int i) { return blocks[i]; }
-
         /** Index of the series' entry, or a negative number when the file has none of its points. */
         public int find(int seriesId) { return Arrays.binarySearch(ids, seriesId); }
 
@@ -261,6 +259,7 @@ public final class SegmentFile implements Closeable {
         private final List<long[]> entries = new ArrayList<>();
         private final java.util.BitSet seen = new java.util.BitSet();
         private long offset;
+        private Directory written;
         private long fileMin = Long.MAX_VALUE, fileMax = Long.MIN_VALUE, points;
         // the series being written
         private int current = -1;
@@ -380,8 +379,6 @@ public final class SegmentFile implements Closeable {
             pending.reset();
         }
 
-        public int seriesCount() { return entries.size() + (current >= 0 ? 1 : 0); }
-
         /** Writes the directory, forces the file, renames it to {@code target} and opens it for reading. */
         public SegmentFile finish(Path target, long partition, long id) throws IOException {
             endGroup();
@@ -407,6 +404,7 @@ public final class SegmentFile implements Closeable {
                 fileMin = 0;
                 fileMax = 0;
             }
+            written = Directory.parse(new ByteSource(dir.buf, 0, dir.pos), target);
             long dirOffset = offset;
             pending.putBytes(dir.buf, 0, dir.pos);
             CRC32C crc = new CRC32C();
@@ -424,6 +422,12 @@ public final class SegmentFile implements Closeable {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             FileUtil.forceDirectory(target.getParent());
             return open(target, partition, id);
+        }
+
+        /** The directory of the finished file, parsed from what was written (no need to read it back). */
+        public Directory directory() {
+            if (written == null) throw new IllegalStateException("the segment file is not finished yet [file=" + tmp + "]");
+            return written;
         }
 
         public void abort() {
