@@ -3,23 +3,130 @@ package io.lathe.ingest;
 import io.lathe.model.Quality;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Hands every point to each sink in order (store first, so durable history never lags the live view). */
+/**
+ * Hands every point to each sink in order (store first, so durable history never lags the live view).
+ *
+ * <p>A sink that throws does not stop the others, nor the rest of the batch for itself: every point is offered to every
+ * sink. Each failure is counted in {@code lathe.ingest.sink.errors} (tag {@code sink}) and logged at most once a minute
+ * per sink, with the signal and the stack trace. Thread-safe when the sinks are.
+ */
 public final class FanOut implements PointSink {
-    private final PointSink[] sinks;
+    /** Counter of points a sink threw on, tagged {@code sink}. */
+    public static final String ERRORS_METRIC = "lathe.ingest.sink.errors";
 
+    private static final Logger LOG = LoggerFactory.getLogger(FanOut.class);
+
+    private final PointSink[] sinks;
+    private final String[] names;
+    private final Counter[] errors;
+    private final RateLimitedLog log = new RateLimitedLog(LOG, 60_000);
+
+    /** Sinks named after their class (for example {@code telemetrystore}); errors are counted but not exported. */
     public FanOut(List<? extends PointSink> sinks) {
+        this(namesOf(sinks), sinks, new SimpleMeterRegistry());
+    }
+
+    private FanOut(List<String> names, List<? extends PointSink> sinks, MeterRegistry registry) {
         this.sinks = sinks.toArray(new PointSink[0]);
+        this.names = names.toArray(new String[0]);
+        this.errors = new Counter[this.sinks.length];
+        for (int i = 0; i < errors.length; i++) {
+            errors[i] = Counter.builder(ERRORS_METRIC).tag("sink", this.names[i])
+                    .description("Points a sink failed on (the other sinks still got them)").register(registry);
+        }
+    }
+
+    /** Starts a fan-out whose sinks have names for metrics and logs. */
+    public static Builder builder(MeterRegistry registry) {
+        return new Builder(registry);
     }
 
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
-        for (PointSink s : sinks) s.accept(signal, timestampMicros, value, quality, historical);
+        for (int s = 0; s < sinks.length; s++) {
+            try {
+                sinks[s].accept(signal, timestampMicros, value, quality, historical);
+            } catch (RuntimeException e) {
+                failed(s, signal, e);
+            }
+        }
     }
 
     @Override
     public void markStale(Signal signal, long timestampMicros) {
-        for (PointSink s : sinks) s.markStale(signal, timestampMicros);
+        for (int s = 0; s < sinks.length; s++) {
+            try {
+                sinks[s].markStale(signal, timestampMicros);
+            } catch (RuntimeException e) {
+                failed(s, signal, e);
+            }
+        }
+    }
+
+    /** Sink by sink, so the store has the whole batch before a processor or the live view sees any of it. */
+    @Override
+    public void accept(PointBatch batch) {
+        int n = batch.size();
+        for (int s = 0; s < sinks.length; s++) {
+            PointSink sink = sinks[s];
+            for (int i = 0; i < n; i++) {
+                try {
+                    batch.deliver(i, sink);
+                } catch (RuntimeException e) {
+                    failed(s, batch.signals[i], e);
+                }
+            }
+        }
+    }
+
+    /** Points the named sink failed on so far. */
+    public long errors(String sink) {
+        for (int s = 0; s < names.length; s++) if (names[s].equals(sink)) return (long) errors[s].count();
+        throw new IllegalArgumentException("no sink named " + sink + " in this fan-out; sinks are " + List.of(names));
+    }
+
+    private void failed(int s, Signal signal, RuntimeException e) {
+        errors[s].increment();
+        log.warn("sink/" + names[s], "point sink failed [sink=" + names[s] + ", signal=" + (signal == null ? "?" : signal.id())
+                + "]: " + e + ". The other sinks got the point and the rest of the batch went on; this is a bug in that"
+                + " sink, please report it with this message.", e);
+    }
+
+    private static List<String> namesOf(List<? extends PointSink> sinks) {
+        List<String> out = new ArrayList<>(sinks.size());
+        for (PointSink s : sinks) out.add(s.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+        return out;
+    }
+
+    /** Collects named sinks in the order they are served. */
+    public static final class Builder {
+        private final MeterRegistry registry;
+        private final List<String> names = new ArrayList<>();
+        private final List<PointSink> sinks = new ArrayList<>();
+
+        private Builder(MeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        /** @param name the {@code sink} tag of its error counter, for example {@code store} */
+        public Builder add(String name, PointSink sink) {
+            if (names.contains(name)) throw new IllegalArgumentException("sink name must be unique, but " + name + " was added twice");
+            names.add(name);
+            sinks.add(java.util.Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        public FanOut build() {
+            return new FanOut(names, sinks, registry);
+        }
     }
 }

@@ -21,4 +21,14 @@ public interface PointSink {
 
     /** The source of this signal went away (Sparkplug NDEATH/DDEATH, a lost connection): keep the value, mark it stale. */
     void markStale(Signal signal, long timestampMicros);
+
+    /**
+     * Every entry of one message, in order: what connectors call, once per payload, poll or notification. The
+     * default hands the entries over one by one; an {@link IngestQueue} takes them under one lock, and a
+     * {@link FanOut} serves each sink the whole batch, isolating failures per sink and point. The batch belongs to
+     * the caller again when this returns.
+     */
+    default void accept(PointBatch batch) {
+        for (int i = 0, n = batch.size(); i < n; i++) batch.deliver(i, this);
+    }
 }

@@ -22,6 +22,11 @@ public final class RateLimitedLog {
 
     /** Logs {@code message} (already formatted) under {@code key} unless it was logged within the interval. */
     public void warn(String key, String message) {
+        warn(key, message, null);
+    }
+
+    /** As {@link #warn(String, String)}, with the stack trace of {@code error} when not null. */
+    public void warn(String key, String message, Throwable error) {
         long now = System.currentTimeMillis();
         if (last.size() > 10_000) last.clear();
         long[] s = last.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE / 2, 0});
@@ -34,8 +39,8 @@ public final class RateLimitedLog {
             long suppressed = s[1];
             s[0] = now;
             s[1] = 0;
-            if (suppressed > 0) log.warn("{} ({} similar suppressed)", message, suppressed);
-            else log.warn("{}", message);
+            if (suppressed > 0) log.warn("{} ({} similar suppressed)", message, suppressed, error);
+            else log.warn("{}", message, error);
         }
     }
 }

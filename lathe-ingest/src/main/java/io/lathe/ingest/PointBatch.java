@@ -1,0 +1,129 @@
+package io.lathe.ingest;
+
+import io.lathe.model.Quality;
+import io.lathe.model.Signal;
+import io.lathe.model.Value;
+import java.util.Arrays;
+
+/**
+ * The points (and stale marks) that one message of a source carries, handed over at once with
+ * {@link PointSink#accept(PointBatch)}: one Sparkplug payload, one Modbus poll, one OPC UA notification, one JSON
+ * message. An {@link IngestQueue} takes its lock once per batch instead of once per point.
+ *
+ * <p>Columnar and reusable: a connector keeps one batch per receiving thread (or per edge node, under its lock),
+ * {@link #clear() clears} it before each message and fills it again; once the arrays have grown to the largest message
+ * nothing is allocated. Entries keep the order in which they were added. Not thread-safe; a sink must not keep a
+ * reference to the batch after {@code accept} returns.
+ */
+public final class PointBatch {
+    static final int QUALITY_MASK = 0x03;
+    static final int HISTORICAL = 0x04;
+    static final int STALE = 0x08;
+
+    Signal[] signals;
+    long[] timestamps;
+    Value[] values;
+    /** Quality code in bits 0-1, {@link #HISTORICAL}, {@link #STALE}. */
+    byte[] flags;
+    int size;
+
+    public PointBatch() {
+        this(16);
+    }
+
+    /** @param initialCapacity entries before the arrays first grow, at least 1 */
+    public PointBatch(int initialCapacity) {
+        if (initialCapacity < 1) throw new IllegalArgumentException("initialCapacity must be >= 1, but was " + initialCapacity);
+        signals = new Signal[initialCapacity];
+        timestamps = new long[initialCapacity];
+        values = new Value[initialCapacity];
+        flags = new byte[initialCapacity];
+    }
+
+    /** Adds one point; the arguments mean what they mean in {@link PointSink#accept(Signal, long, Value, Quality, boolean)}. */
+    public void add(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
+        put(signal, timestampMicros, value, (byte) (quality.code() | (historical ? HISTORICAL : 0)));
+    }
+
+    /** Adds a stale mark, as {@link PointSink#markStale(Signal, long)}. */
+    public void stale(Signal signal, long timestampMicros) {
+        put(signal, timestampMicros, null, (byte) (Quality.STALE.code() | STALE));
+    }
+
+    void put(Signal signal, long timestampMicros, Value value, byte flag) {
+        if (size == signals.length) grow(size + 1);
+        signals[size] = signal;
+        timestamps[size] = timestampMicros;
+        values[size] = value;
+        flags[size] = flag;
+        size++;
+    }
+
+    void grow(int min) {
+        int n = Math.max(min, signals.length * 2);
+        signals = Arrays.copyOf(signals, n);
+        timestamps = Arrays.copyOf(timestamps, n);
+        values = Arrays.copyOf(values, n);
+        flags = Arrays.copyOf(flags, n);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Empties the batch, dropping its references to signals and values; the arrays are kept for the next message. */
+    public void clear() {
+        Arrays.fill(signals, 0, size, null);
+        Arrays.fill(values, 0, size, null);
+        size = 0;
+    }
+
+    public Signal signal(int i) {
+        check(i);
+        return signals[i];
+    }
+
+    /** Microseconds since the Unix epoch (UTC). */
+    public long timestampMicros(int i) {
+        check(i);
+        return timestamps[i];
+    }
+
+    /** The value, or null for a stale mark. */
+    public Value value(int i) {
+        check(i);
+        return values[i];
+    }
+
+    public Quality quality(int i) {
+        check(i);
+        return Quality.ofCode(flags[i] & QUALITY_MASK);
+    }
+
+    public boolean historical(int i) {
+        check(i);
+        return (flags[i] & HISTORICAL) != 0;
+    }
+
+    /** True for an entry added with {@link #stale(Signal, long)}. */
+    public boolean isStale(int i) {
+        check(i);
+        return (flags[i] & STALE) != 0;
+    }
+
+    /** Hands entry {@code i} to {@code sink} as a point or a stale mark. */
+    public void deliver(int i, PointSink sink) {
+        check(i);
+        byte f = flags[i];
+        if ((f & STALE) != 0) sink.markStale(signals[i], timestamps[i]);
+        else sink.accept(signals[i], timestamps[i], values[i], Quality.ofCode(f & QUALITY_MASK), (f & HISTORICAL) != 0);
+    }
+
+    private void check(int i) {
+        if (i < 0 || i >= size) throw new IndexOutOfBoundsException("entry must be in [0, " + size + "), but was " + i);
+    }
+}
