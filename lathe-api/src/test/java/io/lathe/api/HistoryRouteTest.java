@@ -160,6 +160,24 @@ class HistoryRouteTest {
     }
 
     @Test
+    void aRangeWiderThanTheStoreCanAnswerIs400NamingTheLimit() throws Exception {
+        // Reliability probe: from=0&to=9000000000000000 (and wider) answered 500; a range the store cannot split into
+        // buckets or that lies outside its timestamps is the caller's mistake and must say which limit it broke.
+        String p = "/api/signals/" + temperature.id() + "/history?";
+        for (String range : List.of("from=-9223372036854775&to=9223372036854775", "from=0&to=9000000000000000",
+                "from=-9000000000000000&to=9000000000000000", "from=-9000000000000000&to=0&buckets=10",
+                "from=0&to=9000000000000000&buckets=10000", "from=-9223372036854775&to=9223372036854775&buckets=7")) {
+            JsonNode e = get(p + range, 400);
+            assertThat(e.get("code").asText()).as(range).isEqualTo("bad_request");
+            assertThat(e.get("errors").get(0).get("parameter").asText()).as(range).isIn("from", "to");
+            assertThat(e.get("message").asText()).as(range).contains("[").contains("9999-12-31");
+        }
+        // The widest accepted range still answers: the whole history, bucketed.
+        JsonNode all = get(p + "from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z&buckets=10000&agg=count", 200);
+        assertThat(all.get("points").findValuesAsText("v").stream().mapToLong(Long::parseLong).sum()).isEqualTo(3600);
+    }
+
+    @Test
     void unknownSignalIsA404() throws Exception {
         // A typo in the id must not look like a signal without data.
         JsonNode e = get("/api/signals/acme.nothing/history", 404);

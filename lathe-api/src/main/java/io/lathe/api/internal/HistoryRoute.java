@@ -27,6 +27,12 @@ public final class HistoryRoute {
     /** Most raw points one request returns; past it the caller is asked to use buckets or a narrower range. */
     public static final int MAX_RAW_POINTS = 200_000;
     static final long HOUR_MICROS = 3_600_000_000L;
+    /**
+     * Earliest {@code from} and latest {@code to} a request may name: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z,
+     * a range that holds every timestamp the store accepts and whose width still fits the µs arithmetic of buckets.
+     */
+    public static final long MIN_MICROS = -62_135_596_800_000_000L;
+    public static final long MAX_MICROS = 253_402_300_799_999_999L;
 
     private final PlantModel model;
     private final TelemetryStore store;
@@ -105,11 +111,18 @@ public final class HistoryRoute {
     private static long param(Context ctx, String name, long otherwise) {
         String v = ctx.queryParam(name);
         if (v == null || v.isBlank()) return otherwise;
+        long micros;
         try {
-            return Times.parseMicros(v);
+            micros = Times.parseMicros(v);
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(name, v, e.getMessage());
         }
+        if (micros < MIN_MICROS || micros > MAX_MICROS) {
+            throw ApiError.badRequest(name, v, "must be between " + Times.iso(MIN_MICROS) + " and " + Times.iso(MAX_MICROS)
+                    + " [min=" + MIN_MICROS / 1000 + ", max=" + MAX_MICROS / 1000 + " epoch milliseconds]: no point is stored"
+                    + " outside that range. Narrow the range (leave from/to out for the last hour).");
+        }
+        return micros;
     }
 
     private void writeJson(Context ctx, String id, long from, long to, String agg, Integer buckets, SeriesData raw,
