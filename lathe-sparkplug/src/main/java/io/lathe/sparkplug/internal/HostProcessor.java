@@ -411,10 +411,13 @@ public final class HostProcessor {
             case DATA -> {
                 if (Boolean.TRUE.equals(m.getIsNull()) || m.getValue() == null) return;
                 Signal signal = info.signal();
-                Value v = MetricValues.toValue(m.getValue(), MetricValues.dataType(info.type()));
-                if (v != null) v = MetricValues.coerce(v, signal.dataType());
+                Value v = MetricValues.toSignalValue(m.getValue(), info.type(), signal.dataType());
                 if (v == null) {
-                    reject("bad_value");
+                    if (MetricValues.outOfRange(m.getValue(), info.type(), signal.dataType())) {
+                        outOfRange(info, signal, m.getValue());
+                    } else {
+                        reject("bad_value");
+                    }
                     return;
                 }
                 long millis = m.getTimestamp() != null ? m.getTimestamp().getTime()
@@ -423,6 +426,16 @@ public final class HostProcessor {
                 metrics.increment();
             }
         }
+    }
+
+    private void outOfRange(MetricInfo info, Signal signal, Object raw) {
+        reject("out_of_range");
+        String msg = "Sparkplug value does not fit its signal [source=" + signal.source() + ", signal=" + signal.id()
+                + ", metric=" + info.name() + ", type=" + info.type() + ", value=" + raw + "]: the signal is declared "
+                + signal.dataType().label() + ", which holds at most " + Long.MAX_VALUE + ". Declare it as text to keep"
+                + " every UInt64 value exact, or as double to keep an approximation.";
+        stats.error(msg);
+        if (logLimit.allow("range:" + signal.id())) LOG.warn("{}", msg);
     }
 
     private Signal signalFor(EdgeNode n, Scope s, String metricName, DataType type, String unit) {

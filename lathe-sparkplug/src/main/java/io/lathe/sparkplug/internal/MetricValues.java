@@ -6,7 +6,16 @@ import java.math.BigInteger;
 import java.util.Date;
 import org.eclipse.tahu.message.model.MetricDataType;
 
-/** Maps Sparkplug B metric data types and values to Lathe's four value kinds. */
+/**
+ * Maps Sparkplug B metric data types and values to Lathe's four value kinds.
+ *
+ * <p>UInt64 is the one Sparkplug integer type whose range, [0, 2^64), does not fit Lathe's signed 64-bit long. A
+ * series keeps one type for life, so the type cannot follow each value: a discovered UInt64 metric becomes a
+ * {@link DataType#TEXT} signal holding the exact decimal digits (the API serves them as a JSON string, which no JSON
+ * parser rounds). A signal declared with another type gets what that type can hold: {@code long} takes values up to
+ * 2^63 - 1 and refuses larger ones ({@link #toSignalValue} returns null, the host counts {@code out_of_range}),
+ * {@code double} takes the nearest double.
+ */
 public final class MetricValues {
     private MetricValues() {}
 
@@ -14,25 +23,67 @@ public final class MetricValues {
     public static DataType dataType(MetricDataType t) {
         if (t == null) return null;
         return switch (t.getType()) {
-            case "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "DateTime" -> DataType.LONG;
+            case "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "DateTime" -> DataType.LONG;
             case "Float", "Double" -> DataType.DOUBLE;
             case "Boolean" -> DataType.BOOLEAN;
-            case "String", "Text", "UUID" -> DataType.TEXT;
+            case "String", "Text", "UUID", "UInt64" -> DataType.TEXT;
             default -> null;
         };
     }
 
     /**
-     * The value of a decoded metric as the given type, or null when it is of an unexpected class. An unsigned 64-bit
-     * value above {@link Long#MAX_VALUE} becomes the long with the same 64 bits (read it with
-     * {@link Long#toUnsignedString(long)}).
+     * The value of a decoded metric of Sparkplug type {@code metricType} for a signal of type {@code target}, or null
+     * when it cannot be one: of an unexpected class, or not representable ({@link #outOfRange}).
+     */
+    public static Value toSignalValue(Object raw, MetricDataType metricType, DataType target) {
+        if (raw == null || target == null) return null;
+        if (metricType == MetricDataType.UInt64) {
+            Long bits = unsigned64Bits(raw);
+            return bits == null ? null : unsigned64(bits, target);
+        }
+        Value v = toValue(raw, dataType(metricType));
+        return v == null ? null : coerce(v, target);
+    }
+
+    /** True when {@link #toSignalValue} refused a well-formed value only because {@code target} cannot hold it. */
+    public static boolean outOfRange(Object raw, MetricDataType metricType, DataType target) {
+        if (metricType != MetricDataType.UInt64 || target != DataType.LONG) return false;
+        Long bits = unsigned64Bits(raw);
+        return bits != null && bits < 0;
+    }
+
+    /**
+     * A UInt64 value, given as its 64 bits, as a value of {@code target}: exact decimal text, a long when it is at most
+     * {@link Long#MAX_VALUE} (null above), the nearest double, or false for zero and true otherwise.
+     */
+    public static Value unsigned64(long bits, DataType target) {
+        return switch (target) {
+            case TEXT -> Value.of(Long.toUnsignedString(bits));
+            case LONG -> bits >= 0 ? Value.of(bits) : null;
+            // Halving keeps the value positive; or-ing the lost bit back keeps the rounding to nearest correct.
+            case DOUBLE -> Value.of(bits >= 0 ? (double) bits : ((bits >>> 1) | (bits & 1)) * 2.0);
+            case BOOLEAN -> Value.of(bits != 0);
+        };
+    }
+
+    /** The 64 bits of a decoded UInt64 (Tahu gives a BigInteger), or null when it is not a value in [0, 2^64). */
+    private static Long unsigned64Bits(Object raw) {
+        if (raw instanceof BigInteger b) return b.signum() < 0 || b.bitLength() > 64 ? null : b.longValue();
+        if (raw instanceof Long || raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {
+            return ((Number) raw).longValue();
+        }
+        return null;
+    }
+
+    /**
+     * The value of a decoded metric as the given type, or null when it is of an unexpected class. For UInt64 metrics
+     * use {@link #toSignalValue}, which keeps values above {@link Long#MAX_VALUE} exact.
      */
     public static Value toValue(Object raw, DataType type) {
         if (raw == null || type == null) return null;
         return switch (type) {
             case LONG -> {
-                // UInt64 above Long.MAX_VALUE keeps its 64 bits (two's complement): Long.toUnsignedString gives it back.
-                if (raw instanceof BigInteger b) yield Value.of(b.longValue());
+                if (raw instanceof BigInteger b) yield b.bitLength() < 64 ? Value.of(b.longValue()) : null;
                 if (raw instanceof Date d) yield Value.of(d.getTime());
                 if (raw instanceof Number n) yield Value.of(n.longValue());
                 yield null;
