@@ -62,7 +62,20 @@ import org.slf4j.LoggerFactory;
  * <em>acknowledged as durable</em> when a {@link #sync()} that started after its append returned, or a
  * {@link #syncAsync()} future created after it completed: its log record is then forced to disk (or it is in a
  * forced file). Such points survive {@code kill -9} and power loss (given a disk that honours fsync). Without a sync,
- * a point is durable within about {@code walSyncInterval} plus one fsync.
+ * every point is forced within {@code walSyncInterval} (plus the time of one write and fsync) of its append, whatever
+ * the rate: the first record of a batch wakes the log writer.
+ *
+ * <p><b>Failures.</b> A write-ahead log write that fails (disk full, I/O error) makes the store refuse new points
+ * ({@link RejectReason#UNAVAILABLE}, {@link #unavailableReason()}) while the log writer retries in the background; the
+ * points accepted before are rewritten from memory once the cause is gone, and the store accepts points again by
+ * itself. Every refused point is counted under a stable reason ({@link #rejectedByReason()}).
+ *
+ * <p><b>Duplicates.</b> Of several points of one series with the same timestamp, the last one written wins: queries,
+ * flushes and compaction keep only it, so a client that resends a batch stores every point once.
+ *
+ * <p><b>Sharing.</b> A writable store holds an exclusive lock on {@code LOCK} in its folder: a second writer (another
+ * process, or another instance in this one) is refused with the holder's pid. {@link #openReadOnly} opens without the
+ * lock and writes, truncates or deletes nothing: it reads the files and replays the log into memory.
  *
  * <p><b>Reads</b> merge files, flushing snapshots and live buffers and always return points in time order.
  * All methods are thread-safe. Queries never block appends for longer than copying the buffered points of the
@@ -73,7 +86,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     static final long DAY_MICROS = 86_400_000_000L;
     /** Partitions are aligned to Monday 1970-01-05 00:00 UTC (epoch day 4), so week partitions start on Mondays. */
     private static final long PARTITION_ORIGIN = 4 * DAY_MICROS;
-    private static final byte[] MANIFEST_MAGIC = "LATHMAN1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MANIFEST_MAGIC_V1 = "LATHMAN1".getBytes(StandardCharsets.US_ASCII);
+    /** Version 2 adds each file's write sequence (the order of writes, for last-write-wins across files). */
+    private static final byte[] MANIFEST_MAGIC = "LATHMAN2".getBytes(StandardCharsets.US_ASCII);
     private static final int SLOT_BYTES = 8 + 8 + 1;
     /** A flush that leaves a partition with at least this many small files queues their compaction. */
     static final int AUTO_COMPACT_FILES = 8;
@@ -94,6 +109,18 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** A file replaced by compaction stays open this long for queries that still read its blocks. */
     static final long RETIRED_GRACE_NANOS = TimeUnit.MINUTES.toNanos(5);
     private static final ThreadLocal<Codecs> CODECS = ThreadLocal.withInitial(Codecs::new);
+    /** Earliest timestamp accepted: 1970-01-01T00:00:00Z. Sensors have no data before; older stamps are unit mistakes. */
+    public static final long MIN_TIMESTAMP_MICROS = 0L;
+    /**
+     * Latest timestamp accepted: 9999-12-31T23:59:59.999999Z, the last instant whose partition folder has a four-digit
+     * year (microseconds sent as milliseconds land far beyond it and are refused instead of lost).
+     */
+    public static final long MAX_TIMESTAMP_MICROS = 253_402_300_799_999_999L;
+    /** Largest text value, in bytes of UTF-8 (1 MiB): bounds log records, so no frame nears the log's frame limit. */
+    public static final int MAX_TEXT_BYTES = 1 << 20;
+    /** Longest series name, in bytes of UTF-8. */
+    public static final int MAX_SERIES_NAME_BYTES = 4096;
+    private static final RejectReason[] REASONS = RejectReason.values();
 
     private final StoreSettings settings;
     private final InstantSource clock;
@@ -110,17 +137,33 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private boolean compactionQueued;
     private final ScheduledThreadPoolExecutor background;
     private final AtomicLong nextFileId = new AtomicLong(1);
-    private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong rejectedLate = new AtomicLong();
+    /** Refused points per {@link RejectReason} ordinal. */
+    private final java.util.concurrent.atomic.AtomicLongArray rejects = new java.util.concurrent.atomic.AtomicLongArray(REASONS.length);
+    private final boolean readOnly;
+    /** The exclusive lock of a writable store; null when read-only. */
+    private final StoreLock storeLock;
+    /** Why the last flush failed, or null; with full memory buffers it makes the store refuse points. Guarded by the lock. */
+    private String flushFailure;
+    /** A manifest write failed after files went live: the next periodic run writes it again. Guarded by the lock. */
+    private boolean manifestDirty;
+    /** Files replaced or dropped whose names stay on disk until a manifest without them is durable. Guarded by the lock. */
+    private final List<SegmentFile> unlinkAfterManifest = new ArrayList<>();
+    /** While retention recomputes first times outside the lock: lowest timestamp per series id of files added meanwhile. */
+    private long[] firstTsDuringScan;
+    /** Test hook: runs between gathering a query's blocks and reading them. */
+    volatile Runnable afterGather;
     private final long lateWindowMicros;
+    /** Null when read-only. */
     private final Wal wal;
     private final IndexCache index;
     private final long partitionMicros;
     private long memBytes;
     private long flushingBytes;
     private long flushedThrough;
-    /** File ids the manifest lists; null when there was no manifest. */
-    private java.util.Set<Long> manifestFiles;
+    /** {@link #flushedThrough} of the manifest last written successfully: log segments up to it may be deleted. */
+    private long durableFlushedThrough;
+    /** File ids the manifest lists, with their write sequence; null when there was no manifest. */
+    private Map<Long, Long> manifestFiles;
     private boolean closed;
     /** Size of tier 0 (see {@link #SMALL_FILE_BYTES}); tests lower it to exercise the upper tiers with little data. */
     long smallFileBytes = SMALL_FILE_BYTES;
@@ -152,23 +195,53 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     private record Snapshot(long generation, List<Series> series, List<Columns> data, long bytes) {}
 
-    private TelemetryStore(StoreSettings settings, InstantSource clock) throws IOException {
+    private TelemetryStore(StoreSettings settings, InstantSource clock, boolean readOnly) throws IOException {
         this.settings = settings;
         this.clock = clock;
+        this.readOnly = readOnly;
         this.walDir = settings.dataDir().resolve("wal");
         this.dataRoot = settings.dataDir().resolve("data");
         this.lateWindowMicros = saturatedMicros(settings.lateWindow());
         this.partitionMicros = saturatedMicros(settings.partition());
         this.index = new IndexCache(settings.indexCacheBytes());
-        Files.createDirectories(walDir);
-        Files.createDirectories(dataRoot);
-        readManifest();
-        loadFiles();
-        long lastGen = replay();
-        wal = new Wal(walDir, Math.max(lastGen, flushedThrough) + 1, lock, 4 << 20, settings.walSyncInterval().toNanos());
+        if (readOnly) {
+            storeLock = null;
+            wal = null;
+            background = null;
+            if (!Files.isDirectory(settings.dataDir())) throw new IOException("No store [dataDir=" + settings.dataDir() + "]: the folder does not exist.");
+            try {
+                readManifest();
+                loadFiles();
+                replay();
+            } catch (IOException | RuntimeException | Error e) {
+                closeFiles();
+                throw e;
+            }
+            LOG.debug("Telemetry store open read-only [dataDir={}, series={}, files={}, bufferedPoints={}]",
+                    settings.dataDir(), byId.size(), fileCount(), memoryPoints());
+            return;
+        }
+        Files.createDirectories(settings.dataDir());
+        storeLock = StoreLock.acquire(settings.dataDir());
+        Wal w = null;
+        try {
+            Files.createDirectories(walDir);
+            Files.createDirectories(dataRoot);
+            readManifest();
+            loadFiles();
+            long lastGen = replay();
+            w = new Wal(walDir, Math.max(lastGen, flushedThrough) + 1, lock, 4 << 20, settings.walSyncInterval().toNanos());
+        } catch (IOException | RuntimeException | Error e) {
+            closeFiles();
+            storeLock.close();
+            throw e;
+        }
+        wal = w;
         background = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("lathe-store-background").unstarted(r));
         long flushMs = Math.max(1, settings.flushInterval().toMillis());
         background.scheduleWithFixedDelay(this::periodicFlush, flushMs, flushMs, TimeUnit.MILLISECONDS);
+        // a manifest that could not be written (disk full) is retried sooner than the next flush
+        background.scheduleWithFixedDelay(this::retryManifest, 1, 1, TimeUnit.SECONDS);
         if (!settings.keepsForever()) {
             long every = Math.max(1000, Math.min(3_600_000, settings.retention().toMillis() / 10));
             background.scheduleWithFixedDelay(this::periodicRetention, 0, every, TimeUnit.MILLISECONDS);
@@ -177,15 +250,39 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 settings.dataDir(), byId.size(), fileCount(), memoryPoints(), settings.memoryBudgetBytes());
     }
 
-    /** Opens (creating when missing) the store in {@code settings.dataDir()}, replaying its write-ahead log. */
+    /**
+     * Opens (creating when missing) the store in {@code settings.dataDir()} for writing, replaying its write-ahead log.
+     * Fails with an {@link IOException} naming the holder when another writer has it open.
+     */
     public static TelemetryStore open(StoreSettings settings) throws IOException {
-        return new TelemetryStore(settings, InstantSource.system());
+        return new TelemetryStore(settings, InstantSource.system(), false);
     }
 
     /** As {@link #open(StoreSettings)} with a clock for retention (tests). */
     public static TelemetryStore open(StoreSettings settings, InstantSource clock) throws IOException {
-        return new TelemetryStore(settings, clock);
+        return new TelemetryStore(settings, clock, false);
     }
+
+    /**
+     * Opens an existing store for queries only, also while a server writes it: reads its files and replays its
+     * write-ahead log into memory, without taking the writers' lock and without writing, truncating or deleting
+     * anything. What the writer adds or compacts afterwards is not seen. Appends, flushes, compaction and retention
+     * throw {@link IllegalStateException}.
+     */
+    public static TelemetryStore openReadOnly(StoreSettings settings) throws IOException {
+        // a running writer may delete a log segment or a compacted file between our listing and our reading it
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new TelemetryStore(settings, InstantSource.system(), true);
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt == 5) throw e;
+                LOG.debug("Store changed while opening it read-only; retrying [dataDir={}, file={}]", settings.dataDir(), e.getFile());
+            }
+        }
+    }
+
+    /** True for a store opened with {@link #openReadOnly}. */
+    public boolean isReadOnly() { return readOnly; }
 
     public StoreSettings settings() { return settings; }
 
@@ -203,14 +300,23 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     public int seriesId(String name, DataType type) {
         Series s = byName.get(name);
         if (s != null) return s.id;
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > MAX_SERIES_NAME_BYTES) {
+            throw new IllegalArgumentException("series name too long [bytes=" + utf8.length + ", limit=" + MAX_SERIES_NAME_BYTES + "]: use a shorter name.");
+        }
         lock.lock();
         try {
-            checkOpen();
+            checkWritable();
             s = byName.get(name);
             if (s != null) return s.id;
-            s = define(name, type);
-            wal.appendDefine(s.id, (byte) type.ordinal(), name);
-            return s.id;
+            checkAvailable();
+            if (name.isEmpty()) throw new IllegalArgumentException("series name must not be empty");
+            try {
+                wal.appendDefine(byId.size(), (byte) type.ordinal(), utf8);
+            } catch (Wal.Unavailable e) {
+                throw reject(RejectReason.UNAVAILABLE, e.getMessage());
+            }
+            return define(name, type).id;
         } finally {
             lock.unlock();
         }
@@ -259,7 +365,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     // =================================================================== write path
 
-    /** Appends a point to a DOUBLE series. Returns false when rejected as too late. */
+    /**
+     * Appends a point to a DOUBLE series. Returns false when rejected as too late (counted as {@link RejectReason#LATE});
+     * throws {@link PointRejectedException} (counted) for a timestamp out of range or while the store is unavailable.
+     */
     public boolean append(int seriesId, long timestampMicros, double value, Quality quality) {
         return appendBits(seriesId, DataType.DOUBLE, timestampMicros, Double.doubleToRawLongBits(value), quality.code());
     }
@@ -276,12 +385,24 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return appendBits(seriesId, DataType.BOOLEAN, timestampMicros, value ? 1 : 0, quality.code());
     }
 
+    /** As {@link #append}; a value above {@link #MAX_TEXT_BYTES} bytes of UTF-8 is refused as {@link RejectReason#TOO_LARGE}. */
     public boolean appendText(int seriesId, long timestampMicros, String value, Quality quality) {
+        checkTimestamp(seriesId, timestampMicros);
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > MAX_TEXT_BYTES) {
+            throw reject(RejectReason.TOO_LARGE, "text value too large [series=" + nameOf(seriesId) + ", bytes=" + utf8.length + ", limit=" + MAX_TEXT_BYTES
+                    + "]: the store keeps text values of up to " + MAX_TEXT_BYTES + " bytes (UTF-8). Store large documents elsewhere and a reference here.");
+        }
         lock.lock();
         try {
             Series s = series(seriesId, DataType.TEXT);
             if (late(s, timestampMicros)) return false;
-            wal.appendText(seriesId, timestampMicros, value, quality.code());
+            checkAvailable();
+            try {
+                wal.appendText(seriesId, timestampMicros, utf8, quality.code());
+            } catch (Wal.Unavailable e) {
+                throw reject(RejectReason.UNAVAILABLE, e.getMessage());
+            }
             addToBuffer(s, timestampMicros, 0, quality.code(), value);
             memBytes += 40 + 2L * value.length();
             afterAppend();
@@ -291,17 +412,30 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    /** Appends many points of one DOUBLE series under one lock acquisition; returns how many were accepted. */
+    /**
+     * Appends many points of one DOUBLE series under one lock acquisition; returns how many were accepted (late ones
+     * and ones out of the timestamp range are skipped and counted). Throws {@link PointRejectedException} when the store
+     * becomes unavailable; the points before it were accepted.
+     */
     public int appendBatch(int seriesId, long[] timestamps, double[] values, int offset, int length) {
         lock.lock();
         try {
             Series s = series(seriesId, DataType.DOUBLE);
+            checkAvailable();
             int ok = 0;
             for (int i = offset; i < offset + length; i++) {
                 long t = timestamps[i];
+                if (t < MIN_TIMESTAMP_MICROS || t > MAX_TIMESTAMP_MICROS) {
+                    rejects.incrementAndGet(RejectReason.OUT_OF_RANGE_TIMESTAMP.ordinal());
+                    continue;
+                }
                 if (late(s, t)) continue;
                 long bits = Double.doubleToRawLongBits(values[i]);
-                wal.appendPoint(seriesId, t, bits, (byte) 0);
+                try {
+                    wal.appendPoint(seriesId, t, bits, (byte) 0);
+                } catch (Wal.Unavailable e) {
+                    throw reject(RejectReason.UNAVAILABLE, e.getMessage());
+                }
                 addToBuffer(s, t, bits, (byte) 0, null);
                 ok++;
             }
@@ -313,11 +447,17 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     }
 
     private boolean appendBits(int seriesId, DataType type, long ts, long bits, byte quality) {
+        checkTimestamp(seriesId, ts);
         lock.lock();
         try {
             Series s = series(seriesId, type);
             if (late(s, ts)) return false;
-            wal.appendPoint(seriesId, ts, bits, quality);
+            checkAvailable();
+            try {
+                wal.appendPoint(seriesId, ts, bits, quality);
+            } catch (Wal.Unavailable e) {
+                throw reject(RejectReason.UNAVAILABLE, e.getMessage());
+            }
             addToBuffer(s, ts, bits, quality, null);
             afterAppend();
             return true;
@@ -326,17 +466,45 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
+    private void checkTimestamp(int seriesId, long ts) {
+        if (ts < MIN_TIMESTAMP_MICROS || ts > MAX_TIMESTAMP_MICROS) {
+            throw reject(RejectReason.OUT_OF_RANGE_TIMESTAMP, "timestamp out of range [series=" + nameOf(seriesId) + ", timestampMicros=" + ts
+                    + "]: the store keeps points from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z. Check the unit (micro-, milli- or seconds).");
+        }
+    }
+
+    private String nameOf(int seriesId) {
+        Series s = seriesId >= 0 && seriesId < byId.size() ? byId.get(seriesId) : null;
+        return s == null ? "#" + seriesId : s.name;
+    }
+
+    /** Counts a refused point and returns the exception to throw. */
+    private PointRejectedException reject(RejectReason reason, String message) {
+        rejects.incrementAndGet(reason.ordinal());
+        return new PointRejectedException(reason, message);
+    }
+
+    /** Lock held: refuses the point while the log cannot take it, or while a failing flush leaves the memory full. */
+    private void checkAvailable() {
+        if (wal.failed() || (flushFailure != null && memBytes > settings.memoryBudgetBytes())) {
+            throw reject(RejectReason.UNAVAILABLE, unavailableLocked());
+        }
+    }
+
     private Series series(int id, DataType type) {
-        checkOpen();
+        checkWritable();
         if (id < 0 || id >= byId.size()) throw new IllegalArgumentException("unknown series id [id=" + id + "]: define it with seriesId(name, type) first.");
         Series s = byId.get(id);
-        if (s.type != type) throw new IllegalArgumentException("series has another type [series=" + s.name + ", type=" + s.type + ", appended=" + type + "]");
+        if (s.type != type) {
+            rejects.incrementAndGet(RejectReason.TYPE_MISMATCH.ordinal());
+            throw new IllegalArgumentException("series has another type [series=" + s.name + ", type=" + s.type + ", appended=" + type + "]");
+        }
         return s;
     }
 
     private boolean late(Series s, long ts) {
         if (s.hasLast && ts < s.lastTs && s.lastTs - ts > lateWindowMicros) {
-            rejectedLate.incrementAndGet();
+            rejects.incrementAndGet(RejectReason.LATE.ordinal());
             return true;
         }
         return false;
@@ -363,7 +531,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     private void afterAppend() {
         long budget = settings.memoryBudgetBytes();
-        if (memBytes > budget / 2 && flushing.isEmpty()) startFlushLocked();
+        if (memBytes > budget / 2 && flushing.isEmpty() && flushFailure == null) startFlushLocked();
         while (memBytes + flushingBytes > budget && !flushing.isEmpty() && !closed) flushDone.awaitUninterruptibly();
     }
 
@@ -371,18 +539,62 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         if (closed) throw new IllegalStateException("telemetry store is closed [dataDir=" + settings.dataDir() + "]");
     }
 
+    private void checkWritable() {
+        if (closed || readOnly) {
+            rejects.incrementAndGet(RejectReason.CLOSED.ordinal());
+            checkOpen();
+            throw new IllegalStateException("telemetry store is open read-only [dataDir=" + settings.dataDir() + "]: open it with TelemetryStore.open to write.");
+        }
+    }
+
+    /**
+     * Why the store refuses points now, or empty when it accepts them: a failing write-ahead log (for example
+     * {@code "write-ahead log write failed: No space left on device [dir=…]"}), a failing flush with full memory
+     * buffers, closed, or read-only. Cheap: for health checks.
+     */
+    public Optional<String> unavailableReason() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(unavailableLocked());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String unavailableLocked() {
+        if (closed) return "store closed [dataDir=" + settings.dataDir() + "]";
+        if (readOnly) return "store opened read-only [dataDir=" + settings.dataDir() + "]";
+        String w = wal.failureMessage();
+        if (w != null) return w;
+        if (flushFailure != null && memBytes > settings.memoryBudgetBytes()) {
+            return "flush to files failed and the memory buffers are full: " + flushFailure + " [dataDir=" + settings.dataDir() + "]";
+        }
+        return null;
+    }
+
+    /**
+     * Points refused since open, per reason label ({@link RejectReason#label()}), every reason present (zero when none),
+     * in a stable order. Cheap: for metrics.
+     */
+    public Map<String, Long> rejectedByReason() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (RejectReason r : REASONS) out.put(r.label(), rejects.get(r.ordinal()));
+        return out;
+    }
+
     /** Blocks until every point appended (by any thread) before this call is forced to disk. */
     public void sync() throws IOException {
-        wal.sync();
+        if (wal != null) wal.sync();
     }
 
     /** Completes when every point appended before this call is forced to disk. */
     public CompletableFuture<Void> syncAsync() {
-        return wal.syncAsync();
+        return wal == null ? CompletableFuture.completedFuture(null) : wal.syncAsync();
     }
 
     /** Number of log records (points and series definitions) appended since open; compare with {@link #durableSequence()}. */
     public long appendedSequence() {
+        if (wal == null) return 0;
         lock.lock();
         try {
             return wal.appendedSequence();
@@ -393,7 +605,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     /** Number of log records forced to disk since open. */
     public long durableSequence() {
-        return wal.durableSequence();
+        return wal == null ? 0 : wal.durableSequence();
     }
 
     // =================================================================== PointSink
@@ -401,34 +613,56 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /**
      * Stores a point under {@code signal.id()}, creating the series with the signal's data type. A value of another
      * type is converted where that is lossless enough (numbers and booleans to the series' numeric type, anything
-     * to text via its JSON form); otherwise the point is counted in {@link StoreStats#rejectedPoints()} and dropped.
-     * {@code historical} points are stored like any other (the late window applies).
+     * to text via its JSON form); otherwise the point is dropped and counted under its reason in
+     * {@link #rejectedByReason()} ({@code type-mismatch} for text to a number series or NaN to a LONG series).
+     * {@code historical} points are stored like any other (the late window applies). Never throws.
      */
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
         try {
             int id = seriesId(signal.id(), signal.dataType());
             DataType type = byId.get(id).type;
-            boolean ok = switch (type) {
-                case DOUBLE -> value instanceof Value.TextValue ? false : append(id, timestampMicros, value.asDouble(), quality);
-                case LONG -> switch (value) {
-                    case Value.LongValue l -> appendLong(id, timestampMicros, l.value(), quality);
-                    case Value.BooleanValue b -> appendLong(id, timestampMicros, b.value() ? 1 : 0, quality);
-                    case Value.DoubleValue d when Double.isFinite(d.value()) -> appendLong(id, timestampMicros, Math.round(d.value()), quality);
-                    default -> false;
-                };
-                case BOOLEAN -> switch (value) {
-                    case Value.BooleanValue b -> appendBoolean(id, timestampMicros, b.value(), quality);
-                    case Value.TextValue t -> false;
-                    default -> appendBoolean(id, timestampMicros, value.asDouble() != 0, quality);
-                };
+            // a late point makes append return false and is counted there; so is every PointRejectedException
+            switch (type) {
+                case DOUBLE -> {
+                    if (value instanceof Value.TextValue) typeMismatch();
+                    else append(id, timestampMicros, value.asDouble(), quality);
+                }
+                case LONG -> {
+                    switch (value) {
+                        case Value.LongValue l -> appendLong(id, timestampMicros, l.value(), quality);
+                        case Value.BooleanValue b -> appendLong(id, timestampMicros, b.value() ? 1 : 0, quality);
+                        case Value.DoubleValue d when Double.isFinite(d.value()) -> appendLong(id, timestampMicros, Math.round(d.value()), quality);
+                        default -> typeMismatch();
+                    }
+                }
+                case BOOLEAN -> {
+                    switch (value) {
+                        case Value.BooleanValue b -> appendBoolean(id, timestampMicros, b.value(), quality);
+                        case Value.TextValue t -> typeMismatch();
+                        default -> appendBoolean(id, timestampMicros, value.asDouble() != 0, quality);
+                    }
+                }
                 case TEXT -> appendText(id, timestampMicros, value instanceof Value.TextValue t ? t.value() : value.toJson(), quality);
-            };
-            if (!ok && !(value instanceof Value.TextValue && type != DataType.TEXT)) return; // late: counted already
-            if (!ok) rejected.incrementAndGet();
+            }
+        } catch (PointRejectedException e) {
+            // counted where it was thrown
+        } catch (IllegalStateException e) {
+            if (!closed && !readOnly) countError(signal, e);
+            // else counted as closed
         } catch (RuntimeException e) {
-            rejected.incrementAndGet();
+            countError(signal, e);
         }
+    }
+
+    private void typeMismatch() {
+        rejects.incrementAndGet(RejectReason.TYPE_MISMATCH.ordinal());
+    }
+
+    private void countError(Signal signal, RuntimeException e) {
+        if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("series has another type")) return; // counted
+        rejects.incrementAndGet(RejectReason.ERROR.ordinal());
+        LOG.warn("Point refused by the store [signal={}]: {}", signal.id(), e.toString());
     }
 
     /**
@@ -439,21 +673,30 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     @Override
     public void markStale(Signal signal, long timestampMicros) {
         Series s = byName.get(signal.id());
-        if (s == null) return;
+        if (s == null || readOnly) return;
+        if (timestampMicros < MIN_TIMESTAMP_MICROS || timestampMicros > MAX_TIMESTAMP_MICROS) {
+            rejects.incrementAndGet(RejectReason.OUT_OF_RANGE_TIMESTAMP.ordinal());
+            return;
+        }
         lock.lock();
         try {
             if (closed || !s.hasLast || timestampMicros <= s.lastTs) return;
+            checkAvailable();
             if (s.type == DataType.TEXT) {
                 String text = (String) s.lastText;
-                wal.appendText(s.id, timestampMicros, text, Quality.STALE.code());
+                wal.appendText(s.id, timestampMicros, text.getBytes(StandardCharsets.UTF_8), Quality.STALE.code());
                 addToBuffer(s, timestampMicros, 0, Quality.STALE.code(), text);
             } else {
                 wal.appendPoint(s.id, timestampMicros, s.lastBits, Quality.STALE.code());
                 addToBuffer(s, timestampMicros, s.lastBits, Quality.STALE.code(), null);
             }
             afterAppend();
+        } catch (PointRejectedException e) {
+            // counted
+        } catch (Wal.Unavailable e) {
+            rejects.incrementAndGet(RejectReason.UNAVAILABLE.ordinal());
         } catch (RuntimeException e) {
-            rejected.incrementAndGet();
+            countError(signal, e);
         } finally {
             lock.unlock();
         }
@@ -467,6 +710,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         lock.lock();
         try {
             checkOpen();
+            if (readOnly) throw new IllegalStateException("telemetry store is open read-only [dataDir=" + settings.dataDir() + "]: it flushes nothing.");
             f = startFlushLocked();
         } finally {
             lock.unlock();
@@ -500,6 +744,23 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
+    /** Background: writes the manifest again after a failed write (disk full), so the log it covers can go. */
+    private void retryManifest() {
+        lock.lock();
+        try {
+            if (closed || !manifestDirty) return;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            writeManifest(flushedThrough);
+            deleteFlushedLog();
+            LOG.info("Store manifest written after an earlier failure [dataDir={}]", settings.dataDir());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Store manifest still cannot be written [dataDir={}]: {}", settings.dataDir(), e.toString());
+        }
+    }
+
     /** Takes the live buffers as a snapshot, rotates the log and queues writing the snapshot. Lock held. */
     private Future<?> startFlushLocked() {
         List<Series> ss = new ArrayList<>();
@@ -519,32 +780,33 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         memBytes = 0;
         flushing.add(snap);
         return background.submit(() -> {
-            try {
-                writeSnapshot(snap);
-            } catch (IOException | RuntimeException | Error e) { // an OutOfMemoryError too: appenders wait on this snapshot
-                LOG.error("Flush failed [dataDir={}, series={}]: {}. Points stay in memory and in the write-ahead log; the next flush retries.",
-                        settings.dataDir(), ss.size(), e.toString());
-                lock.lock();
-                try {
-                    // put the data back in front of what arrived since, so nothing is lost from queries
-                    for (int i = 0; i < ss.size(); i++) {
-                        Series s = ss.get(i);
-                        Columns back = cs.get(i);
-                        s.frozen.remove(back);
-                        if (s.buffer != null) back.addFrom(s.buffer, 0, s.buffer.size);
-                        s.buffer = back;
-                    }
-                    flushing.remove(snap);
-                    flushingBytes -= snap.bytes;
-                    memBytes += snap.bytes;
-                    flushDone.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-                throw e;
-            }
+            writeSnapshot(snap);
             return null;
         });
+    }
+
+    /** A flush could not write its files: the snapshot goes back into the live buffers (nothing is on disk twice). */
+    private void restoreSnapshot(Snapshot snap, Throwable e) {
+        LOG.error("Flush failed [dataDir={}, series={}]: {}. Points stay in memory and in the write-ahead log; the next flush retries.",
+                settings.dataDir(), snap.series.size(), e.toString());
+        lock.lock();
+        try {
+            // put the data back in front of what arrived since, so nothing is lost from queries
+            for (int i = 0; i < snap.series.size(); i++) {
+                Series s = snap.series.get(i);
+                Columns back = snap.data.get(i);
+                s.frozen.remove(back);
+                if (s.buffer != null) back.addFrom(s.buffer, 0, s.buffer.size);
+                s.buffer = back;
+            }
+            flushing.remove(snap);
+            flushingBytes -= snap.bytes;
+            memBytes += snap.bytes;
+            flushFailure = e.toString();
+            flushDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private record Run(long partition, int seriesId, Columns columns, int from, int to) {}
@@ -581,10 +843,12 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         List<Run> runs = new ArrayList<>();
         for (int i = 0; i < snap.series.size(); i++) {
             Columns c = snap.data.get(i);
-            if (!c.isSorted()) {
+            if (!c.isStrictlyIncreasing()) {
+                // readers may be copying the frozen buffer: sort and de-duplicate a copy
                 Columns copy = new Columns(c.type, c.size);
                 copy.addFrom(c, 0, c.size);
                 copy.sortByTime();
+                copy.keepLastOfEqualTimestamps();
                 c = copy;
             }
             int start = 0;
@@ -611,33 +875,56 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                         Run r = runs.get(i);
                         w.add(r.seriesId, r.columns, r.from, r.to);
                     }
-                    written.add(w.finish(dir.resolve(fileName(id)), part, id));
+                    written.add(w.finish(dir.resolve(fileName(id)), part, id, id));
                     dirs.add(w.directory());
                 } catch (IOException | RuntimeException e) {
                     w.abort();
                     throw e;
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            for (SegmentFile f : written) f.delete();
+        } catch (IOException | RuntimeException | Error e) { // an OutOfMemoryError too: appenders wait on this snapshot
+            for (SegmentFile f : written) {
+                try {
+                    f.delete();
+                } catch (IOException ignored) {
+                    // not listed in the manifest: deleted as an orphan on the next open
+                }
+            }
+            restoreSnapshot(snap, e);
             throw e;
         }
+        // From here the files are live: whatever fails, the snapshot's points must not go back to the buffers, or they
+        // would be stored twice. A manifest that cannot be written now is written later; until then the log keeps
+        // the points, and a crash reopens the old manifest, deletes these unlisted files and replays the log.
         lock.lock();
         try {
             for (int k = 0; k < written.size(); k++) addFile(written.get(k), dirs.get(k));
             for (int k = 0; k < snap.series.size(); k++) snap.series.get(k).frozen.remove(snap.data.get(k));
             flushing.remove(snap);
             flushingBytes -= snap.bytes;
+            flushFailure = null;
             flushDone.signalAll();
         } finally {
             lock.unlock();
         }
         writeManifest(snap.generation);
-        for (long g : Wal.generations(walDir)) {
-            if (g <= snap.generation) Files.deleteIfExists(Wal.segmentPath(walDir, g));
-        }
+        deleteFlushedLog();
         LOG.debug("Flushed [series={}, files={}, walGeneration={}]", snap.series.size(), written.size(), snap.generation);
         queueCompactionIfNeeded();
+    }
+
+    /** Deletes the log segments the durable manifest covers. */
+    private void deleteFlushedLog() throws IOException {
+        long through;
+        lock.lock();
+        try {
+            through = manifestDirty ? -1 : durableFlushedThrough;
+        } finally {
+            lock.unlock();
+        }
+        for (long g : Wal.generations(walDir)) {
+            if (g <= through) Files.deleteIfExists(Wal.segmentPath(walDir, g));
+        }
     }
 
     private static String fileName(long id) {
@@ -661,6 +948,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             Series s = byId.get(id);
             if (!s.hasLast || d.maxTs[i] > s.lastTs) loadLatest(s, f, d, i);
             if (d.minTs[i] < s.firstTs) s.firstTs = d.minTs[i];
+            if (firstTsDuringScan != null && id < firstTsDuringScan.length && d.minTs[i] < firstTsDuringScan[id]) firstTsDuringScan[id] = d.minTs[i];
         }
     }
 
@@ -684,17 +972,25 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     // =================================================================== manifest, files, replay
 
+    /**
+     * Writes the manifest (live files, series) atomically. On failure it is marked dirty and written again by the next
+     * flush or the background retry; until then the previous manifest and the log describe the store.
+     */
     private synchronized void writeManifest(long generation) throws IOException {
         ByteSink out = new ByteSink(4096);
         out.putBytes(MANIFEST_MAGIC, 0, MANIFEST_MAGIC.length);
         List<Series> all;
         List<SegmentFile> live = new ArrayList<>();
+        List<SegmentFile> unlink;
+        long through;
         lock.lock();
         try {
             all = List.copyOf(byId);
             flushedThrough = Math.max(flushedThrough, generation);
+            through = flushedThrough;
             out.putLong(flushedThrough);
             for (List<SegmentFile> l : partitions.values()) live.addAll(l);
+            unlink = List.copyOf(unlinkAfterManifest);
         } finally {
             lock.unlock();
         }
@@ -705,6 +1001,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         for (SegmentFile f : live) {
             out.putLong(f.partition);
             out.putLong(f.id);
+            out.putLong(f.seq);
         }
         out.putVarLong(all.size());
         for (Series s : all) {
@@ -718,19 +1015,66 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         crc.update(out.array(), 0, out.size());
         out.putInt((int) crc.getValue());
         Path tmp = settings.dataDir().resolve("MANIFEST.tmp");
-        Files.write(tmp, out.toByteArray());
-        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(true);
+        try {
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(out.array(), 0, out.size());
+                while (bb.hasRemaining()) ch.write(bb);
+                ch.force(true);
+            }
+            Files.move(tmp, settings.dataDir().resolve("MANIFEST"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            FileUtil.forceDirectory(settings.dataDir());
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp); // give the space back
+            } catch (IOException ignored) {
+                // overwritten by the next attempt
+            }
+            lock.lock();
+            try {
+                manifestDirty = true;
+            } finally {
+                lock.unlock();
+            }
+            LOG.warn("Store manifest write failed [dataDir={}]: {}. Retried in the background; until then the write-ahead log is kept.",
+                    settings.dataDir(), e.toString());
+            throw e;
         }
-        Files.move(tmp, settings.dataDir().resolve("MANIFEST"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        FileUtil.forceDirectory(settings.dataDir());
+        lock.lock();
+        try {
+            manifestDirty = false;
+            durableFlushedThrough = Math.max(durableFlushedThrough, through);
+            unlinkAfterManifest.removeAll(unlink);
+        } finally {
+            lock.unlock();
+        }
+        // files replaced by compaction or dropped by retention: readers may still hold their blocks, so the name goes
+        // now and the channel later (closeRetiredFiles)
+        for (SegmentFile f : unlink) {
+            try {
+                Files.deleteIfExists(f.path);
+            } catch (IOException e) {
+                LOG.debug("Deleting a retired segment file failed [file={}]: {}", f.path, e.toString());
+            }
+        }
     }
 
     private void readManifest() throws IOException {
         Path p = settings.dataDir().resolve("MANIFEST");
-        if (!Files.exists(p)) return;
+        if (!Files.exists(p)) {
+            List<Path> segments = segmentFilesOnDisk();
+            if (!segments.isEmpty()) {
+                throw new IOException("Store manifest missing [dataDir=" + settings.dataDir() + ", segmentFiles=" + segments.size() + ", example=" + segments.getFirst()
+                        + "]: it lists the live files and the series names, which the files do not hold; the store is not opened so that nothing is deleted. "
+                        + "Restore MANIFEST from a backup of this folder, or move the folder away to start an empty store.");
+            }
+            if (!readOnly) writeManifest(0); // a new store: from now on a missing manifest always means damage
+            return;
+        }
         byte[] b = Files.readAllBytes(p);
-        if (b.length < MANIFEST_MAGIC.length + 4 || !Arrays.equals(Arrays.copyOf(b, MANIFEST_MAGIC.length), MANIFEST_MAGIC)) {
+        byte[] magic = b.length < MANIFEST_MAGIC.length ? b : Arrays.copyOf(b, MANIFEST_MAGIC.length);
+        boolean v1 = Arrays.equals(magic, MANIFEST_MAGIC_V1);
+        if (b.length < MANIFEST_MAGIC.length + 4 || !(v1 || Arrays.equals(magic, MANIFEST_MAGIC))) {
             throw new IOException("Store manifest unreadable [file=" + p + "]: wrong magic. Is this a Lathe data directory?");
         }
         CRC32C crc = new CRC32C();
@@ -741,12 +1085,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         ByteSource in = new ByteSource(b, MANIFEST_MAGIC.length, b.length - 4 - MANIFEST_MAGIC.length);
         flushedThrough = in.getLong();
+        durableFlushedThrough = flushedThrough;
         nextFileId.set(in.getLong());
         int files = in.getVarInt();
-        manifestFiles = new java.util.HashSet<>();
+        manifestFiles = new HashMap<>();
         for (int i = 0; i < files; i++) {
             in.getLong();
-            manifestFiles.add(in.getLong());
+            long id = in.getLong();
+            manifestFiles.put(id, v1 ? id : in.getLong());
         }
         int n = in.getVarInt();
         for (int i = 0; i < n; i++) {
@@ -760,7 +1106,16 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
+    /** Segment files under the partition folders (for the missing-manifest check). */
+    private List<Path> segmentFilesOnDisk() throws IOException {
+        if (!Files.isDirectory(dataRoot)) return List.of();
+        try (Stream<Path> s = Files.walk(dataRoot, 2)) {
+            return s.filter(q -> q.getFileName().toString().endsWith(SegmentFile.SUFFIX)).sorted().toList();
+        }
+    }
+
     private void loadFiles() throws IOException {
+        if (!Files.isDirectory(dataRoot)) return; // read-only on a store that never flushed
         List<Path> dirs;
         try (Stream<Path> s = Files.list(dataRoot)) {
             dirs = s.filter(Files::isDirectory).sorted().toList();
@@ -780,21 +1135,28 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             for (Path p : paths) {
                 String n = p.getFileName().toString();
                 if (n.endsWith(".tmp")) {
-                    Files.deleteIfExists(p);
+                    if (!readOnly) Files.deleteIfExists(p);
                     continue;
                 }
                 if (!n.endsWith(SegmentFile.SUFFIX)) continue;
                 long id = Long.parseLong(n.substring(1, n.length() - SegmentFile.SUFFIX.length()));
                 maxId = Math.max(maxId, id);
-                if (manifestFiles == null || !manifestFiles.contains(id)) {
+                Long seq = manifestFiles == null ? null : manifestFiles.get(id);
+                if (seq == null) {
+                    if (readOnly) continue; // a writer's flush in progress, or an orphan it deletes on its next open
                     LOG.warn("Deleting segment file the manifest does not list (a flush or compaction cut short; its points are in the log or in other files) [file={}]", p);
                     Files.deleteIfExists(p);
                     continue;
                 }
-                files.add(SegmentFile.open(p, part, id));
+                try {
+                    files.add(SegmentFile.open(p, part, id, seq));
+                } catch (IOException | RuntimeException e) {
+                    for (SegmentFile f : files) f.close();
+                    throw e;
+                }
             }
         }
-        files.sort(Comparator.comparingLong(f -> f.id));
+        files.sort(Comparator.comparingLong(f -> f.seq));
         for (SegmentFile f : files) partitions.computeIfAbsent(f.partition, p -> new ArrayList<>()).add(f);
         nextFileId.set(Math.max(nextFileId.get(), maxId + 1));
         scanNewest(files);
@@ -807,7 +1169,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
      */
     private void scanNewest(List<SegmentFile> files) throws IOException {
         List<SegmentFile> order = new ArrayList<>(files);
-        order.sort(Comparator.comparingLong((SegmentFile f) -> f.maxTs).reversed());
+        // newest first; of files ending at the same time the later write first (last write wins)
+        order.sort(Comparator.comparingLong((SegmentFile f) -> f.maxTs).thenComparingLong(f -> f.seq).reversed());
         for (SegmentFile f : order) {
             long oldestNewest = Long.MAX_VALUE;
             for (Series s : byId) oldestNewest = Math.min(oldestNewest, s.hasLast ? s.lastTs : Long.MIN_VALUE);
@@ -847,14 +1210,16 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private long replay() throws IOException {
         long last = 0;
         long[] points = {0};
+        long[] outOfRange = {0};
         long cut = 0;
         for (long g : Wal.generations(walDir)) {
             last = Math.max(last, g);
             if (g <= flushedThrough) {
-                Files.deleteIfExists(Wal.segmentPath(walDir, g));
+                if (!readOnly) Files.deleteIfExists(Wal.segmentPath(walDir, g));
                 continue;
             }
-            cut += Wal.replay(Wal.segmentPath(walDir, g), new Wal.Replay() {
+            // read-only: the writer may be appending to the newest segment, whose incomplete frame is no damage
+            cut += Wal.replay(Wal.segmentPath(walDir, g), !readOnly, new Wal.Replay() {
                 @Override
                 public void define(int id, byte type, String name) {
                     if (id < byId.size()) {
@@ -868,6 +1233,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 @Override
                 public void point(int id, long ts, long bits, byte quality) {
                     if (id < 0 || id >= byId.size()) return;
+                    if (ts < MIN_TIMESTAMP_MICROS || ts > MAX_TIMESTAMP_MICROS) { // logged by an older version
+                        outOfRange[0]++;
+                        return;
+                    }
                     addToBuffer(byId.get(id), ts, bits, quality, null);
                     points[0]++;
                 }
@@ -875,12 +1244,19 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 @Override
                 public void text(int id, long ts, String text, byte quality) {
                     if (id < 0 || id >= byId.size()) return;
+                    if (ts < MIN_TIMESTAMP_MICROS || ts > MAX_TIMESTAMP_MICROS) {
+                        outOfRange[0]++;
+                        return;
+                    }
                     addToBuffer(byId.get(id), ts, 0, quality, text);
                     points[0]++;
                 }
             });
         }
-        if (points[0] > 0 || cut > 0) LOG.info("Write-ahead log replayed [points={}, bytesCut={}]", points[0], cut);
+        if (outOfRange[0] > 0) {
+            LOG.warn("Write-ahead log holds points outside the store's time range; they are skipped [points={}, range=1970-01-01..9999-12-31]", outOfRange[0]);
+        }
+        if ((points[0] > 0 || cut > 0) && !readOnly) LOG.info("Write-ahead log replayed [points={}, bytesCut={}]", points[0], cut);
         return last;
     }
 
@@ -902,7 +1278,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        mem.sortByTime();
+        mem.sortByTime(); // stable: frozen buffers (oldest first), then the live one, so the last write is last
+        mem.keepLastOfEqualTimestamps();
         List<BlockMeta> sel = new ArrayList<>();
         for (SegmentFile f : files) {
             for (BlockMeta m : index.blocks(f, s.id)) {
@@ -911,10 +1288,13 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             }
         }
         sel.sort(BLOCK_ORDER);
+        Runnable hook = afterGather;
+        if (hook != null) hook.run();
         return new Gathered(s, sel.toArray(new BlockMeta[0]), mem);
     }
 
-    private static final Comparator<BlockMeta> BLOCK_ORDER = Comparator.comparingLong((BlockMeta m) -> m.minTs).thenComparingLong(m -> m.file().id);
+    private static final Comparator<BlockMeta> BLOCK_ORDER = Comparator.comparingLong((BlockMeta m) -> m.minTs).thenComparingLong(m -> m.file().seq);
+    private static final Comparator<BlockMeta> WRITE_ORDER = Comparator.comparingLong((BlockMeta m) -> m.file().seq).thenComparingLong(m -> m.minTs);
 
     private static void copyRange(Columns c, long from, long to, Columns out) {
         int n = c.size;
@@ -936,12 +1316,17 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return b.length == 0 || g.memory.size == 0 || g.memory.ts[0] > b[b.length - 1].maxTs;
     }
 
-    /** Every point of the gathered data in [from, to), sorted (stable: files in order, then buffers). */
+    /**
+     * Every point of the gathered data in [from, to), sorted, one per timestamp: blocks are read in write order (file
+     * sequence) and the buffers last, the sort is stable, and of equal timestamps the last write is kept.
+     */
     private Columns materialize(Gathered g, long from, long to) throws IOException {
         Columns out = new Columns(g.series.type, 64);
         Columns tmp = new Columns(g.series.type, SegmentFile.BLOCK_POINTS);
         Codecs codecs = CODECS.get();
-        for (BlockMeta m : g.blocks) {
+        BlockMeta[] blocks = g.blocks.clone();
+        Arrays.sort(blocks, WRITE_ORDER);
+        for (BlockMeta m : blocks) {
             if (m.minTs >= from && m.maxTs < to) {
                 m.file().read(m, codecs, tmp);
                 out.addFrom(tmp, 0, tmp.size);
@@ -952,6 +1337,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         out.addFrom(g.memory, 0, g.memory.size);
         out.sortByTime();
+        out.keepLastOfEqualTimestamps();
         return out;
     }
 
@@ -1113,17 +1499,26 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.warn("Retention run failed [dataDir={}]: {}", settings.dataDir(), e.toString());
         }
+        closeRetiredFiles(RETIRED_GRACE_NANOS);
     }
 
-    /** Drops partitions that end before now minus the retention; returns how many. No-op when keeping forever. */
+    /**
+     * Drops partitions that end before now minus the retention; returns how many. No-op when keeping forever. Dropped
+     * files are retired as compaction retires them: queries that already hold their blocks still read them; their
+     * names go once the manifest without them is written, their channels after a grace period. Directories are read
+     * outside the store lock.
+     */
     public int enforceRetention() throws IOException {
+        if (readOnly) throw new IllegalStateException("telemetry store is open read-only [dataDir=" + settings.dataDir() + "]: retention does not run.");
         if (settings.keepsForever()) return 0;
         long nowMicros = saturatedMicros(Duration.ofMillis(clock.millis()));
         long cutoff = nowMicros - saturatedMicros(settings.retention());
         List<SegmentFile> drop = new ArrayList<>();
         List<Long> days = new ArrayList<>();
+        List<SegmentFile> remaining = new ArrayList<>();
         lock.lock();
         try {
+            if (firstTsDuringScan != null) return 0; // another run is under way
             for (var e : partitions.entrySet()) {
                 // the partition's end, and its files' newest points (a folder written with a longer partition setting)
                 boolean old = e.getKey() + partitionMicros <= cutoff;
@@ -1135,21 +1530,49 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             }
             if (drop.isEmpty()) return 0;
             for (Long d : days) partitions.remove(d);
-            for (SegmentFile f : drop) index.evict(f);
-            List<SegmentFile> remaining = new ArrayList<>();
+            long retiredAt = System.nanoTime();
+            for (SegmentFile f : drop) {
+                index.evict(f);
+                retiredFiles.put(f, retiredAt);
+                unlinkAfterManifest.add(f);
+            }
             for (List<SegmentFile> l : partitions.values()) remaining.addAll(l);
-            scanFirst(remaining);
-            for (Series s : byId) {
-                if (s.firstTs == Long.MAX_VALUE) {
+            // files that flushes or compaction add while the directories are read below lower these
+            firstTsDuringScan = new long[byId.size()];
+            Arrays.fill(firstTsDuringScan, Long.MAX_VALUE);
+        } finally {
+            lock.unlock();
+        }
+        long[] first;
+        try {
+            first = firstTimesOf(remaining, firstTsDuringScan.length);
+        } catch (IOException | RuntimeException e) {
+            lock.lock();
+            try {
+                firstTsDuringScan = null;
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+        lock.lock();
+        try {
+            for (int id = 0; id < first.length; id++) {
+                Series s = byId.get(id);
+                long f = Math.min(first[id], firstTsDuringScan[id]);
+                if (s.buffer != null) for (int i = 0; i < s.buffer.size; i++) f = Math.min(f, s.buffer.ts[i]);
+                for (Columns c : s.frozen) for (int k = 0; k < c.size; k++) f = Math.min(f, c.ts[k]);
+                s.firstTs = f;
+                if (f == Long.MAX_VALUE) {
                     s.hasLast = false;
                     s.lastTs = Long.MIN_VALUE;
                 }
             }
+            firstTsDuringScan = null;
         } finally {
             lock.unlock();
         }
-        writeManifest(flushedThrough);
-        for (SegmentFile f : drop) f.delete();
+        writeManifest(flushedThrough); // unlinks the dropped files
         for (Long d : days) {
             Path dir = partitionDir(d);
             try (Stream<Path> s = Files.list(dir)) {
@@ -1162,11 +1585,31 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return days.size();
     }
 
+    /** Lowest timestamp per series id (below {@code n}) in {@code files}, reading their directories (oldest first, stopping early). */
+    private long[] firstTimesOf(List<SegmentFile> files, int n) throws IOException {
+        long[] first = new long[n];
+        Arrays.fill(first, Long.MAX_VALUE);
+        List<SegmentFile> order = new ArrayList<>(files);
+        order.sort(Comparator.comparingLong((SegmentFile f) -> f.minTs));
+        for (SegmentFile f : order) {
+            long latestFirst = Long.MIN_VALUE;
+            for (long v : first) latestFirst = Math.max(latestFirst, v);
+            if (f.minTs >= latestFirst) break;
+            SegmentFile.Directory d = index.directory(f);
+            for (int i = 0; i < d.size(); i++) {
+                int id = d.seriesId(i);
+                if (id >= 0 && id < n && d.minTs[i] < first[id]) first[id] = d.minTs[i];
+            }
+        }
+        return first;
+    }
+
     /**
      * Merges every partition that has at least {@code minFiles} files into one file (points sorted, late points
      * merged in place). Runs on the caller's thread; returns the number of partitions compacted.
      */
     public int compact(int minFiles) throws IOException {
+        if (readOnly) throw new IllegalStateException("telemetry store is open read-only [dataDir=" + settings.dataDir() + "]: it compacts nothing.");
         int done = 0;
         List<Long> days;
         lock.lock();
@@ -1206,20 +1649,28 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     }
 
     /**
-     * Files of a partition to merge: the first tier (lowest first) with at least {@link #AUTO_COMPACT_FILES} files,
-     * oldest first, at most {@link #MAX_COMPACT_FILES}; empty when no tier has enough. Compaction decodes one series at
-     * a time, so its memory is bounded by one series' points in these files, not by their total. Lock held.
+     * Files of a partition to merge: in the first tier (lowest first) that has them, the oldest run of at least
+     * {@link #AUTO_COMPACT_FILES} files of that tier adjacent in write order (a file of another tier ends a run, so the
+     * merged file takes the place of its inputs in that order and last-write-wins holds), at most
+     * {@link #MAX_COMPACT_FILES}; empty when no tier has such a run. Compaction decodes one series at a time, so its
+     * memory is bounded by one series' points in these files, not by their total. Lock held.
      */
     private List<SegmentFile> filesToCompact(List<SegmentFile> partition) {
         if (partition.size() < AUTO_COMPACT_FILES) return List.of();
+        List<SegmentFile> bySeq = new ArrayList<>(partition);
+        bySeq.sort(Comparator.comparingLong(f -> f.seq));
         for (int t = 0; t <= MAX_TIER; t++) {
-            List<SegmentFile> out = new ArrayList<>();
-            for (SegmentFile f : partition) {
-                if (tier(f.sizeBytes) != t) continue;
-                out.add(f);
-                if (out.size() == MAX_COMPACT_FILES) break;
+            List<SegmentFile> run = new ArrayList<>();
+            for (SegmentFile f : bySeq) {
+                if (tier(f.sizeBytes) == t) {
+                    run.add(f);
+                    if (run.size() == MAX_COMPACT_FILES) return run;
+                } else {
+                    if (run.size() >= AUTO_COMPACT_FILES) return run;
+                    run.clear();
+                }
             }
-            if (out.size() >= AUTO_COMPACT_FILES) return out;
+            if (run.size() >= AUTO_COMPACT_FILES) return run;
         }
         return List.of();
     }
@@ -1308,8 +1759,12 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
      * series at a time (ids in order, read through each file's directory), so its heap is the directories of the
      * input files plus one series' points.
      */
-    private void compactFiles(long partition, List<SegmentFile> files) throws IOException {
-        if (files.size() < 2) return;
+    private void compactFiles(long partition, List<SegmentFile> inputs) throws IOException {
+        if (inputs.size() < 2) return;
+        // oldest write first: the stable sort below then keeps the last write of each timestamp last
+        List<SegmentFile> files = new ArrayList<>(inputs);
+        files.sort(Comparator.comparingLong(f -> f.seq));
+        long seq = files.getLast().seq;
         SegmentFile.Directory[] dirs = new SegmentFile.Directory[files.size()];
         int total = 0;
         for (int j = 0; j < dirs.length; j++) {
@@ -1348,11 +1803,12 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 }
                 if (all == null || all.size == 0) continue;
                 all.sortByTime();
+                all.keepLastOfEqualTimestamps();
                 w.add(sid, all, 0, all.size);
                 all.size = 0;
                 if (all.ts.length > (1 << 20)) all = null; // do not keep one large series' arrays for all the rest
             }
-            merged = w.finish(dir.resolve(fileName(id)), partition, id);
+            merged = w.finish(dir.resolve(fileName(id)), partition, id, seq);
         } catch (IOException | RuntimeException e) {
             w.abort();
             throw e;
@@ -1367,17 +1823,18 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             }
             now.removeAll(files);
             addFile(merged, mergedDir);
+            now.sort(Comparator.comparingLong(f -> f.seq));
             long retiredAt = System.nanoTime();
             for (SegmentFile f : files) {
                 retiredFiles.put(f, retiredAt);
+                unlinkAfterManifest.add(f);
                 index.evict(f);
             }
         } finally {
             lock.unlock();
         }
+        // Readers may still hold blocks of the old files: the manifest write unlinks them, the channels close later.
         writeManifest(flushedThrough);
-        // Readers may still hold blocks of the old files: unlink now, close the channels later (at close).
-        for (SegmentFile f : files) Files.deleteIfExists(f.path);
         LOG.info("Compacted partition [partition={}, files={}, into={}]", dir.getFileName(), files.size(), merged.path.getFileName());
     }
 
@@ -1431,7 +1888,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         Map<String, StoreStats.EncodingStats> by = new LinkedHashMap<>();
         enc.forEach((k, v) -> by.put(k, new StoreStats.EncodingStats(v[0], v[1], v[2])));
-        return new StoreStats(series, filePoints, memPoints, fileBytes, walBytes, files.size(), by, rejectedLate.get(), rejected.get());
+        long otherRejects = 0;
+        for (RejectReason r : REASONS) if (r != RejectReason.LATE) otherRejects += rejects.get(r.ordinal());
+        return new StoreStats(series, filePoints, memPoints, fileBytes, walBytes, files.size(), by, rejects.get(RejectReason.LATE.ordinal()), otherRejects);
     }
 
     /** Bytes held by the cache of file indexes, and its budget (a quarter of the memory budget). */
@@ -1447,9 +1906,23 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    /** Flushes buffers to files, forces the log, and releases files. Appends after close throw IllegalStateException. */
+    /**
+     * Flushes buffers to files, forces the log, releases files and the store's lock. Appends after close throw
+     * IllegalStateException. A read-only store only releases its files.
+     */
     @Override
     public void close() throws IOException {
+        if (readOnly) {
+            lock.lock();
+            try {
+                if (closed) return;
+                closed = true;
+            } finally {
+                lock.unlock();
+            }
+            closeFiles();
+            return;
+        }
         Future<?> f;
         lock.lock();
         try {
@@ -1473,13 +1946,32 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         wal.close();
+        closeFiles();
+        storeLock.close();
+        if (failure != null) throw failure;
+    }
+
+    private void closeFiles() {
         lock.lock();
         try {
-            for (List<SegmentFile> l : partitions.values()) for (SegmentFile sf : l) sf.close();
-            for (SegmentFile sf : retiredFiles.keySet()) sf.close();
+            for (List<SegmentFile> l : partitions.values()) {
+                for (SegmentFile sf : l) {
+                    try {
+                        sf.close();
+                    } catch (IOException ignored) {
+                        // read-only channel: nothing to lose
+                    }
+                }
+            }
+            for (SegmentFile sf : retiredFiles.keySet()) {
+                try {
+                    sf.close();
+                } catch (IOException ignored) {
+                    // as above
+                }
+            }
         } finally {
             lock.unlock();
         }
-        if (failure != null) throw failure;
     }
 }

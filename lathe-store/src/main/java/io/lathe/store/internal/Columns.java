@@ -71,6 +71,34 @@ public final class Columns {
         return true;
     }
 
+    /** True when timestamps strictly increase (sorted, no two points at one time). */
+    public boolean isStrictlyIncreasing() {
+        for (int i = 1; i < size; i++) if (ts[i] <= ts[i - 1]) return false;
+        return true;
+    }
+
+    /**
+     * Of points with equal timestamps keeps the last one (last write wins); points must be sorted, stably, so that
+     * arrival order is kept among equal timestamps. In place, no allocation.
+     */
+    public void keepLastOfEqualTimestamps() {
+        int n = size;
+        if (n < 2) return;
+        int w = 0;
+        for (int i = 0; i < n; i++) {
+            if (i + 1 < n && ts[i + 1] == ts[i]) continue; // a later point at the same time replaces this one
+            if (w != i) {
+                ts[w] = ts[i];
+                bits[w] = bits[i];
+                quality[w] = quality[i];
+                if (text != null) text[w] = text[i];
+            }
+            w++;
+        }
+        if (text != null) Arrays.fill(text, w, n, null);
+        size = w;
+    }
+
     /** Stable sort by timestamp (equal timestamps keep arrival order). */
     public void sortByTime() {
         if (isSorted()) return;

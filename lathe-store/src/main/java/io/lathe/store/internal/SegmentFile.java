@@ -42,6 +42,12 @@ public final class SegmentFile implements Closeable {
     /** Start (epoch microseconds) of the partition the file belongs to. */
     public final long partition;
     public final long id;
+    /**
+     * Write order: a flushed file's own id; a compacted file the newest sequence of the files it merged (compaction
+     * merges files adjacent in this order). Of two points with the same series and timestamp, the one in the file with
+     * the higher sequence was written last. Kept in the store's manifest.
+     */
+    public final long seq;
     public final long sizeBytes;
     /** Time range and number of points of the whole file. */
     public final long minTs, maxTs, points;
@@ -49,11 +55,12 @@ public final class SegmentFile implements Closeable {
     private final long dirOffset;
     private final int dirLength, dirCrc;
 
-    private SegmentFile(Path path, long partition, long id, FileChannel channel, long sizeBytes, long minTs, long maxTs, long points,
+    private SegmentFile(Path path, long partition, long id, long seq, FileChannel channel, long sizeBytes, long minTs, long maxTs, long points,
                         long dirOffset, int dirLength, int dirCrc) {
         this.path = path;
         this.partition = partition;
         this.id = id;
+        this.seq = seq;
         this.channel = channel;
         this.sizeBytes = sizeBytes;
         this.minTs = minTs;
@@ -64,7 +71,7 @@ public final class SegmentFile implements Closeable {
         this.dirCrc = dirCrc;
     }
 
-    public static SegmentFile open(Path path, long partition, long id) throws IOException {
+    public static SegmentFile open(Path path, long partition, long id, long seq) throws IOException {
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         try {
             long size = ch.size();
@@ -85,7 +92,7 @@ public final class SegmentFile implements Closeable {
             if (dirOffset < MAGIC.length || dirOffset + dirLength != size - TRAILER) {
                 throw new CorruptDataException("segment directory out of range [file=" + path + ", directoryOffset=" + dirOffset + "]");
             }
-            return new SegmentFile(path, partition, id, ch, size, minTs, maxTs, points, dirOffset, dirLength, crc);
+            return new SegmentFile(path, partition, id, seq, ch, size, minTs, maxTs, points, dirOffset, dirLength, crc);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -380,7 +387,7 @@ public final class SegmentFile implements Closeable {
         }
 
         /** Writes the directory, forces the file, renames it to {@code target} and opens it for reading. */
-        public SegmentFile finish(Path target, long partition, long id) throws IOException {
+        public SegmentFile finish(Path target, long partition, long id, long seq) throws IOException {
             endGroup();
             entries.sort((a, b) -> Long.compare(a[0], b[0]));
             ByteSink dir = new ByteSink(entries.size() * 40 + 16);
@@ -421,7 +428,7 @@ public final class SegmentFile implements Closeable {
             ch.close();
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             FileUtil.forceDirectory(target.getParent());
-            return open(target, partition, id);
+            return open(target, partition, id, seq);
         }
 
         /** The directory of the finished file, parsed from what was written (no need to read it back). */

@@ -19,7 +19,7 @@ class WalTest {
 
     private static List<P> replayAll(Path file, long[] cut) throws Exception {
         List<P> out = new ArrayList<>();
-        cut[0] = Wal.replay(file, new Wal.Replay() {
+        cut[0] = Wal.replay(file, true, new Wal.Replay() {
             public void define(int id, byte type, String name) {}
             public void point(int id, long ts, long bits, byte quality) { out.add(new P(id, ts, bits, quality)); }
             public void text(int id, long ts, String text, byte quality) {}
