@@ -103,7 +103,10 @@ public final class FanOut implements PointSink {
 
     private static List<String> namesOf(List<? extends PointSink> sinks) {
         List<String> out = new ArrayList<>(sinks.size());
-        for (PointSink s : sinks) out.add(s.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+        for (PointSink s : sinks) {
+            String name = s.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+            out.add(out.contains(name) ? name + "-" + out.size() : name);
+        }
         return out;
     }
 

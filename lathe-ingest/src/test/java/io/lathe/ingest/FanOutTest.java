@@ -1,0 +1,73 @@
+package io.lathe.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lathe.model.DataType;
+import io.lathe.model.Quality;
+import io.lathe.model.Signal;
+import io.lathe.model.Value;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Issue 9 item 8: one sink that throws must not stop the others nor the rest of a payload. */
+class FanOutTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private static Signal signal(String id) {
+        return new Signal(id, id, "m", DataType.DOUBLE, "", "", "");
+    }
+
+    /** Records what it got; throws on the signal named {@code poison}. */
+    static final class Sink implements PointSink {
+        final List<String> seen = new ArrayList<>();
+        final String poison;
+
+        Sink(String poison) {
+            this.poison = poison;
+        }
+
+        @Override
+        public void accept(Signal signal, long ts, Value value, Quality quality, boolean historical) {
+            if (signal.id().equals(poison)) throw new IllegalStateException("broken on " + poison);
+            seen.add(signal.id());
+        }
+
+        @Override
+        public void markStale(Signal signal, long ts) {
+            if (signal.id().equals(poison)) throw new IllegalStateException("broken on " + poison);
+            seen.add(signal.id() + ":stale");
+        }
+    }
+
+    @Test
+    void aThrowingSinkDoesNotStopTheOthersNorTheRestOfTheBatch() {
+        Sink store = new Sink(null);
+        Sink kpi = new Sink("b");
+        Sink live = new Sink(null);
+        FanOut fan = FanOut.builder(registry).add("store", store).add("kpi", kpi).add("live", live).build();
+        PointBatch batch = new PointBatch(2);
+        for (String id : List.of("a", "b", "c", "d")) batch.add(signal(id), 1, Value.of(1.0), Quality.GOOD, false);
+        batch.stale(signal("b"), 2);
+        batch.stale(signal("e"), 2);
+        fan.accept(batch);
+        assertThat(store.seen).containsExactly("a", "b", "c", "d", "b:stale", "e:stale");
+        assertThat(kpi.seen).containsExactly("a", "c", "d", "e:stale");
+        assertThat(live.seen).containsExactly("a", "b", "c", "d", "b:stale", "e:stale");
+        assertThat(registry.get(FanOut.ERRORS_METRIC).tag("sink", "kpi").counter().count()).isEqualTo(2);
+        assertThat(registry.get(FanOut.ERRORS_METRIC).tag("sink", "store").counter().count()).isZero();
+        assertThat(fan.errors("kpi")).isEqualTo(2);
+    }
+
+    @Test
+    void singlePointsAreIsolatedToo() {
+        Sink first = new Sink("x");
+        Sink second = new Sink(null);
+        FanOut fan = new FanOut(List.of(first, second));
+        fan.accept(signal("x"), 1, Value.of(1.0), Quality.GOOD, false);
+        fan.markStale(signal("x"), 2);
+        assertThat(second.seen).containsExactly("x", "x:stale");
+        assertThat(fan.errors("sink")).isEqualTo(2);
+    }
+}
