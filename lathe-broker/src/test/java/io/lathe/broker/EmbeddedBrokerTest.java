@@ -73,7 +73,8 @@ class EmbeddedBrokerTest {
     // The generated configuration must select in-memory persistence, which decides the broker's throughput.
     @Test
     void generatedConfigurationUsesInMemoryPersistenceAndTheChosenListener() {
-        String xml = EmbeddedBroker.configXml("0.0.0.0", 18830);
-        assertThat(xml).contains("<mode>in-memory</mode>").contains("<port>18830</port>").contains("<bind-address>0.0.0.0</bind-address>");
+        String xml = EmbeddedBroker.configXml("0.0.0.0", 18830, BrokerLimits.defaults(), "");
+        assertThat(xml).contains("<mode>in-memory</mode>").contains("<port>18830</port>").contains("<bind-address>0.0.0.0</bind-address>")
+                .contains("<max-packet-size>1048576</max-packet-size>").contains("<max-topic-length>1024</max-topic-length>");
     }
 }
