@@ -109,7 +109,7 @@ public final class KpiCommand implements Callable<Integer> {
             return 2;
         }
         String assetId = resolveAsset(PlantBuilder.build(cfg.plant()), asset);
-        try (TelemetryStore store = TelemetryStore.open(StoreSettings.defaults(storeDir))) {
+        try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(storeDir))) {
             // one-shot over any bounds: keep every raw point (no eviction window)
             KpiEngine engine = KpiEngine.recompute(kpi.withRawRetention(java.time.Duration.ZERO), cfg.settings().duration(Keys.STORE_LATE_WINDOW), store,
                     fromMicros - historyMicros, toMicros, Map.of());

@@ -75,7 +75,7 @@ public final class ExportTsFileCommand implements Callable<Integer> {
             return 2;
         }
         TsFileExport.Result r;
-        try (TelemetryStore store = TelemetryStore.open(StoreSettings.defaults(storeDir))) {
+        try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(storeDir))) {
             long matching = store.series().stream().map(SeriesInfo::name).filter(options.series()).count();
             if (matching == 0) {
                 err.println(NAME + ": no series to export [data-dir=" + dataDir + (series == null ? "" : ", series=" + series + "*")

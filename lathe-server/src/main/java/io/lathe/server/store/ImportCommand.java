@@ -2,8 +2,11 @@ package io.lathe.server.store;
 
 import io.lathe.model.DataType;
 import io.lathe.store.CsvImport;
+import io.lathe.store.PointRejectedException;
+import io.lathe.store.RejectReason;
 import io.lathe.store.StoreSettings;
 import io.lathe.store.TelemetryStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +60,15 @@ public final class ImportCommand implements Callable<Integer> {
         StoreSettings settings = StoreSettings.defaults(dataDir).withLateWindow(Duration.ofDays(365L * 1000)).withMemoryBudgetBytes(128L << 20);
         CsvImport.Result result = new CsvImport.Result();
         long start = System.nanoTime();
-        try (TelemetryStore store = TelemetryStore.open(settings)) {
+        TelemetryStore opened;
+        try {
+            opened = TelemetryStore.open(settings);
+        } catch (IOException e) {
+            // typically the lock of a running server: name it and stop instead of writing beside it
+            err.println("lathe import: " + e.getMessage());
+            return 1;
+        }
+        try (TelemetryStore store = opened) {
             Map<String, Integer> ids = new HashMap<>();
             long[] nextReport = {System.nanoTime() + 1_000_000_000L};
             for (Path p : files) {
@@ -68,7 +79,12 @@ public final class ImportCommand implements Callable<Integer> {
                         id = store.seriesId(series, DataType.DOUBLE);
                         ids.put(series, id);
                     }
-                    if (!store.append(id, ts, v)) result.rejected++;
+                    try {
+                        if (!store.append(id, ts, v)) result.rejected++;
+                    } catch (PointRejectedException e) {
+                        if (e.reason() == RejectReason.UNAVAILABLE) throw e; // the disk, not the line: stop
+                        result.rejected++;
+                    }
                     long now = System.nanoTime();
                     if (now > nextReport[0]) {
                         nextReport[0] = now + 1_000_000_000L;

@@ -61,7 +61,8 @@ public final class QueryCommand implements Callable<Integer> {
             err.println("lathe query: no store [data-dir=" + dataDir + "]. Import data first with lathe import.");
             return 2;
         }
-        try (TelemetryStore store = TelemetryStore.open(StoreSettings.defaults(dataDir))) {
+        // read-only: a running server may own the folder; its log is replayed into memory, never touched
+        try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(dataDir))) {
             if (store.typeOf(series).isEmpty()) {
                 err.println("lathe query: unknown series [series=" + series + ", data-dir=" + dataDir + "]. List series with lathe store stats.");
                 return 1;

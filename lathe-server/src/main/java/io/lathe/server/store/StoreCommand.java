@@ -43,9 +43,8 @@ public final class StoreCommand implements Callable<Integer> {
                 return 2;
             }
             StoreStats s;
-            try (TelemetryStore store = TelemetryStore.open(StoreSettings.defaults(dataDir))) {
-                // open replays the log and close flushes it, so everything is in files when counted
-                store.flush();
+            // read-only: also while a server writes the folder; points still only in its log count as memory points
+            try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(dataDir))) {
                 s = store.stats();
             }
             out.printf(Locale.ROOT, "series          %,d%n", s.series());

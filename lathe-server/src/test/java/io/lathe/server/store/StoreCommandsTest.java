@@ -3,10 +3,14 @@ package io.lathe.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lathe.model.DataType;
+import io.lathe.store.StoreSettings;
+import io.lathe.store.TelemetryStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -57,6 +61,39 @@ class StoreCommandsTest {
         Run stats = run(new StoreCommand(), "stats", "--data-dir", store.toString());
         assertThat(stats.code()).isZero();
         assertThat(stats.out()).contains("series          1").contains("points          3").contains("double/decimal-delta-bitpack");
+    }
+
+    @Test
+    void readCommandsWorkBesideARunningWriterAndImportRefusesNamingIt() throws Exception {
+        // Issue 9.11: `lathe query` on a running server's folder replayed, flushed and deleted its live log. Read
+        // commands now open read-only; a writer (import) is refused with the holder's pid.
+        Path store = dir.resolve("live");
+        Path csv = dir.resolve("more.csv");
+        Files.writeString(csv, "series,timestamp,value\nm1.temp,2024-01-01T00:00:09Z,1\n");
+        try (TelemetryStore server = TelemetryStore.open(StoreSettings.defaults(store))) {
+            int id = server.seriesId("m1.temp", DataType.DOUBLE);
+            for (int i = 0; i < 3; i++) server.append(id, 1_704_067_200_000_000L + i * 1_000_000L, 20 + i);
+            server.sync();
+            List<Long> walBefore = walSizes(store);
+
+            Run raw = run(new QueryCommand(), "--data-dir", store.toString(), "--series", "m1.temp");
+            assertThat(raw.code()).isZero();
+            assertThat(raw.out()).contains("2024-01-01T00:00:02Z,22");
+            Run stats = run(new StoreCommand(), "stats", "--data-dir", store.toString());
+            assertThat(stats.code()).isZero();
+            assertThat(stats.out()).contains("points          3");
+            assertThat(walSizes(store)).as("the server's log is untouched").isEqualTo(walBefore);
+
+            Run imp = run(new ImportCommand(), "--data-dir", store.toString(), "--format", "long", csv.toString());
+            assertThat(imp.code()).isEqualTo(1);
+            assertThat(imp.err()).contains("in use").contains("pid=" + ProcessHandle.current().pid());
+        }
+    }
+
+    private static List<Long> walSizes(Path store) throws Exception {
+        try (var s = Files.list(store.resolve("wal"))) {
+            return s.sorted().map(p -> p.toFile().length()).toList();
+        }
     }
 
     @Test
