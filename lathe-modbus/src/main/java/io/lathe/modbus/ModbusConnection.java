@@ -14,6 +14,7 @@ import io.lathe.ingest.Connection;
 import io.lathe.ingest.ConnectionState;
 import io.lathe.ingest.ConnectionStats;
 import io.lathe.ingest.ConnectionStatus;
+import io.lathe.ingest.PointBatch;
 import io.lathe.ingest.PointSink;
 import io.lathe.ingest.RateLimitedLog;
 import io.lathe.modbus.internal.ReadBlock;
@@ -54,6 +55,8 @@ public final class ModbusConnection implements Connection {
     private final ConnectionStats stats;
     private final RateLimitedLog warnings = new RateLimitedLog(LOG, 60_000);
     private final List<DevicePlan> plans = new ArrayList<>();
+    /** The points and stale marks of one poll, handed over at once; used by the single polling thread only. */
+    private final PointBatch batch = new PointBatch(64);
     private volatile ScheduledExecutorService executor;
     private volatile ModbusTcpClient client;
     private volatile boolean closed;
@@ -170,6 +173,22 @@ public final class ModbusConnection implements Connection {
                     + e + ". This is a bug in Lathe; please report it with this message.";
             stats.error(msg);
             warnings.warn("bug/" + plan.device.unitId(), msg);
+        } finally {
+            handOver(plan);
+        }
+    }
+
+    /** One hand-off per poll: the ingest queue takes its lock once for all points of the unit. */
+    private void handOver(DevicePlan plan) {
+        try {
+            if (!batch.isEmpty()) sink.accept(batch);
+        } catch (RuntimeException e) {
+            String msg = "Modbus points not handed over [connection=" + config.name() + ", unit-id=" + plan.device.unitId()
+                    + ", points=" + batch.size() + "]: " + e + ". This is a bug in Lathe; please report it with this message.";
+            stats.error(msg);
+            warnings.warn("sink/" + plan.device.unitId(), msg);
+        } finally {
+            batch.clear();
         }
     }
 
@@ -233,7 +252,7 @@ public final class ModbusConnection implements Connection {
                 int index = p.address() - block.start();
                 Value v = block.table().bits() ? RegisterDecoder.decodeBit(data, index)
                         : RegisterDecoder.decodeRegisters(data, index, p);
-                sink.accept(signals[i], micros, v, Quality.GOOD, false);
+                batch.add(signals[i], micros, v, Quality.GOOD, false);
             }
         }
     }
@@ -265,7 +284,7 @@ public final class ModbusConnection implements Connection {
         if (plan.stale[block]) return;
         plan.stale[block] = true;
         long micros = clock.millis() * 1000;
-        for (Signal s : plan.signals[block]) sink.markStale(s, micros);
+        for (Signal s : plan.signals[block]) batch.stale(s, micros);
     }
 
     private String where(DevicePlan plan, ReadBlock block) {
