@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param flushInterval     buffers are flushed to files at least this often (when not empty)
  * @param retention         points older than this (whole day partitions) are dropped; null or zero keeps everything
  * @param lateWindow        a point older than its series' newest point by more than this is rejected and counted
- * @param walSyncInterval   group-commit window: the log writer waits this long for more records before forcing a
- *                          batch to disk unless a caller asked for {@code sync()}; zero forces as soon as data is there
+ * @param walSyncInterval   group-commit window, 0 to 1 s: every appended point is forced to disk at most this long
+ *                          after its append (plus one write and fsync), without anyone calling {@code sync()}; the
+ *                          writer forces earlier when a caller syncs or a buffer is half full; zero forces as soon as
+ *                          data is there
  * @param partition         time span of a partition (files, folders, and what retention drops at once), aligned to
  *                          Mondays 00:00 UTC when it is a whole number of days or weeks. Longer partitions cost fewer,
  *                          larger blocks for slow series; retention then drops data up to one partition later
@@ -32,7 +34,9 @@ public record StoreSettings(Path dataDir, long memoryBudgetBytes, Duration flush
         if (flushInterval == null || flushInterval.isNegative() || flushInterval.isZero()) problems.add("flushInterval must be positive, but was " + flushInterval);
         if (retention != null && retention.isNegative()) problems.add("retention must not be negative, but was " + retention);
         if (lateWindow == null || lateWindow.isNegative()) problems.add("lateWindow must be zero or positive, but was " + lateWindow);
-        if (walSyncInterval == null || walSyncInterval.isNegative()) problems.add("walSyncInterval must be zero or positive, but was " + walSyncInterval);
+        if (walSyncInterval == null || walSyncInterval.isNegative() || walSyncInterval.compareTo(Duration.ofSeconds(1)) > 0) {
+            problems.add("walSyncInterval must be between 0 and 1s (points are durable within it), but was " + walSyncInterval);
+        }
         if (partition == null || partition.compareTo(Duration.ofMinutes(1)) < 0 || partition.compareTo(Duration.ofDays(366)) > 0) {
             problems.add("partition must be between 1m and 366d, but was " + partition);
         }

@@ -51,7 +51,7 @@ public final class Keys {
     public static final ConfigKey STORE_LATE_WINDOW = key("store.late-window", Type.DURATION, "1d",
             "Points older than their series' newest point by more than this are rejected and counted.");
     public static final ConfigKey STORE_WAL_SYNC = key("store.wal-sync-interval", Type.DURATION, "10ms",
-            "Group-commit window of the write-ahead log: how long a batch waits for more points before fsync.");
+            "Durability bound of the write-ahead log (group commit), 0s to 1s: every accepted point, from any source, is forced to disk at most this long after it arrived (plus one write and fsync), whatever the rate and without a flush; a longer window means fewer fsyncs.");
 
     public static final ConfigKey SIM_SEED = key("simulator.seed", Type.LONG, "42", "`lathe demo`: random seed of the virtual factory.");
     public static final ConfigKey SIM_SPEED = key("simulator.speed", Type.DOUBLE, "1", "`lathe demo`: simulated seconds per real second.");

@@ -72,4 +72,46 @@ class WalTest {
         assertThat(cut[0]).isEqualTo(frame);
         assertThat(points.getLast()).isEqualTo(new P(3, 1099, 99, (byte) 0));
     }
+
+    @Test
+    void aValidFrameAboveTheFrameLimitIsReplayedAndThePointsAfterItAreKept() throws Exception {
+        // Issue 9.11: a text value over 64 MiB (written as one frame by an older version) was taken for a torn tail, and
+        // the 201 acknowledged points after it were cut. Records are bounded now; replay checks such a frame's checksum.
+        ReentrantLock lock = new ReentrantLock();
+        Wal wal = new Wal(dir, 1, lock, 1 << 16, 0);
+        byte[] big = new byte[Wal.MAX_FRAME + 10];
+        java.util.Arrays.fill(big, (byte) 'x');
+        lock.lock();
+        try {
+            wal.appendText(0, 1, big, (byte) 0);
+        } finally {
+            lock.unlock();
+        }
+        wal.sync();
+        lock.lock();
+        try {
+            for (int i = 0; i < 201; i++) wal.appendPoint(0, 2 + i, i, (byte) 0);
+        } finally {
+            lock.unlock();
+        }
+        wal.sync();
+        wal.close();
+        Path file = Wal.segmentPath(dir, 1);
+        long size = Files.size(file);
+        long[] cut = {0};
+        assertThat(replayAll(file, cut)).hasSize(201);
+        assertThat(cut[0]).isZero();
+        assertThat(Files.size(file)).isEqualTo(size);
+
+        // the same frame torn (its last byte missing, as after a crash mid-write) is still cut
+        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ch.read(header, 0);
+            int firstFrame = header.getInt(0);
+            assertThat(firstFrame).isGreaterThan(Wal.MAX_FRAME);
+            ch.truncate(8L + firstFrame - 1);
+        }
+        assertThat(replayAll(file, cut)).isEmpty();
+        assertThat(cut[0]).isPositive();
+    }
 }
