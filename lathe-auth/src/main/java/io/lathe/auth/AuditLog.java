@@ -106,7 +106,7 @@ public final class AuditLog implements AutoCloseable {
         if (e.address() != null) n.put("address", clip(e.address()));
         n.put("kind", e.kind().code());
         if (e.target() != null) n.put("target", clip(maskValue(e.target())));
-        n.put("outcome", e.outcome().name().toLowerCase());
+        n.put("outcome", e.outcome().name().toLowerCase(java.util.Locale.ROOT));
         if (!e.details().isEmpty()) {
             ObjectNode d = n.putObject("details");
             int count = 0;
@@ -187,7 +187,7 @@ public final class AuditLog implements AutoCloseable {
             Map<String, String> details = new LinkedHashMap<>();
             n.path("details").properties().forEach(x -> details.put(x.getKey(), x.getValue().asText()));
             return new AuditEvent(Instant.parse(n.get("time").asText()), n.get("actor").asText(), text(n, "address"), kind,
-                    text(n, "target"), AuditEvent.Outcome.valueOf(n.path("outcome").asText().toUpperCase()), details);
+                    text(n, "target"), AuditEvent.Outcome.valueOf(n.path("outcome").asText().toUpperCase(java.util.Locale.ROOT)), details);
         } catch (IOException | RuntimeException e) {
             return null;
         }
