@@ -24,7 +24,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +51,19 @@ import org.slf4j.LoggerFactory;
  * refused for live KPIs and counted ({@link #pointsBeforeRetention()}); the store still keeps it if its late window
  * allows.
  *
- * <p>Thread-safe: all methods synchronise on the engine (one writer, queries between points).
+ * <p>Counter and meter readings are checked against what the machine can physically make (rules in
+ * {@link CounterSignal} and {@link EnergyConfig}); what is not counted as it came is a {@link DataQualityEvent}
+ * ({@link #dataQualityEvents}, counted in {@link Kpis#dataQualityEvents()} and {@link #dataQualityEventsFound}).
+ *
+ * <p>Periods are computed as asked, with every state holding until its next change. Time after the newest data
+ * ({@link #dataEndMicros()}) is not measured: callers that present figures (the API, {@code lathe kpi}, the live view)
+ * end periods there. A range is at most {@link #MAX_RANGE} and a grouping at most {@link #MAX_PERIODS} periods, else
+ * {@link QueryLimitException}.
+ *
+ * <p>Thread-safe, and ingest never waits for a query: points are applied under one lock, but a thread that finds the
+ * lock taken (by a query, or another thread applying points) queues its point and returns at once; the lock holder
+ * applies queued points in arrival order before it releases, and every query applies them before it reads, so a query
+ * sees every point accepted before it started.
  */
 public final class KpiEngine implements PointSink {
 
@@ -59,8 +76,24 @@ public final class KpiEngine implements PointSink {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong beforeRetention = new AtomicLong();
     private final long lateWindowMicros;
+    private final AtomicLongArray dataQualityFound = new AtomicLongArray(DataQualityEvent.Kind.values().length);
+
+    /** Guards every machine timeline; ingest only ever tries it (see the class comment). */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    /** Newest timestamp of any point applied (or stored, after {@link #recompute}); MIN_VALUE before any. */
+    private volatile long dataEnd = Long.MIN_VALUE;
+
+    /** Most periods one grouped query computes ({@link #kpisBy}). */
+    public static final int MAX_PERIODS = 10_000;
+    /** Longest range one query computes: about ten years. */
+    public static final Duration MAX_RANGE = Duration.ofDays(3_660);
+    private static final long MAX_RANGE_MICROS = MAX_RANGE.toSeconds() * 1_000_000L;
 
     private record Route(MachineTimeline machine, MachineTimeline.Role role) {}
+
+    private record Pending(List<Route> routes, String signal, long timestampMicros, Value value) {}
 
     private KpiEngine(KpiConfig config, Duration lateWindow) {
         this.config = config;
@@ -71,7 +104,7 @@ public final class KpiEngine implements PointSink {
                     + " [rawRetention=" + config.rawRetention() + ", lateWindow=" + lateWindow + "]: late points would land before the"
                     + " raw-data horizon. Make kpi.raw-retention at least the store's late-window, or 0 to keep every raw point.");
         }
-        MachineTimeline.Options options = new MachineTimeline.Options(lateWindowMicros, config.rawRetention().toNanos() / 1000);
+        MachineTimeline.Options options = new MachineTimeline.Options(lateWindowMicros, config.rawRetention().toNanos() / 1000, dataQualityFound);
         for (MachineConfig m : config.machines()) {
             MachineTimeline t = new MachineTimeline(m, sites.get(m.site()), options);
             machines.put(m.id(), t);
@@ -129,18 +162,83 @@ public final class KpiEngine implements PointSink {
         }
         e.machines.values().forEach(m -> m.suspendEviction(false));
         operatorReasons.forEach((m, r) -> r.forEach((start, code) -> e.setReason(m, start, code)));
+        // the store may hold newer points than were loaded (a range ending before them): they prove the states
+        // held up to the range's end, so the data reaches as far as the store's
+        if (hi != Long.MIN_VALUE && hi > e.dataEnd) e.dataEnd = hi;
         return e;
     }
 
     /** The signal ids the engine reads (to subscribe or load). */
-    public synchronized List<String> signals() { return List.copyOf(routes.keySet()); }
+    public List<String> signals() { return List.copyOf(routes.keySet()); }
 
-    /** One point of a signal; unknown signals are ignored. Returns false when the point was rejected as too late. */
-    public synchronized boolean onPoint(String signalId, long timestampMicros, Value value, Quality quality) {
+    /**
+     * One point of a signal; unknown signals are ignored. Never waits for a query: when the engine is busy the point is
+     * queued and applied (in arrival order) before the next query reads. Returns false when the point was applied at
+     * once and rejected as too late; a queued point returns true and a rejection is counted when it is applied
+     * ({@link #rejectedPoints()}).
+     */
+    public boolean onPoint(String signalId, long timestampMicros, Value value, Quality quality) {
         List<Route> rs = routes.get(signalId);
         if (rs == null || quality == Quality.BAD) return true;
+        if (lock.tryLock()) {
+            try {
+                drainLocked();
+                return applyLocked(rs, signalId, timestampMicros, value);
+            } finally {
+                release();
+            }
+        }
+        pending.add(new Pending(rs, signalId, timestampMicros, value));
+        pendingCount.incrementAndGet();
+        // the holder applies queued points when it releases, but it may have released just before the add
+        if (lock.tryLock()) {
+            try {
+                drainLocked();
+            } finally {
+                release();
+            }
+        }
+        return true;
+    }
+
+    /** Points queued while the engine was busy and not applied yet. */
+    public int pendingPoints() { return pendingCount.get(); }
+
+    private void drainLocked() {
+        Pending p;
+        while ((p = pending.poll()) != null) {
+            pendingCount.decrementAndGet();
+            applyLocked(p.routes, p.signal, p.timestampMicros, p.value);
+        }
+    }
+
+    /** Unlocks, then applies what other threads queued meanwhile unless another thread holds the lock again. */
+    private void release() {
+        lock.unlock();
+        while (!pending.isEmpty() && lock.tryLock()) {
+            try {
+                drainLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Runs a query under the lock, after applying every queued point. */
+    <T> T locked(Supplier<T> query) {
+        lock.lock();
+        try {
+            drainLocked();
+            return query.get();
+        } finally {
+            release();
+        }
+    }
+
+    private boolean applyLocked(List<Route> rs, String signalId, long timestampMicros, Value value) {
         int worst = MachineTimeline.STORED;
         for (Route r : rs) worst = Math.max(worst, r.machine.apply(signalId, r.role, timestampMicros, value));
+        if (worst == MachineTimeline.STORED && timestampMicros > dataEnd) dataEnd = timestampMicros;
         if (worst == MachineTimeline.REJECTED_LATE) rejected.incrementAndGet();
         else if (worst == MachineTimeline.BEFORE_HORIZON) {
             long n = beforeRetention.incrementAndGet();
@@ -174,6 +272,40 @@ public final class KpiEngine implements PointSink {
         // a stale source keeps its last value: the state holds until a new point arrives
     }
 
+    /**
+     * The newest timestamp of any point the engine holds, from any machine (after {@link #recompute}: of any point of
+     * its signals in the store); {@code Long.MIN_VALUE} before the first. Time after it is not measured: a machine's
+     * state holds until its next change only while data keeps arriving from the plant.
+     */
+    public long dataEndMicros() { return dataEnd; }
+
+    /**
+     * Where the measured part of a period ending at {@code toMicros} ends: the earlier of {@code toMicros},
+     * {@link #dataEndMicros()} and {@code nowMicros} (pass {@code Long.MAX_VALUE} when not live).
+     */
+    public long measuredEnd(long toMicros, long nowMicros) {
+        return Math.min(toMicros, Math.min(dataEnd, nowMicros));
+    }
+
+    /** Distinct data-quality events of this kind found since the engine was created (a monotonic count for metrics). */
+    public long dataQualityEventsFound(DataQualityEvent.Kind kind) { return dataQualityFound.get(kind.ordinal()); }
+
+    /**
+     * Data-quality events of an asset's machines in [fromMicros, toMicros), by time (then machine and signal). Each
+     * machine keeps the newest {@value io.lathe.kpi.internal.MachineTimeline#MAX_EVENTS_PER_SIGNAL} per signal.
+     */
+    public List<DataQualityEvent> dataQualityEvents(String asset, long fromMicros, long toMicros) {
+        checkRange(fromMicros, toMicros);
+        List<String> ms = machinesOf(asset);
+        return locked(() -> {
+            List<DataQualityEvent> out = new ArrayList<>();
+            for (String m : ms) machines.get(m).dataQualityEvents(fromMicros, toMicros, out);
+            out.sort(Comparator.comparingLong(DataQualityEvent::timeMicros).thenComparing(DataQualityEvent::machine)
+                    .thenComparing(DataQualityEvent::signal));
+            return out;
+        });
+    }
+
     /** Points rejected as later than the late window. */
     public long rejectedPoints() { return rejected.get(); }
 
@@ -185,10 +317,13 @@ public final class KpiEngine implements PointSink {
      * (points before a machine's horizon are evicted and refused). {@code Long.MIN_VALUE} without a raw retention or
      * before the first point. Before it, bounds must lie on local hours, shift starts and ends or product changes.
      */
-    public synchronized long rawDataFromMicros(String asset) {
-        long h = Long.MIN_VALUE;
-        for (String m : machinesOf(asset)) h = Math.max(h, machines.get(m).horizonMicros());
-        return h;
+    public long rawDataFromMicros(String asset) {
+        List<String> ms = machinesOf(asset);
+        return locked(() -> {
+            long h = Long.MIN_VALUE;
+            for (String m : ms) h = Math.max(h, machines.get(m).horizonMicros());
+            return h;
+        });
     }
 
     /**
@@ -203,16 +338,18 @@ public final class KpiEngine implements PointSink {
     public record Footprint(long rawPoints, long evictedPoints, long stateChanges, long stops, long checkpoints) {}
 
     /** Current {@link Footprint} over all machines. */
-    public synchronized Footprint footprint() {
-        long raw = 0, ev = 0, sc = 0, st = 0, cp = 0;
-        for (MachineTimeline m : machines.values()) {
-            raw += m.rawPoints();
-            ev += m.evictedPoints();
-            sc += m.stateChanges();
-            st += m.stopCount();
-            cp += m.checkpointCount();
-        }
-        return new Footprint(raw, ev, sc, st, cp);
+    public Footprint footprint() {
+        return locked(() -> {
+            long raw = 0, ev = 0, sc = 0, st = 0, cp = 0;
+            for (MachineTimeline m : machines.values()) {
+                raw += m.rawPoints();
+                ev += m.evictedPoints();
+                sc += m.stateChanges();
+                st += m.stopCount();
+                cp += m.checkpointCount();
+            }
+            return new Footprint(raw, ev, sc, st, cp);
+        });
     }
 
     /**
@@ -220,17 +357,23 @@ public final class KpiEngine implements PointSink {
      * {@code stopStartMicros}; it overrides the reason signal. A reason for a start where no stop begins is kept and
      * applies once data makes a stop begin there.
      */
-    public synchronized void setReason(String machine, long stopStartMicros, String reasonCode) {
-        machine(machine).setReason(stopStartMicros, reasonCode);
+    public void setReason(String machine, long stopStartMicros, String reasonCode) {
+        MachineTimeline m = machine(machine);
+        locked(() -> {
+            m.setReason(stopStartMicros, reasonCode);
+            return null;
+        });
     }
 
     /** Operator reasons by machine (to carry into {@link #recompute}). */
-    public synchronized Map<String, Map<Long, String>> operatorReasons() {
-        Map<String, Map<Long, String>> out = new LinkedHashMap<>();
-        machines.forEach((id, m) -> {
-            if (!m.operatorReasons().isEmpty()) out.put(id, m.operatorReasons());
+    public Map<String, Map<Long, String>> operatorReasons() {
+        return locked(() -> {
+            Map<String, Map<Long, String>> out = new LinkedHashMap<>();
+            machines.forEach((id, m) -> {
+                if (!m.operatorReasons().isEmpty()) out.put(id, m.operatorReasons());
+            });
+            return out;
         });
-        return out;
     }
 
     private MachineTimeline machine(String id) {
@@ -240,7 +383,7 @@ public final class KpiEngine implements PointSink {
     }
 
     /** Machines of an asset: the machine itself, or all machines whose line, area or site is the asset. */
-    public synchronized List<String> machinesOf(String asset) {
+    public List<String> machinesOf(String asset) {
         List<String> out = new ArrayList<>();
         for (MachineConfig m : config.machines()) {
             if (asset.equals(m.id()) || asset.equals(m.line()) || asset.equals(m.area()) || asset.equals(m.site())) out.add(m.id());
@@ -250,44 +393,63 @@ public final class KpiEngine implements PointSink {
     }
 
     /** KPIs of an asset (machine, line, area or site, summed as described in {@link Kpis}) over [fromMicros, toMicros). */
-    public synchronized Kpis kpis(String asset, long fromMicros, long toMicros) {
+    public Kpis kpis(String asset, long fromMicros, long toMicros) {
         checkRange(fromMicros, toMicros);
-        Sum sum = new Sum();
-        Map<String, Plan> plans = new HashMap<>();
-        for (String m : machinesOf(asset)) add(machines.get(m), fromMicros, toMicros, plans, sum);
-        return sum.kpis();
+        List<String> ms = machinesOf(asset);
+        return locked(() -> {
+            Sum sum = new Sum();
+            Map<String, Plan> plans = new HashMap<>();
+            for (String m : ms) add(machines.get(m), fromMicros, toMicros, plans, sum);
+            return sum.kpis();
+        });
     }
 
     /** KPIs of an asset per period of {@code by} inside [fromMicros, toMicros), periods clipped to the range. */
-    public synchronized List<PeriodKpis> kpisBy(String asset, long fromMicros, long toMicros, Grouping by) {
+    public List<PeriodKpis> kpisBy(String asset, long fromMicros, long toMicros, Grouping by) {
         checkRange(fromMicros, toMicros);
         List<String> ms = machinesOf(asset);
         SiteConfig site = sites.get(machines.get(ms.get(0)).config.site());
-        List<PeriodKpis> out = new ArrayList<>();
-        for (Period p : periods(site, fromMicros, toMicros, by)) {
-            Sum sum = new Sum();
-            Map<String, Plan> plans = new HashMap<>();
-            for (String m : ms) add(machines.get(m), p.from, p.to, plans, sum);
-            out.add(new PeriodKpis(p.label, p.from, p.to, sum.kpis()));
-        }
-        return out;
+        // the periods come from the calendar alone: counted (and refused past the limit) before the lock is taken
+        List<Period> periods = periods(site, fromMicros, toMicros, by);
+        return locked(() -> {
+            List<PeriodKpis> out = new ArrayList<>(periods.size());
+            for (Period p : periods) {
+                Sum sum = new Sum();
+                Map<String, Plan> plans = new HashMap<>();
+                for (String m : ms) add(machines.get(m), p.from, p.to, plans, sum);
+                out.add(new PeriodKpis(p.label, p.from, p.to, sum.kpis()));
+            }
+            return out;
+        });
     }
 
     /**
      * KPIs of the running shift (what a live view refreshes every second): the shift of the asset's site that contains
      * {@code nowMicros}, from its start to {@code nowMicros}. Empty outside every shift.
      */
-    public synchronized Optional<PeriodKpis> runningShift(String asset, long nowMicros) {
+    public Optional<PeriodKpis> runningShift(String asset, long nowMicros) {
+        return runningShift(asset, nowMicros, nowMicros);
+    }
+
+    /**
+     * KPIs of the running shift measured up to {@code endMicros}: the shift of the asset's site that contains
+     * {@code nowMicros}, from its start to {@code endMicros} (at most {@code nowMicros}; a live view passes
+     * {@link #measuredEnd}). A shift without measured time yet covers its first microsecond. Empty outside every shift.
+     */
+    public Optional<PeriodKpis> runningShift(String asset, long nowMicros, long endMicros) {
         List<String> ms = machinesOf(asset);
         SiteConfig site = sites.get(machines.get(ms.get(0)).config.site());
         for (ShiftCalendar.ShiftInstance s : site.calendar().instances(instant(nowMicros - 1), instant(nowMicros + 1), site.zone())) {
             long a = micros(s.start()), b = micros(s.end());
             if (a <= nowMicros && nowMicros < b) {
-                long to = Math.max(nowMicros, a + 1);
-                Sum sum = new Sum();
-                Map<String, Plan> plans = new HashMap<>();
-                for (String m : ms) add(machines.get(m), a, to, plans, sum);
-                return Optional.of(new PeriodKpis(s.date() + " " + s.name(), a, to, sum.kpis()));
+                long to = Math.max(Math.min(nowMicros, endMicros), a + 1);
+                String label = s.date() + " " + s.name();
+                return Optional.of(locked(() -> {
+                    Sum sum = new Sum();
+                    Map<String, Plan> plans = new HashMap<>();
+                    for (String m : ms) add(machines.get(m), a, to, plans, sum);
+                    return new PeriodKpis(label, a, to, sum.kpis());
+                }));
             }
         }
         return Optional.empty();
@@ -297,32 +459,37 @@ public final class KpiEngine implements PointSink {
      * KPIs of a machine per product over [fromMicros, toMicros): the period is cut where the product signal changes and
      * each product's slices are summed. Time before the first product value is under the empty product id.
      */
-    public synchronized Map<String, Kpis> kpisByProduct(String machine, long fromMicros, long toMicros) {
+    public Map<String, Kpis> kpisByProduct(String machine, long fromMicros, long toMicros) {
         checkRange(fromMicros, toMicros);
         MachineTimeline m = machine(machine);
-        Map<String, Sum> parts = new LinkedHashMap<>();
-        for (MachineTimeline.ProductSlice s : m.productSlices(fromMicros, toMicros)) {
-            add(m, s.fromMicros(), s.toMicros(), new HashMap<>(), parts.computeIfAbsent(s.product(), k -> new Sum()));
-        }
-        Map<String, Kpis> out = new LinkedHashMap<>();
-        parts.forEach((p, sum) -> out.put(p, sum.kpis()));
-        return out;
+        return locked(() -> {
+            Map<String, Sum> parts = new LinkedHashMap<>();
+            for (MachineTimeline.ProductSlice s : m.productSlices(fromMicros, toMicros)) {
+                add(m, s.fromMicros(), s.toMicros(), new HashMap<>(), parts.computeIfAbsent(s.product(), k -> new Sum()));
+            }
+            Map<String, Kpis> out = new LinkedHashMap<>();
+            parts.forEach((p, sum) -> out.put(p, sum.kpis()));
+            return out;
+        });
     }
 
     /** Unplanned stops of an asset's machines overlapping [fromMicros, toMicros), by start. */
-    public synchronized List<Stop> stops(String asset, long fromMicros, long toMicros) {
+    public List<Stop> stops(String asset, long fromMicros, long toMicros) {
         checkRange(fromMicros, toMicros);
-        List<Stop> out = new ArrayList<>();
-        for (String m : machinesOf(asset)) out.addAll(machines.get(m).stops(fromMicros, toMicros));
-        out.sort(Comparator.comparingLong(Stop::startMicros).thenComparing(Stop::machine));
-        return out;
+        List<String> ms = machinesOf(asset);
+        return locked(() -> {
+            List<Stop> out = new ArrayList<>();
+            for (String m : ms) out.addAll(machines.get(m).stops(fromMicros, toMicros));
+            out.sort(Comparator.comparingLong(Stop::startMicros).thenComparing(Stop::machine));
+            return out;
+        });
     }
 
     /**
      * Downtime Pareto: stops overlapping the period grouped by reason code (empty code = no reason), with the duration
      * inside the period and the count; longest first, then by code.
      */
-    public synchronized List<ParetoEntry> pareto(String asset, long fromMicros, long toMicros) {
+    public List<ParetoEntry> pareto(String asset, long fromMicros, long toMicros) {
         Map<String, long[]> agg = new LinkedHashMap<>();
         Map<String, Stop> sample = new HashMap<>();
         for (Stop s : stops(asset, fromMicros, toMicros)) {
@@ -340,6 +507,8 @@ public final class KpiEngine implements PointSink {
 
     private static void checkRange(long from, long to) {
         if (to <= from) throw new IllegalArgumentException("Invalid KPI period [from=" + from + ", to=" + to + "]: to must be after from. Swap or widen the range.");
+        long span = to - from;
+        if (span < 0 || span > MAX_RANGE_MICROS) throw QueryLimitException.range(from, to); // span < 0: overflowed
     }
 
     private record Period(String label, long from, long to) {}
@@ -355,6 +524,7 @@ public final class KpiEngine implements PointSink {
             for (ShiftCalendar.ShiftInstance s : site.calendar().instances(instant(from), instant(to), zone)) {
                 long a = Math.max(from, micros(s.start())), b = Math.min(to, micros(s.end()));
                 if (b > a) out.add(new Period(s.date() + " " + s.name(), a, b));
+                if (out.size() > MAX_PERIODS) throw QueryLimitException.periods(by, from, to);
             }
             return out;
         }
@@ -373,6 +543,7 @@ public final class KpiEngine implements PointSink {
             };
             long a = Math.max(from, micros(z.toInstant())), b = Math.min(to, micros(next.toInstant()));
             if (b > a) out.add(new Period(z.toOffsetDateTime().toString(), a, b));
+            if (out.size() > MAX_PERIODS) throw QueryLimitException.periods(by, from, to);
             z = next;
         }
         return out;
@@ -461,13 +632,14 @@ public final class KpiEngine implements PointSink {
         double ideal = m.idealMicros(a, b);
         double kwh = m.energyKwh(a, b);
         long[] stops = m.stopElements(a, b);
+        int dq = m.dataQualityCount(a, b);
         sum.add(a, b, b - a, plan.pot, pdot, pbt,
                 inPbt[MachineState.RUNNING.ordinal()], inPbt[MachineState.SETUP.ordinal()],
                 inPbt[MachineState.UNPLANNED_DOWN.ordinal()],
                 inPbt[MachineState.IDLE.ordinal()] + inPbt[MachineState.STARVED.ordinal()] + inPbt[MachineState.BLOCKED.ordinal()],
                 inPbt[MachineState.UNKNOWN.ordinal()],
                 pq, gq, sq, iq, fpg, ideal, kwh, kwh * site.emissionFactorKgPerKwh(),
-                (int) stops[0], stops[1], (int) stops[2], stops[3], all);
+                (int) stops[0], stops[1], (int) stops[2], stops[3], all, dq);
     }
 
     /**
@@ -476,13 +648,13 @@ public final class KpiEngine implements PointSink {
      */
     private static final class Sum {
         private long from = Long.MAX_VALUE, to = Long.MIN_VALUE, ct, pot, pdot, pbt, apt, aust, adet, adot, nd, ttr, msl;
-        private int m, fe, ms;
+        private int m, fe, ms, dq;
         private double pq, gq, sq, iq, fpg, ideal, e, c;
         private final long[] tis = new long[STATES];
 
         void add(long a, long b, long ct, long pot, long pdot, long pbt, long apt, long aust, long adet, long adot, long nd,
                  double pq, double gq, double sq, double iq, double fpg, double ideal, double kwh, double co2e,
-                 int fe, long ttr, int ms, long msl, long[] all) {
+                 int fe, long ttr, int ms, long msl, long[] all, int dq) {
             from = Math.min(from, a); to = Math.max(to, b); m++;
             this.ct += ct; this.pot += pot; this.pdot += pdot; this.pbt += pbt; this.apt += apt; this.aust += aust;
             this.adet += adet; this.adot += adot; this.nd += nd;
@@ -490,12 +662,13 @@ public final class KpiEngine implements PointSink {
             this.e += kwh; this.c += co2e;
             this.fe += fe; this.ttr += ttr; this.ms += ms; this.msl += msl;
             for (int i = 0; i < all.length; i++) tis[i] += all[i];
+            this.dq += dq;
         }
 
         Kpis kpis() {
             Map<MachineState, Long> t = new EnumMap<>(MachineState.class);
             for (MachineState s : MachineState.values()) if (tis[s.ordinal()] > 0) t.put(s, tis[s.ordinal()]);
-            return new Kpis(from, to, m, ct, pot, pdot, pbt, apt, aust, adet, adot, nd, pq, gq, sq, iq, fpg, ideal, e, c, fe, ttr, ms, msl, t);
+            return new Kpis(from, to, m, ct, pot, pdot, pbt, apt, aust, adet, adot, nd, pq, gq, sq, iq, fpg, ideal, e, c, fe, ttr, ms, msl, t, dq);
         }
     }
 

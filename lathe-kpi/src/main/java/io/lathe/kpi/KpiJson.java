@@ -61,7 +61,42 @@ public final class KpiJson {
             first = false;
             field(b, s.yamlName(), sec(v));
         }
-        return b.append("}}").toString();
+        b.append("},");
+        field(b, "dataQualityEvents", Integer.toString(k.dataQualityEvents())).append(',');
+        b.append("\"warnings\":").append(warnings(k.warnings()));
+        return b.append('}').toString();
+    }
+
+    /** Warnings as a JSON array: {@code [{"code":…,"message":…}]}. */
+    public static String warnings(List<KpiWarning> warnings) {
+        StringBuilder b = new StringBuilder().append('[');
+        for (int i = 0; i < warnings.size(); i++) {
+            if (i > 0) b.append(',');
+            b.append("{\"code\":").append(str(warnings.get(i).code())).append(",\"message\":").append(str(warnings.get(i).message())).append('}');
+        }
+        return b.append(']').toString();
+    }
+
+    /**
+     * One data-quality event: {@code {"machine", "time" (ISO), "timeMicros", "signal", "quantity", "kind", "oldValue",
+     * "newValue", "counted", "bound", "elapsedSeconds", "cause"}}; {@code oldValue} is null for a per-interval count,
+     * {@code bound} null when no physical bound applies.
+     */
+    public static String dataQualityEvent(DataQualityEvent e) {
+        return "{\"machine\":" + str(e.machine()) + ",\"time\":" + str(iso(e.timeMicros())) + ",\"timeMicros\":" + e.timeMicros()
+                + ",\"signal\":" + str(e.signal()) + ",\"quantity\":" + str(e.quantity()) + ",\"kind\":" + str(e.kind().label())
+                + ",\"oldValue\":" + num(e.oldValue()) + ",\"newValue\":" + num(e.newValue()) + ",\"counted\":" + num(e.counted())
+                + ",\"bound\":" + num(e.bound()) + ",\"elapsedSeconds\":" + sec(e.elapsedMicros()) + ",\"cause\":" + str(e.cause()) + "}";
+    }
+
+    /** Data-quality events as a JSON array of {@link #dataQualityEvent} objects. */
+    public static String dataQualityEvents(List<DataQualityEvent> events) {
+        StringBuilder b = new StringBuilder().append('[');
+        for (int i = 0; i < events.size(); i++) {
+            if (i > 0) b.append(',');
+            b.append(dataQualityEvent(events.get(i)));
+        }
+        return b.append(']').toString();
     }
 
     /** A JSON array of periods: {@code [{"label":…,"kpis":{…}}]}. */

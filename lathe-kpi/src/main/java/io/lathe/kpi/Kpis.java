@@ -1,5 +1,6 @@
 package io.lathe.kpi;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,8 @@ import java.util.Map;
  * @param microStops                 unplanned stops starting in the period shorter than the machine's threshold
  * @param microStopLostTimeMicros    their duration inside the period
  * @param timeInStateMicros          time in each state over the whole period (calendar time)
+ * @param dataQualityEvents          counter and meter readings in the period that were not counted as they came
+ *                                   (see {@link DataQualityEvent}); the figures above exclude what they discarded
  */
 public record Kpis(long fromMicros, long toMicros, int machines,
                    long calendarTimeMicros, long plannedOperationTimeMicros, long plannedDownTimeMicros,
@@ -46,10 +49,26 @@ public record Kpis(long fromMicros, long toMicros, int machines,
                    double producedQuantity, double goodQuantity, double scrapQuantity, double inspectedQuantity,
                    double firstPassGoodQuantity, double idealProductionTimeMicros, double energyKwh, double co2eKg,
                    int failureEvents, long timeToRepairMicros, int microStops, long microStopLostTimeMicros,
-                   Map<MachineState, Long> timeInStateMicros) {
+                   Map<MachineState, Long> timeInStateMicros, int dataQualityEvents) {
 
     public Kpis {
         timeInStateMicros = Map.copyOf(timeInStateMicros);
+    }
+
+    /** Without data-quality events. */
+    public Kpis(long fromMicros, long toMicros, int machines,
+                long calendarTimeMicros, long plannedOperationTimeMicros, long plannedDownTimeMicros,
+                long plannedBusyTimeMicros, long actualProductionTimeMicros, long actualUnitSetupTimeMicros,
+                long actualUnitDelayTimeMicros, long actualUnitDownTimeMicros, long noDataTimeMicros,
+                double producedQuantity, double goodQuantity, double scrapQuantity, double inspectedQuantity,
+                double firstPassGoodQuantity, double idealProductionTimeMicros, double energyKwh, double co2eKg,
+                int failureEvents, long timeToRepairMicros, int microStops, long microStopLostTimeMicros,
+                Map<MachineState, Long> timeInStateMicros) {
+        this(fromMicros, toMicros, machines, calendarTimeMicros, plannedOperationTimeMicros, plannedDownTimeMicros,
+                plannedBusyTimeMicros, actualProductionTimeMicros, actualUnitSetupTimeMicros, actualUnitDelayTimeMicros,
+                actualUnitDownTimeMicros, noDataTimeMicros, producedQuantity, goodQuantity, scrapQuantity, inspectedQuantity,
+                firstPassGoodQuantity, idealProductionTimeMicros, energyKwh, co2eKg, failureEvents, timeToRepairMicros,
+                microStops, microStopLostTimeMicros, timeInStateMicros, 0);
     }
 
     private static double div(double a, double b) { return b == 0 ? Double.NaN : a / b; }
@@ -133,11 +152,45 @@ public record Kpis(long fromMicros, long toMicros, int machines,
     /** CO2e per unit = kg CO2e / PQ. */
     public double co2ePerUnitKg() { return div(co2eKg, producedQuantity); }
 
+    /**
+     * Figures that are implausible, each with its likely cause, in this order: effectiveness (performance) above 100 %
+     * (code {@code effectiveness_above_100}: the ideal cycle time is likely set longer than the real one), a quality
+     * ratio outside [0, 1] ({@code quality_ratio_out_of_range}) and readings that were not counted as they came
+     * ({@code data_quality_events}). Empty when nothing is wrong.
+     */
+    public List<KpiWarning> warnings() {
+        List<KpiWarning> out = new ArrayList<>(0);
+        double e = effectiveness();
+        // the tolerance absorbs rounding of the sums only: any real excess over 100 % is shown
+        if (e > 1 + 1e-9) {
+            out.add(new KpiWarning("effectiveness_above_100", "Performance (effectiveness) is " + percent(e)
+                    + ": more was counted than the ideal cycle time allows in the running time. Likely cause: the ideal cycle time"
+                    + " is set longer than the machine's real one; check ideal-cycle-time, ideal-cycle-time-by-product or the ideal"
+                    + " cycle time signal (or counts that arrive while the state says the machine is not running)."));
+        }
+        double q = qualityRatio();
+        if (q > 1 + 1e-9 || q < 0) {
+            out.add(new KpiWarning("quality_ratio_out_of_range", "Quality ratio is " + percent(q)
+                    + ": the good count does not fit the produced count. Likely cause: good, reject and produced counters that do"
+                    + " not count the same parts, or that reset at different times; check the counts configuration."));
+        }
+        if (dataQualityEvents > 0) {
+            out.add(new KpiWarning("data_quality_events", dataQualityEvents + (dataQualityEvents == 1 ? " counter or meter reading" : " counter or meter readings")
+                    + " in this period were not counted as they came (a reset, a decrease or a jump beyond what the machine can make)."
+                    + " See GET /api/data-quality for each one."));
+        }
+        return out;
+    }
+
+    private static String percent(double ratio) {
+        return String.format(java.util.Locale.ROOT, "%.1f %%", ratio * 100);
+    }
+
     /** Sums elements of several assets or periods; from/to span them all. */
     public static Kpis sum(List<Kpis> parts) {
         if (parts.isEmpty()) throw new IllegalArgumentException("Kpis.sum needs at least one part: got none.");
         long from = Long.MAX_VALUE, to = Long.MIN_VALUE, ct = 0, pot = 0, pdot = 0, pbt = 0, apt = 0, aust = 0, adet = 0, adot = 0, nd = 0, ttr = 0, msl = 0;
-        int m = 0, fe = 0, ms = 0;
+        int m = 0, fe = 0, ms = 0, dq = 0;
         double pq = 0, gq = 0, sq = 0, iq = 0, fpg = 0, ideal = 0, e = 0, c = 0;
         Map<MachineState, Long> tis = new EnumMap<>(MachineState.class);
         for (Kpis k : parts) {
@@ -149,7 +202,8 @@ public record Kpis(long fromMicros, long toMicros, int machines,
             fpg += k.firstPassGoodQuantity; ideal += k.idealProductionTimeMicros; e += k.energyKwh; c += k.co2eKg;
             fe += k.failureEvents; ttr += k.timeToRepairMicros; ms += k.microStops; msl += k.microStopLostTimeMicros;
             k.timeInStateMicros.forEach((s, v) -> tis.merge(s, v, Long::sum));
+            dq += k.dataQualityEvents;
         }
-        return new Kpis(from, to, m, ct, pot, pdot, pbt, apt, aust, adet, adot, nd, pq, gq, sq, iq, fpg, ideal, e, c, fe, ttr, ms, msl, tis);
+        return new Kpis(from, to, m, ct, pot, pdot, pbt, apt, aust, adet, adot, nd, pq, gq, sq, iq, fpg, ideal, e, c, fe, ttr, ms, msl, tis, dq);
     }
 }

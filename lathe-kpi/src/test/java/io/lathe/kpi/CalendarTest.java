@@ -39,7 +39,8 @@ class CalendarTest {
         long from = us("2026-03-28T21:00:00Z"); // 2026-03-28 22:00 CET
         long to = us("2026-03-29T22:00:00Z");   // 2026-03-30 00:00 CEST
         e.onPoint("m1.state", from - H, Value.of(1L));
-        e.onPoint("m1.produced", from - H, 0);
+        // baseline 7 h before the reading: 420 parts at the ideal 60 s fit, none is a partial first cycle
+        e.onPoint("m1.produced", from - 2 * H, 0);
         e.onPoint("m1.produced", us("2026-03-29T02:00:00Z"), 420); // 420 parts in the 7 h night shift
         List<PeriodKpis> shifts = e.kpisBy("m1", from, to, Grouping.SHIFT);
         assertThat(shifts).extracting(PeriodKpis::label).containsExactly("2026-03-28 night", "2026-03-29 early", "2026-03-29 late", "2026-03-29 night");
@@ -76,7 +77,8 @@ class CalendarTest {
         e.onPoint("m1.state", us("2026-06-01T15:00:00Z"), Value.of(4L));
         e.onPoint("m1.produced", us("2026-06-01T12:00:00Z"), 0);
         e.onPoint("m1.produced", us("2026-06-01T13:59:59Z"), 50);
-        e.onPoint("m1.produced", us("2026-06-01T14:00:00Z"), 60);
+        e.onPoint("m1.produced", us("2026-06-01T14:00:00Z"), 51); // a count at the boundary is the next shift's
+        e.onPoint("m1.produced", us("2026-06-01T14:10:00Z"), 60);
         List<PeriodKpis> p = e.kpisBy("m1", us("2026-06-01T12:00:00Z"), us("2026-06-01T16:00:00Z"), Grouping.SHIFT);
         assertThat(p).hasSize(2);
         assertThat(p.get(0).kpis().actualProductionTimeMicros()).isEqualTo(H);

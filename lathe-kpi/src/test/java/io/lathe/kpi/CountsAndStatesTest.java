@@ -29,35 +29,41 @@ class CountsAndStatesTest {
 
     @Test
     void aDropInACumulativeCounterIsAResetCountedFromZero() {
-        // 10, 20, 5, 15: the first value is the baseline, the drop to 5 counts 5, so 10 + 5 + 10 = 25.
+        // A reading a minute (ideal 10 s: at most 60 / 10 × 1.5 + 1 = 10 parts each): 10, 16, 22, 5, 9. The first value
+        // is the baseline, the drop to 5 is a plausible reset and counts 5, so 6 + 6 + 5 + 4 = 21.
         KpiEngine e = engine(counterMachine(CounterSignal.cumulative("m1.produced"), null));
-        double[] v = {10, 20, 5, 15};
-        for (int i = 0; i < v.length; i++) e.onPoint("m1.produced", T0 + i * S, v[i]);
-        assertThat(e.kpis("m1", T0, T0 + 10 * S).producedQuantity()).isEqualTo(25);
-        assertThat(e.kpis("m1", T0 + 2 * S, T0 + 3 * S).producedQuantity()).isEqualTo(5);
+        double[] v = {10, 16, 22, 5, 9};
+        for (int i = 0; i < v.length; i++) e.onPoint("m1.produced", T0 + i * 60 * S, v[i]);
+        assertThat(e.kpis("m1", T0, T0 + 600 * S).producedQuantity()).isEqualTo(21);
+        assertThat(e.kpis("m1", T0 + 180 * S, T0 + 181 * S).producedQuantity()).isEqualTo(5);
+        assertThat(e.dataQualityEvents("m1", T0, T0 + 600 * S)).singleElement()
+                .satisfies(q -> assertThat(q.kind()).isEqualTo(DataQualityEvent.Kind.COUNTER_RESET))
+                .satisfies(q -> assertThat(q.counted()).isEqualTo(5));
     }
 
     @Test
     void aCounterWrappingAtItsRolloverMaxCountsAcrossTheWrap() {
-        // 65530 → 65535 → 3 with rollover-max 65535: 5 + (65535 - 65535 + 3 + 1) = 9.
+        // A reading a minute: 65526 → 65530 → 65535 → 3 with rollover-max 65535: 4 + 5 + (65535 - 65535 + 3 + 1) = 13.
         KpiEngine e = engine(counterMachine(new CounterSignal("m1.produced", CounterSignal.Kind.CUMULATIVE, 65535), null));
-        e.onPoint("m1.produced", T0, 65530);
-        e.onPoint("m1.produced", T0 + S, 65535);
-        e.onPoint("m1.produced", T0 + 2 * S, 3);
-        e.onPoint("m1.produced", T0 + 3 * S, 1); // drop in the lower half: a reset, counts 1
-        assertThat(e.kpis("m1", T0, T0 + 10 * S).producedQuantity()).isEqualTo(10);
+        e.onPoint("m1.produced", T0, 65526);
+        e.onPoint("m1.produced", T0 + 60 * S, 65530);
+        e.onPoint("m1.produced", T0 + 120 * S, 65535);
+        e.onPoint("m1.produced", T0 + 180 * S, 3);
+        e.onPoint("m1.produced", T0 + 240 * S, 1); // drop in the lower half: a reset, counts 1
+        assertThat(e.kpis("m1", T0, T0 + 600 * S).producedQuantity()).isEqualTo(14);
+        assertThat(e.dataQualityEvents("m1", T0, T0 + 600 * S)).extracting(DataQualityEvent::kind).containsExactly(DataQualityEvent.Kind.COUNTER_RESET);
     }
 
     @Test
     void perIntervalCountsAddUpIncludingRepeatedValues() {
-        // Per-interval quantities are not step values: 2, 2, 0, 3 is 7 parts.
+        // Per-interval quantities are not step values: 2, 2, 0, 3 a minute apart is 7 parts.
         KpiEngine e = engine(counterMachine(CounterSignal.perInterval("m1.produced"), null));
         double[] v = {2, 2, 0, 3};
-        for (int i = 0; i < v.length; i++) e.onPoint("m1.produced", T0 + i * S, v[i]);
-        assertThat(e.kpis("m1", T0, T0 + 10 * S).producedQuantity()).isEqualTo(7);
+        for (int i = 0; i < v.length; i++) e.onPoint("m1.produced", T0 + i * 60 * S, v[i]);
+        assertThat(e.kpis("m1", T0, T0 + 600 * S).producedQuantity()).isEqualTo(7);
         e.onPoint("m1.inspected", T0, 10);
         e.onPoint("m1.fpgood", T0, 9);
-        assertThat(e.kpis("m1", T0, T0 + 10 * S).firstPassYield()).isCloseTo(0.9, within(1e-12));
+        assertThat(e.kpis("m1", T0, T0 + 600 * S).firstPassYield()).isCloseTo(0.9, within(1e-12));
     }
 
     @Test
@@ -173,10 +179,10 @@ class CountsAndStatesTest {
         // A BAD reading must not change state or counts; stray signals of other machines are not routed.
         KpiEngine e = engine(counterMachine(CounterSignal.cumulative("m1.produced"), null));
         e.onPoint("m1.produced", T0, Value.of(10.0), io.lathe.model.Quality.GOOD);
-        e.onPoint("m1.produced", T0 + S, Value.of(99.0), io.lathe.model.Quality.BAD);
-        e.onPoint("m1.produced", T0 + 2 * S, Value.of(12.0), io.lathe.model.Quality.GOOD);
+        e.onPoint("m1.produced", T0 + 30 * S, Value.of(99.0), io.lathe.model.Quality.BAD);
+        e.onPoint("m1.produced", T0 + 60 * S, Value.of(12.0), io.lathe.model.Quality.GOOD);
         e.onPoint("other.signal", T0, 5);
-        assertThat(e.kpis("m1", T0, T0 + 10 * S).producedQuantity()).isEqualTo(2);
+        assertThat(e.kpis("m1", T0, T0 + 600 * S).producedQuantity()).isEqualTo(2);
     }
 
     @Test

@@ -24,7 +24,8 @@ import static io.lathe.kpi.Fixtures.us;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Property: random event streams (late points, counter resets, late reasons, operator reasons, queries in between)
+ * Property: random event streams (late points, counter resets, decreases and jumps beyond the physical bound, meter
+ * glitches, late reasons, operator reasons, queries in between)
  * fed live give exactly the figures of a full recomputation from the telemetry store holding the same points
  * (issue 4, "Live and exact"). The seed is printed and in every failure message; rerun one with -Dkpi.seed=N.
  */
@@ -79,8 +80,12 @@ class LiveVersusRecomputeTest {
             Set<Long> used = new HashSet<>();
             gen(rnd, points, used, m + ".state", DataType.LONG, start, span, 300 * density, r -> Value.of((long) (1 + (density > 1 ? r.nextInt(2) : r.nextInt(7)))));
             double[] counter = {rnd.nextInt(1000)};
-            gen(rnd, points, new HashSet<>(), m + ".produced", DataType.DOUBLE, start, span, 400 * density,
-                    r -> Value.of(r.nextInt(50 * density) == 0 ? (counter[0] = r.nextInt(5)) : (counter[0] += r.nextInt(density > 1 ? 2 : 4))));
+            // mostly counting; now and then a reset near 0, a glitch a few parts down, or a jump of a thousand
+            gen(rnd, points, new HashSet<>(), m + ".produced", DataType.DOUBLE, start, span, 400 * density, r -> {
+                int k = r.nextInt(50 * density);
+                return Value.of(k == 0 ? (counter[0] = r.nextInt(5)) : k == 1 ? (counter[0] = Math.max(0, counter[0] - 3))
+                        : k == 2 ? (counter[0] += 1000) : (counter[0] += r.nextInt(density > 1 ? 2 : 4)));
+            });
             double[] rej = {0};
             gen(rnd, points, new HashSet<>(), m + ".reject", DataType.DOUBLE, start, span, 100, r -> Value.of(rej[0] += r.nextInt(2)));
             gen(rnd, points, new HashSet<>(), m + ".inspected", DataType.DOUBLE, start, span, 50, r -> Value.of((double) r.nextInt(5)));
@@ -93,6 +98,11 @@ class LiveVersusRecomputeTest {
         gen(rnd, points, new HashSet<>(), "m3.alarm", DataType.BOOLEAN, start, span, 60 * density, r -> Value.of(r.nextInt(4) == 0));
         double[] c3 = {0};
         gen(rnd, points, new HashSet<>(), "m3.count", DataType.LONG, start, span, 200 * density, r -> Value.of((long) (c3[0] += r.nextInt(3))));
+        double[] kwh = {5_000};
+        gen(rnd, points, new HashSet<>(), "m3.kwh", DataType.DOUBLE, start, span, 150 * density, r -> {
+            int k = r.nextInt(40);
+            return Value.of(k == 0 ? (kwh[0] = r.nextDouble()) : k == 1 ? (kwh[0] -= 7) : k == 2 ? (kwh[0] += 50_000) : (kwh[0] += r.nextDouble() * 3));
+        });
         // arrival order: by time with a random lateness of up to 2 hours for one point in five
         long[] arrival = new long[points.size()];
         for (int i = 0; i < arrival.length; i++) arrival[i] = points.get(i).t + (rnd.nextInt(5) == 0 ? (long) (rnd.nextDouble() * 7.2e9) : 0);
@@ -123,6 +133,9 @@ class LiveVersusRecomputeTest {
             }
             assertThat(live.rejectedPoints()).as("seed=%d", seed).isZero();
             assertThat(live.pointsBeforeRetention()).as("seed=%d", seed).isZero();
+            assertThat(live.dataQualityEvents("l1", start, start + span)).as("seed=%d: the streams exercise every counter rule", seed)
+                    .extracting(DataQualityEvent::kind).contains(DataQualityEvent.Kind.COUNTER_RESET, DataQualityEvent.Kind.COUNTER_DECREASE,
+                            DataQualityEvent.Kind.COUNTER_JUMP);
             KpiEngine recomputed = KpiEngine.recompute(cfg, lateWindow, store, start - 1, start + span + 1, live.operatorReasons());
             List<KpiEngine> others = rawRetention.isZero() ? List.of(recomputed) : List.of(recomputed, reference);
             if (!rawRetention.isZero()) {
@@ -148,6 +161,8 @@ class LiveVersusRecomputeTest {
                     }
                     assertThat(other.pareto(asset, start, start + span)).as("seed=%d %s asset=%s pareto", seed, which, asset).isEqualTo(live.pareto(asset, start, start + span));
                     assertThat(other.stops(asset, start, start + span)).as("seed=%d %s asset=%s stops", seed, which, asset).isEqualTo(live.stops(asset, start, start + span));
+                    assertThat(other.dataQualityEvents(asset, start, start + span)).as("seed=%d %s asset=%s data quality", seed, which, asset)
+                            .isEqualTo(live.dataQualityEvents(asset, start, start + span));
                 }
                 long hour = 3_600_000_000L;
                 long a = start + (long) (rnd.nextDouble() * span / 2), b = a + (long) (rnd.nextDouble() * span / 2) + 1;
@@ -176,7 +191,7 @@ class LiveVersusRecomputeTest {
                         new StateSource.Condition("m3.alarm", StateSource.Op.NE, 1)))),
                 MachineState.IDLE);
         return new MachineConfig("m3", "l1", "a1", "s1", rules, CountsConfig.of(CounterSignal.cumulative("m3.count"), null, null),
-                Duration.ofSeconds(20), null, null, null, null, Duration.ofMinutes(1));
+                Duration.ofSeconds(20), null, null, new EnergyConfig("m3.kwh", EnergyConfig.Kind.METER_KWH, 40), null, Duration.ofMinutes(1));
     }
 
     private static void gen(Random rnd, List<Point> out, Set<Long> used, String signal, DataType type, long start, long span, int n,

@@ -1,6 +1,7 @@
 package io.lathe.kpi.internal;
 
 import io.lathe.kpi.CounterSignal;
+import io.lathe.kpi.DataQualityEvent;
 import io.lathe.kpi.EnergyConfig;
 import io.lathe.kpi.MachineConfig;
 import io.lathe.kpi.MachineState;
@@ -20,10 +21,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Inputs and derived timeline of one machine. Inputs are kept as sorted {@link Series}; the derived state timeline,
@@ -37,7 +41,11 @@ import java.util.TreeMap;
  * running sum at the site's local hours and shift bounds and at the machine's product changes. A query bound before the
  * horizon reads the checkpoint (the same double the raw points gave), so aligned periods give bit-identical figures
  * after eviction; another bound there throws {@link OutsideRetentionException}. Points before the horizon are refused.
- * Not thread-safe: the engine serialises access.
+ *
+ * <p>Plausibility: every counter and meter reading is checked against what the machine can physically make while the
+ * running sums are derived (rules in {@link CounterSignal} and {@link io.lathe.kpi.EnergyConfig}); what is not counted
+ * as it came is kept as a {@link DataQualityEvent}, re-derived with the sums. Not thread-safe: the engine serialises
+ * access.
  */
 public final class MachineTimeline {
     public static final int PRODUCED = 0, GOOD = 1, REJECT = 2, INSPECTED = 3, FIRST_PASS_GOOD = 4;
@@ -47,6 +55,18 @@ public final class MachineTimeline {
     private static final int DERIVE_EVERY = 2048;
     /** Checkpoint columns: counters 0-4, ideal time of counters 0-2 at 5-7, energy at 8. */
     private static final int IDEAL_COL = 5, ENERGY_COL = 8, COLS = 9;
+    /**
+     * Derived columns of a counter: quantity up to and including the point, ideal time likewise, and the time its value
+     * last changed (µs, exact in a double until the year 2255); of a meter: quantity and the time of the last change.
+     */
+    private static final int CUM = 0, IDEAL_TIME = 1, COUNTER_CHANGED = 2, METER_CHANGED = 1;
+    /** Slots of the checked series: counters 0-4 as {@link #PRODUCED} etc., the energy meter at 5. */
+    private static final int ENERGY_SLOT = 5, SLOTS = 6;
+    private static final String[] QUANTITY = {"produced", "good", "reject", "inspected", "firstPassGood", "energy"};
+    /** Tolerance of the physical bound: ideal-cycle-time (or max-power) rate × this factor, plus one part or kWh. */
+    public static final double BOUND_FACTOR = 1.5, BOUND_ALLOWANCE = 1;
+    /** Data-quality events kept per checked signal of a machine (the newest ones). */
+    public static final int MAX_EVENTS_PER_SIGNAL = 10_000;
     /** Grid instants are generated this far past the newest point, so ingest seldom asks the calendar. */
     private static final long GRID_AHEAD_MICROS = 86_400_000_000L;
     private static final long MAX_GRID_GAP_DAYS = 400;
@@ -55,7 +75,12 @@ public final class MachineTimeline {
      * @param lateWindowMicros   points older than their series' newest by more than this are rejected
      * @param rawRetentionMicros raw points older than the machine's newest by more than this are evicted; 0 keeps all
      */
-    public record Options(long lateWindowMicros, long rawRetentionMicros) {}
+    public record Options(long lateWindowMicros, long rawRetentionMicros, AtomicLongArray dataQualityFound) {
+        /** Options whose data-quality counts are not shared. */
+        public Options(long lateWindowMicros, long rawRetentionMicros) {
+            this(lateWindowMicros, rawRetentionMicros, new AtomicLongArray(DataQualityEvent.Kind.values().length));
+        }
+    }
 
     public final MachineConfig config;
     private final ReasonTree reasons;
@@ -108,6 +133,12 @@ public final class MachineTimeline {
     private long horizon = Long.MIN_VALUE;
     private long evictCheckAt = Long.MIN_VALUE;
     private boolean evictionSuspended;
+    /** Data-quality events per checked series (slot), in time order. */
+    private final List<List<DataQualityEvent>> events = new ArrayList<>();
+    /** Time of the first change of each cumulative series after its baseline; MAX_VALUE until there is one. */
+    private final long[] firstChange = new long[SLOTS];
+    /** Distinct events found so far, by kind ordinal (shared by the engine's machines, read by metrics). */
+    private final AtomicLongArray found;
 
     public MachineTimeline(MachineConfig config, SiteConfig site, Options options) {
         this.config = config;
@@ -117,6 +148,9 @@ public final class MachineTimeline {
         this.retention = options.rawRetentionMicros();
         this.evictStep = Math.max(retention / 8, 60_000_000L);
         long late = options.lateWindowMicros();
+        this.found = options.dataQualityFound();
+        for (int i = 0; i < SLOTS; i++) events.add(new ArrayList<>());
+        Arrays.fill(firstChange, Long.MAX_VALUE);
         codes.add("");
         codeIndex.put("", 0);
         codeIndex.put("0", 0);
@@ -150,8 +184,8 @@ public final class MachineTimeline {
             for (int i = 0; i < 5; i++) {
                 counterCfg[i] = c[i];
                 if (c[i] == null) continue;
-                // derived columns: 0 = quantity up to and including the point, 1 = ideal time (produced, good, reject)
-                counters[i] = new Series(c[i].kind() == CounterSignal.Kind.CUMULATIVE, late, i <= REJECT ? 2 : 1);
+                // derived columns CUM, IDEAL_TIME (produced, good, reject only), COUNTER_CHANGED
+                counters[i] = new Series(c[i].kind() == CounterSignal.Kind.CUMULATIVE, late, 3);
                 evictable.add(counters[i]);
                 columns[i] = true;
                 if (i <= REJECT) columns[IDEAL_COL + i] = true;
@@ -160,7 +194,7 @@ public final class MachineTimeline {
         idealSignal = config.idealCycleTimeSignal() == null ? null : new Series(true, late);
         if (idealSignal != null) evictable.add(idealSignal);
         powerKw = config.energy() != null && config.energy().kind() == EnergyConfig.Kind.POWER_KW;
-        energy = config.energy() == null ? null : new Series(!powerKw, late, 1);
+        energy = config.energy() == null ? null : new Series(!powerKw, late, powerKw ? 1 : 2);
         if (energy != null) {
             evictable.add(energy);
             columns[ENERGY_COL] = true;
@@ -405,11 +439,11 @@ public final class MachineTimeline {
         if (from < horizon) from = horizon;
         buildStates(from);
         buildStops(from);
-        for (int i = 0; i < 5; i++) if (counters[i] != null) cumulate(counters[i], counterCfg[i].kind(), counterCfg[i].rolloverMax(), from);
+        for (int i = 0; i < 5; i++) if (counters[i] != null) cumulate(i, from);
         for (int i = 0; i <= REJECT; i++) if (counters[i] != null) buildIdeal(i, from);
         if (energy != null) {
             if (powerKw) integrate(energy, from);
-            else cumulate(energy, CounterSignal.Kind.CUMULATIVE, 0, from);
+            else cumulate(ENERGY_SLOT, from);
         }
         updateCheckpoints(from);
     }
@@ -515,22 +549,126 @@ public final class MachineTimeline {
         return "";
     }
 
-    /** Column 0: quantity counted up to and including each point (the first point of a cumulative counter is its baseline). */
-    private static void cumulate(Series s, CounterSignal.Kind kind, double rolloverMax, long from) {
-        double[] cum = s.d[0];
+    /**
+     * Derives the quantity counted up to and including each point of a counter or meter (slot), checking every reading
+     * against the physical bound and re-deriving the data-quality events from the first re-derived point on.
+     */
+    private void cumulate(int slot, long from) {
+        boolean meter = slot == ENERGY_SLOT;
+        Series s = meter ? energy : counters[slot];
+        boolean cumulative = meter || counterCfg[slot].kind() == CounterSignal.Kind.CUMULATIVE;
+        double rolloverMax = meter ? 0 : counterCfg[slot].rolloverMax();
+        double maxPowerKw = meter ? config.energy().maxPowerKw() : 0;
+        double[] cum = s.d[CUM];
+        double[] changed = s.d[meter ? METER_CHANGED : COUNTER_CHANGED];
         int start = firstAtOrAfter(s, from);
+        List<DataQualityEvent> ev = events.get(slot);
+        long cut = start < s.n ? s.t[start] : Long.MAX_VALUE;
+        int keep = firstEventAtOrAfter(ev, cut);
+        // events found again are not new: the metric counts each distinct event once
+        Set<DataQualityEvent> before = keep < ev.size() ? new HashSet<>(ev.subList(keep, ev.size())) : Set.of();
+        ev.subList(keep, ev.size()).clear();
+        // no change before the first re-derived point when the first change was at or after it: find it again
+        if (firstChange[slot] >= cut) firstChange[slot] = Long.MAX_VALUE;
         double total = start > 0 ? cum[start - 1] : 0;
         for (int i = start; i < s.n; i++) {
             double x = s.v[i];
-            if (kind == CounterSignal.Kind.PER_INTERVAL) total += x;
-            else if (i > 0) {
+            long t = s.t[i];
+            double inc;
+            if (i == 0) {
+                inc = cumulative ? 0 : perInterval(slot, s, i, before); // a cumulative series' first value is its baseline
+                changed[i] = t;
+            } else {
                 double prev = s.v[i - 1];
-                if (x >= prev) total += x - prev;
-                else if (rolloverMax > 0 && prev > rolloverMax / 2) total += rolloverMax - prev + x + 1;
-                else total += x;
+                changed[i] = Double.compare(x, prev) == 0 ? changed[i - 1] : t;
+                if (!cumulative) {
+                    inc = perInterval(slot, s, i, before);
+                } else {
+                    // since the value last changed: repeats compacted away later do not change it
+                    long elapsed = t - (long) changed[i - 1];
+                    double bound = meter
+                            ? (maxPowerKw > 0 ? maxPowerKw * BOUND_FACTOR * (elapsed / 3.6e9) + BOUND_ALLOWANCE : Double.NaN)
+                            : partsBound(elapsed, t);
+                    inc = increment(slot, s, i, prev, x, bound, elapsed, rolloverMax, meter, before);
+                    if (Double.compare(x, prev) != 0 && firstChange[slot] == Long.MAX_VALUE) {
+                        firstChange[slot] = t;
+                        if (!meter) {
+                            // the part under way when Lathe first saw the counter began before: count only whole ideal
+                            // cycles that fit into the time observed since the baseline
+                            double ideal = idealAt(t);
+                            if (ideal > 0) inc = Math.min(inc, Math.floor((t - s.first) / ideal));
+                        }
+                    }
+                }
             }
+            total += inc;
             cum[i] = total;
         }
+    }
+
+    /** Parts a machine can make in {@code elapsed} µs at the ideal cycle time current at {@code t}; NaN without one. */
+    private double partsBound(long elapsed, long t) {
+        double ideal = idealAt(t);
+        return ideal > 0 ? elapsed / ideal * BOUND_FACTOR + BOUND_ALLOWANCE : Double.NaN;
+    }
+
+    /** Increment of a cumulative counter or meter reading (rules in {@link CounterSignal} and EnergyConfig). */
+    private double increment(int slot, Series s, int i, double prev, double x, double bound, long elapsed, double rolloverMax,
+                             boolean meter, Set<DataQualityEvent> before) {
+        if (x >= prev) {
+            double d = x - prev;
+            if (!(d > bound)) return d; // NaN bound: no limit
+            record(slot, s, i, meter ? DataQualityEvent.Kind.METER_JUMP : DataQualityEvent.Kind.COUNTER_JUMP, prev, x, 0, bound, elapsed, before);
+            return 0;
+        }
+        if (rolloverMax > 0 && prev > rolloverMax / 2) {
+            double r = rolloverMax - prev + x + 1;
+            if (!(r > bound)) return r;
+        }
+        boolean reset = x >= 0 && (Double.isNaN(bound) ? x <= prev / 2 : x <= bound);
+        if (reset) {
+            record(slot, s, i, meter ? DataQualityEvent.Kind.METER_RESET : DataQualityEvent.Kind.COUNTER_RESET, prev, x, x, bound, elapsed, before);
+            return x;
+        }
+        record(slot, s, i, meter ? DataQualityEvent.Kind.METER_DECREASE : DataQualityEvent.Kind.COUNTER_DECREASE, prev, x, 0, bound, elapsed, before);
+        return 0;
+    }
+
+    /** A per-interval count: as it is when not negative and within the bound since the previous count. */
+    private double perInterval(int slot, Series s, int i, Set<DataQualityEvent> before) {
+        double x = s.v[i];
+        long elapsed = i > 0 ? s.t[i] - s.t[i - 1] : 0;
+        double bound = i > 0 ? partsBound(elapsed, s.t[i]) : Double.NaN;
+        if (x < 0) {
+            record(slot, s, i, DataQualityEvent.Kind.NEGATIVE_COUNT, Double.NaN, x, 0, bound, elapsed, before);
+            return 0;
+        }
+        if (x > bound) {
+            record(slot, s, i, DataQualityEvent.Kind.COUNTER_JUMP, Double.NaN, x, 0, bound, elapsed, before);
+            return 0;
+        }
+        return x;
+    }
+
+    private void record(int slot, Series s, int i, DataQualityEvent.Kind kind, double old, double x, double counted, double bound,
+                        long elapsed, Set<DataQualityEvent> before) {
+        String signal = slot == ENERGY_SLOT ? config.energy().signal() : counterCfg[slot].signal();
+        DataQualityEvent e = new DataQualityEvent(config.id(), s.t[i], signal, QUANTITY[slot], kind, old, x, counted, bound, elapsed);
+        List<DataQualityEvent> ev = events.get(slot);
+        ev.add(e);
+        // bounded memory: the newest events are kept (a flapping counter would otherwise grow the list for ever)
+        if (ev.size() > MAX_EVENTS_PER_SIGNAL) ev.subList(0, ev.size() - MAX_EVENTS_PER_SIGNAL).clear();
+        if (!before.contains(e)) found.incrementAndGet(kind.ordinal());
+    }
+
+    private static int firstEventAtOrAfter(List<DataQualityEvent> ev, long t) {
+        int lo = 0, hi = ev.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ev.get(mid).timeMicros() < t) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     /** Column 0: kWh from the first sample to each sample, trapezoid rule on kW. */
@@ -633,7 +771,8 @@ public final class MachineTimeline {
             c.v[k][i] = prefix(s, s.d[0], t);
             if (k <= REJECT) c.v[IDEAL_COL + k][i] = prefix(s, s.d[1], t);
         }
-        if (energy != null && rawCovers(energy, t, powerKw)) c.v[ENERGY_COL][i] = rawEnergyAt(t);
+        // a meter's value at t includes the reading at t, as the power integral does: the head covers its own instant
+        if (energy != null && rawCovers(energy, t, true)) c.v[ENERGY_COL][i] = rawEnergyAt(t);
     }
 
     /**
@@ -735,7 +874,7 @@ public final class MachineTimeline {
         return sum;
     }
 
-    /** kWh used in [a, b); 0 without an energy signal. */
+    /** kWh used in [a, b): of a meter, the increments of its readings in (a, b]; 0 without an energy signal. */
     public double energyKwh(long a, long b) {
         rebuild();
         if (energy == null) return 0;
@@ -751,7 +890,7 @@ public final class MachineTimeline {
         if (i >= 0) return grid.v[col][i];
         Series s = col == ENERGY_COL ? energy : counters[col >= IDEAL_COL ? col - IDEAL_COL : col];
         if (col == ENERGY_COL) {
-            if (rawCovers(s, t, powerKw)) return rawEnergyAt(t);
+            if (rawCovers(s, t, true)) return rawEnergyAt(t);
         } else if (rawCovers(s, t, false)) {
             return prefix(s, s.d[col >= IDEAL_COL ? 1 : 0], t);
         }
@@ -766,11 +905,15 @@ public final class MachineTimeline {
         return i < 0 ? 0 : cum[i];
     }
 
+    /**
+     * kWh from the first sample up to {@code t}. A meter reading measures consumption up to its timestamp, so the
+     * reading at t is included: a period [a, b) gets the increments of readings in (a, b].
+     */
     private double rawEnergyAt(long t) {
         Series s = energy;
-        if (!powerKw) return prefix(s, s.d[0], t);
-        double[] cum = s.d[0];
+        double[] cum = s.d[CUM];
         int k = s.floor(t);
+        if (!powerKw) return k < 0 ? 0 : cum[k];
         if (k < 0) return 0;
         if (k == s.n - 1) return cum[k];
         double dtH = (t - s.t[k]) / 3.6e9;
@@ -847,6 +990,24 @@ public final class MachineTimeline {
     public record ProductSlice(String product, long fromMicros, long toMicros) {}
 
     public boolean hasCounter(int which) { return counters[which] != null; }
+
+    /** Adds the data-quality events in [a, b) to {@code out} (per signal in time order; the caller sorts). */
+    public void dataQualityEvents(long a, long b, List<DataQualityEvent> out) {
+        rebuild();
+        for (List<DataQualityEvent> ev : events) {
+            for (int i = firstEventAtOrAfter(ev, a); i < ev.size() && ev.get(i).timeMicros() < b; i++) out.add(ev.get(i));
+        }
+    }
+
+    /** Number of data-quality events in [a, b). */
+    public int dataQualityCount(long a, long b) {
+        rebuild();
+        int n = 0;
+        for (List<DataQualityEvent> ev : events) {
+            if (!ev.isEmpty()) n += firstEventAtOrAfter(ev, b) - firstEventAtOrAfter(ev, a);
+        }
+        return n;
+    }
 
     public long newestDataMicros() { return newestData; }
 }
