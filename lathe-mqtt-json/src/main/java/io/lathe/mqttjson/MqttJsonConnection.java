@@ -13,6 +13,7 @@ import io.lathe.ingest.Connection;
 import io.lathe.ingest.ConnectionState;
 import io.lathe.ingest.ConnectionStats;
 import io.lathe.ingest.ConnectionStatus;
+import io.lathe.ingest.PointBatch;
 import io.lathe.ingest.PointSink;
 import io.lathe.model.DataType;
 import io.lathe.model.PlantModel;
@@ -56,6 +57,8 @@ public final class MqttJsonConnection implements Connection {
     private final String[] machines;
     /** Signals by topic index, field index and wildcard values; fixed names are created up front. */
     private final Map<String, Signal> signals = new ConcurrentHashMap<>();
+    /** The points of the message a thread is handling, handed over at once (one lock per message, not per field). */
+    private final ThreadLocal<PointBatch> batches = ThreadLocal.withInitial(PointBatch::new);
     private volatile Mqtt5AsyncClient client;
     private volatile boolean closed;
 
@@ -177,6 +180,21 @@ public final class MqttJsonConnection implements Connection {
 
     /** Handles one message: visible for tests that feed payloads without a broker. */
     void handle(String topic, byte[] payload, long arrivalMicros) {
+        PointBatch batch = batches.get();
+        try {
+            collect(topic, payload, arrivalMicros, batch);
+            if (!batch.isEmpty()) sink.accept(batch);
+        } catch (RuntimeException e) {
+            String msg = "MQTT JSON message not handed over [connection=" + config.name() + ", topic=" + topic + ", points="
+                    + batch.size() + "]: " + e + ". This is a bug in Lathe; please report it with this message.";
+            stats.error(msg);
+            warnings.warn("sink", msg);
+        } finally {
+            batch.clear();
+        }
+    }
+
+    private void collect(String topic, byte[] payload, long arrivalMicros, PointBatch batch) {
         List<MqttJsonTopic> topics = config.topics();
         JsonNode root = null;
         for (int t = 0; t < topics.size(); t++) {
@@ -209,7 +227,7 @@ public final class MqttJsonConnection implements Connection {
                             + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT), "Fix the field's type");
                     continue;
                 }
-                sink.accept(signal(t, f, wild), micros, v, Quality.GOOD, false);
+                batch.add(signal(t, f, wild), micros, v, Quality.GOOD, false);
             }
         }
     }
