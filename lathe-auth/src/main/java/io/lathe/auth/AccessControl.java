@@ -205,6 +205,7 @@ public final class AccessControl implements AutoCloseable {
 
     /** The live session for a session cookie value, its idle timer restarted; empty when unknown or expired. */
     public Optional<Session> session(String sessionId) {
+        users.refresh(); // a stat of users.json: notices a `lathe user passwd|remove` run while the server runs, ending those sessions
         return sessions.touch(sessionId);
     }
 

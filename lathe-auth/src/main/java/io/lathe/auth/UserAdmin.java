@@ -139,6 +139,10 @@ public final class UserAdmin {
         return store.find(name).orElse(null);
     }
 
+    void refresh() {
+        store.list();
+    }
+
     boolean isEmpty() {
         return store.list().isEmpty();
     }

@@ -166,8 +166,8 @@ class UsersAndLoginTest {
         try (AccessControl cli = AccessControl.open(dataDir, AuthSettings.defaults(), clock)) {
             cli.users().setPassword(Actor.commandLine(), "erin", "erin-new-passphrase", false);
         }
-        assertThat(ac.login("erin", "erin-long-passphrase", "10.0.0.4")).isInstanceOf(LoginResult.Failure.class);
         assertThat(ac.session(s.id())).isEmpty();
+        assertThat(ac.login("erin", "erin-long-passphrase", "10.0.0.4")).isInstanceOf(LoginResult.Failure.class);
         assertThat(ac.login("erin", "erin-new-passphrase", "10.0.0.4")).isInstanceOf(LoginResult.Success.class);
     }
 
