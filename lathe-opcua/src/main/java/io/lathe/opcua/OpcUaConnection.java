@@ -6,6 +6,7 @@ import io.lathe.ingest.Connection;
 import io.lathe.ingest.ConnectionState;
 import io.lathe.ingest.ConnectionStats;
 import io.lathe.ingest.ConnectionStatus;
+import io.lathe.ingest.PointBatch;
 import io.lathe.ingest.PointSink;
 import io.lathe.model.PlantModel;
 import io.lathe.model.Quality;
@@ -62,6 +63,10 @@ public final class OpcUaConnection implements Connection {
     private final Signal[] signals;
     private final long[] lastMicros;
     private final AtomicLong duplicatesDropped = new AtomicLong();
+    /** Index into {@link #signals} of each monitored item; the same item objects survive a re-created subscription. */
+    private final java.util.Map<OpcUaMonitoredItem, Integer> itemIndex = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The values of one notification, handed over at once (one lock per notification, not per value). */
+    private final ThreadLocal<PointBatch> batches = ThreadLocal.withInitial(PointBatch::new);
     private volatile ScheduledExecutorService executor;
     private volatile OpcUaClient client;
     private volatile OpcUaSubscription subscription;
@@ -222,6 +227,20 @@ public final class OpcUaConnection implements Connection {
                 ScheduledExecutorService e = executor;
                 if (e != null && !closed) e.execute(() -> recreate(s));
             }
+
+            @Override
+            public void onDataReceived(OpcUaSubscription s, List<OpcUaMonitoredItem> items, List<DataValue> values) {
+                PointBatch batch = batches.get();
+                try {
+                    for (int k = 0; k < items.size(); k++) {
+                        Integer index = itemIndex.get(items.get(k));
+                        if (index != null) onValue(index, values.get(k), batch);
+                    }
+                    handOver(batch);
+                } finally {
+                    batch.clear();
+                }
+            }
         });
         List<OpcUaNode> nodes = config.nodes();
         List<OpcUaMonitoredItem> items = new ArrayList<>(nodes.size());
@@ -236,8 +255,7 @@ public final class OpcUaConnection implements Connection {
             if (n.deadbandType() != DeadbandType.NONE) {
                 item.setFilter(new DataChangeFilter(DataChangeTrigger.StatusValue, uint(n.deadbandType().code()), n.deadband()));
             }
-            int index = i;
-            item.setDataValueListener((it, dv) -> onValue(index, dv));
+            itemIndex.put(item, i);
             items.add(item);
         }
         sub.addMonitoredItems(items);
@@ -294,7 +312,7 @@ public final class OpcUaConnection implements Connection {
         }
     }
 
-    private void onValue(int index, DataValue dv) {
+    private void onValue(int index, DataValue dv, PointBatch batch) {
         long now = clock.millis() * 1000;
         long micros = Values.micros(dv.getSourceTime(), Values.micros(dv.getServerTime(), now));
         Signal signal = signals[index];
@@ -311,7 +329,7 @@ public final class OpcUaConnection implements Connection {
             if (quality == Quality.GOOD) {
                 badInput(index, "null value with status Good");
             } else {
-                sink.markStale(signal, micros);
+                batch.stale(signal, micros);
                 stats.message();
             }
             return;
@@ -327,7 +345,19 @@ public final class OpcUaConnection implements Connection {
             signals[index] = signal;
         }
         stats.message();
-        sink.accept(signal, micros, v, quality, false);
+        batch.add(signal, micros, v, quality, false);
+    }
+
+    private void handOver(PointBatch batch) {
+        if (batch.isEmpty()) return;
+        try {
+            sink.accept(batch);
+        } catch (RuntimeException e) {
+            String msg = "OPC UA values not handed over [connection=" + config.name() + ", points=" + batch.size() + "]: " + e
+                    + ". This is a bug in Lathe; please report it with this message.";
+            stats.error(msg);
+            warnings.warn("sink", msg);
+        }
     }
 
     private void badInput(int index, String why) {
@@ -339,6 +369,8 @@ public final class OpcUaConnection implements Connection {
 
     private void markAllStale() {
         long micros = clock.millis() * 1000;
-        for (Signal s : signals) sink.markStale(s, micros);
+        PointBatch batch = new PointBatch(signals.length);
+        for (Signal s : signals) batch.stale(s, micros);
+        handOver(batch);
     }
 }
