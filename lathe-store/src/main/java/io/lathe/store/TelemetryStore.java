@@ -240,8 +240,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         background = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("lathe-store-background").unstarted(r));
         long flushMs = Math.max(1, settings.flushInterval().toMillis());
         background.scheduleWithFixedDelay(this::periodicFlush, flushMs, flushMs, TimeUnit.MILLISECONDS);
-        // a manifest that could not be written (disk full) is retried sooner than the next flush
-        background.scheduleWithFixedDelay(this::retryManifest, 1, 1, TimeUnit.SECONDS);
+        // a flush or manifest write that failed (disk full) is retried sooner than the next periodic flush
+        background.scheduleWithFixedDelay(this::retryFailures, 1, 1, TimeUnit.SECONDS);
         if (!settings.keepsForever()) {
             long every = Math.max(1000, Math.min(3_600_000, settings.retention().toMillis() / 10));
             background.scheduleWithFixedDelay(this::periodicRetention, 0, every, TimeUnit.MILLISECONDS);
@@ -744,11 +744,16 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    /** Background: writes the manifest again after a failed write (disk full), so the log it covers can go. */
-    private void retryManifest() {
+    /**
+     * Background, every second: after a failed flush, flushes again (the buffers may be refusing points); after a failed
+     * manifest write, writes it again so the log it covers can go.
+     */
+    private void retryFailures() {
         lock.lock();
         try {
-            if (closed || !manifestDirty) return;
+            if (closed) return;
+            if (flushFailure != null && flushing.isEmpty()) startFlushLocked();
+            if (!manifestDirty) return;
         } finally {
             lock.unlock();
         }
@@ -787,10 +792,12 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     /** A flush could not write its files: the snapshot goes back into the live buffers (nothing is on disk twice). */
     private void restoreSnapshot(Snapshot snap, Throwable e) {
-        LOG.error("Flush failed [dataDir={}, series={}]: {}. Points stay in memory and in the write-ahead log; the next flush retries.",
-                settings.dataDir(), snap.series.size(), e.toString());
         lock.lock();
         try {
+            if (flushFailure == null) { // retried every second: say it once
+                LOG.error("Flush failed [dataDir={}, series={}]: {}. Points stay in memory and in the write-ahead log; retried every second.",
+                        settings.dataDir(), snap.series.size(), e.toString());
+            }
             // put the data back in front of what arrived since, so nothing is lost from queries
             for (int i = 0; i < snap.series.size(); i++) {
                 Series s = snap.series.get(i);
@@ -902,6 +909,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             for (int k = 0; k < snap.series.size(); k++) snap.series.get(k).frozen.remove(snap.data.get(k));
             flushing.remove(snap);
             flushingBytes -= snap.bytes;
+            if (flushFailure != null) LOG.info("Flush succeeded again [dataDir={}]", settings.dataDir());
             flushFailure = null;
             flushDone.signalAll();
         } finally {
@@ -1030,14 +1038,18 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             } catch (IOException ignored) {
                 // overwritten by the next attempt
             }
+            boolean first;
             lock.lock();
             try {
+                first = !manifestDirty;
                 manifestDirty = true;
             } finally {
                 lock.unlock();
             }
-            LOG.warn("Store manifest write failed [dataDir={}]: {}. Retried in the background; until then the write-ahead log is kept.",
-                    settings.dataDir(), e.toString());
+            if (first) {
+                LOG.warn("Store manifest write failed [dataDir={}]: {}. Retried every second; until then the write-ahead log is kept.",
+                        settings.dataDir(), e.toString());
+            }
             throw e;
         }
         lock.lock();
