@@ -1,7 +1,6 @@
 package io.lathe.sparkplug.internal;
 
 import io.lathe.ingest.ConnectionStats;
-import io.lathe.ingest.PointBatch;
 import io.lathe.ingest.PointSink;
 import io.lathe.model.DataType;
 import io.lathe.model.PlantModel;
@@ -71,8 +70,6 @@ public final class HostProcessor {
     private final Map<String, Counter> rejects = new ConcurrentHashMap<>();
     private final Counter metrics;
     private final Counter rebirthRequests;
-    /** The points and stale marks of the message this thread processes, handed to the sink at once (one lock per payload). */
-    private final ThreadLocal<Outgoing> outgoing = ThreadLocal.withInitial(Outgoing::new);
     private static final MetricDataTypeMap BDSEQ_TYPES = new MetricDataTypeMap();
 
     static {
@@ -109,8 +106,6 @@ public final class HostProcessor {
         if (t.type() == MessageType.NCMD || t.type() == MessageType.DCMD || t.type() == MessageType.STATE) return;
         EdgeNode n = nodes.computeIfAbsent(t.group() + "/" + t.edgeNode(), k -> new EdgeNode(t.group(), t.edgeNode()));
         synchronized (n) {
-            Outgoing out = outgoing.get();
-            out.open = true;
             try {
                 switch (t.type()) {
                     case NBIRTH -> {
@@ -132,27 +127,7 @@ public final class HostProcessor {
                 if (logLimit.allow("internal:" + topic)) {
                     LOG.warn("Sparkplug message failed [topic={}]: {}", topic, e.toString(), e);
                 }
-            } finally {
-                // Under the node's lock, so the node's payloads reach the sink in the order they were applied.
-                out.open = false;
-                handOver(out.batch, topic);
             }
-        }
-    }
-
-    /** Gives a message's points to the sink in one call; a sink that throws loses nothing else of later messages. */
-    private void handOver(PointBatch batch, String topic) {
-        if (batch.isEmpty()) return;
-        try {
-            sink.accept(batch);
-        } catch (RuntimeException e) {
-            for (int i = 0; i < batch.size(); i++) reject("sink_error");
-            if (logLimit.allow("sink:" + topic)) {
-                LOG.warn("Sparkplug points not handed over [topic={}, points={}]: {}. This is a bug in Lathe; please report it.",
-                        topic, batch.size(), e.toString(), e);
-            }
-        } finally {
-            batch.clear();
         }
     }
 
@@ -209,11 +184,38 @@ public final class HostProcessor {
         LOG.debug("NDEATH [topic={}, bdSeq={}]: signals marked stale", topic, bdSeq);
     }
 
+    /**
+     * The host's own MQTT session ended: nothing can arrive until it is back, and what edge nodes send meanwhile is
+     * lost. Marks the signals of every node and device with a live session stale and forgets those sessions, so that
+     * data after the reconnect is refused ({@code no_birth}) and a rebirth requested until the births come again.
+     * Nodes without a live session (dead, or never born) are left alone, so repeated failed reconnects cost nothing.
+     *
+     * @return the number of edge nodes whose signals were marked stale
+     */
+    public int sessionLost() {
+        long now = nowMicros();
+        int count = 0;
+        for (EdgeNode n : nodes.values()) {
+            synchronized (n) {
+                boolean live = n.born || n.node.born;
+                for (Scope d : n.devices.values()) live |= d.born;
+                if (!live) continue;
+                markStale(n.node, now);
+                for (Scope d : n.devices.values()) {
+                    markStale(d, now);
+                    d.born = false;
+                }
+                n.born = false;
+                n.node.born = false;
+                resetSequencing(n);
+                count++;
+            }
+        }
+        return count;
+    }
+
     private void markStale(Scope s, long micros) {
-        Outgoing out = outgoing.get();
-        for (Signal sig : s.signals) out.batch.stale(sig, micros);
-        // Outside a message (the host's own session ended) nobody else hands these over.
-        if (!out.open) handOver(out.batch, s.source);
+        for (Signal sig : s.signals) sink.markStale(sig, micros);
     }
 
     // ---- sequence numbers ----------------------------------------------------------------------------------------
@@ -450,7 +452,7 @@ public final class HostProcessor {
                 }
                 long millis = m.getTimestamp() != null ? m.getTimestamp().getTime()
                         : payloadMillis != null ? payloadMillis : clock.millis();
-                outgoing.get().batch.add(signal, Math.multiplyExact(millis, 1000L), v, Quality.GOOD, Boolean.TRUE.equals(m.getIsHistorical()));
+                sink.accept(signal, Math.multiplyExact(millis, 1000L), v, Quality.GOOD, Boolean.TRUE.equals(m.getIsHistorical()));
                 metrics.increment();
             }
         }
@@ -536,12 +538,6 @@ public final class HostProcessor {
     }
 
     record Pending(SparkplugTopic t, String topic, byte[] payload, int seq) {}
-
-    /** One thread's batch; {@code open} while it processes a message, whose end hands the batch over. */
-    static final class Outgoing {
-        final PointBatch batch = new PointBatch(64);
-        boolean open;
-    }
 
     /** Metrics announced by one birth: the node's own or one device's. */
     static final class Scope {
