@@ -109,8 +109,11 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** A file replaced by compaction stays open this long for queries that still read its blocks. */
     static final long RETIRED_GRACE_NANOS = TimeUnit.MINUTES.toNanos(5);
     private static final ThreadLocal<Codecs> CODECS = ThreadLocal.withInitial(Codecs::new);
-    /** Earliest timestamp accepted: 1970-01-01T00:00:00Z. Sensors have no data before; older stamps are unit mistakes. */
-    public static final long MIN_TIMESTAMP_MICROS = 0L;
+    /**
+     * Earliest timestamp accepted: 0001-01-01T00:00:00Z. With {@link #MAX_TIMESTAMP_MICROS} it keeps every partition
+     * folder name a four-digit year that opening the store reads back (history before 1970 is fine).
+     */
+    public static final long MIN_TIMESTAMP_MICROS = -62_135_596_800_000_000L;
     /**
      * Latest timestamp accepted: 9999-12-31T23:59:59.999999Z, the last instant whose partition folder has a four-digit
      * year (microseconds sent as milliseconds land far beyond it and are refused instead of lost).
@@ -469,7 +472,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private void checkTimestamp(int seriesId, long ts) {
         if (ts < MIN_TIMESTAMP_MICROS || ts > MAX_TIMESTAMP_MICROS) {
             throw reject(RejectReason.OUT_OF_RANGE_TIMESTAMP, "timestamp out of range [series=" + nameOf(seriesId) + ", timestampMicros=" + ts
-                    + "]: the store keeps points from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z. Check the unit (micro-, milli- or seconds).");
+                    + "]: the store keeps points from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z. Check the unit (micro-, milli- or seconds).");
         }
     }
 
@@ -1266,7 +1269,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             });
         }
         if (outOfRange[0] > 0) {
-            LOG.warn("Write-ahead log holds points outside the store's time range; they are skipped [points={}, range=1970-01-01..9999-12-31]", outOfRange[0]);
+            LOG.warn("Write-ahead log holds points outside the store's time range; they are skipped [points={}, range=0001-01-01..9999-12-31]", outOfRange[0]);
         }
         if ((points[0] > 0 || cut > 0) && !readOnly) LOG.info("Write-ahead log replayed [points={}, bytesCut={}]", points[0], cut);
         return last;
