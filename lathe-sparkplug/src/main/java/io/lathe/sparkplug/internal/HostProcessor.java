@@ -1,6 +1,7 @@
 package io.lathe.sparkplug.internal;
 
 import io.lathe.ingest.ConnectionStats;
+import io.lathe.ingest.PointBatch;
 import io.lathe.ingest.PointSink;
 import io.lathe.model.DataType;
 import io.lathe.model.PlantModel;
@@ -70,6 +71,8 @@ public final class HostProcessor {
     private final Map<String, Counter> rejects = new ConcurrentHashMap<>();
     private final Counter metrics;
     private final Counter rebirthRequests;
+    /** The points and stale marks of the message this thread processes, handed to the sink at once (one lock per payload). */
+    private final ThreadLocal<Outgoing> outgoing = ThreadLocal.withInitial(Outgoing::new);
     private static final MetricDataTypeMap BDSEQ_TYPES = new MetricDataTypeMap();
 
     static {
@@ -106,6 +109,8 @@ public final class HostProcessor {
         if (t.type() == MessageType.NCMD || t.type() == MessageType.DCMD || t.type() == MessageType.STATE) return;
         EdgeNode n = nodes.computeIfAbsent(t.group() + "/" + t.edgeNode(), k -> new EdgeNode(t.group(), t.edgeNode()));
         synchronized (n) {
+            Outgoing out = outgoing.get();
+            out.open = true;
             try {
                 switch (t.type()) {
                     case NBIRTH -> {
@@ -127,7 +132,27 @@ public final class HostProcessor {
                 if (logLimit.allow("internal:" + topic)) {
                     LOG.warn("Sparkplug message failed [topic={}]: {}", topic, e.toString(), e);
                 }
+            } finally {
+                // Under the node's lock, so the node's payloads reach the sink in the order they were applied.
+                out.open = false;
+                handOver(out.batch, topic);
             }
+        }
+    }
+
+    /** Gives a message's points to the sink in one call; a sink that throws loses nothing else of later messages. */
+    private void handOver(PointBatch batch, String topic) {
+        if (batch.isEmpty()) return;
+        try {
+            sink.accept(batch);
+        } catch (RuntimeException e) {
+            for (int i = 0; i < batch.size(); i++) reject("sink_error");
+            if (logLimit.allow("sink:" + topic)) {
+                LOG.warn("Sparkplug points not handed over [topic={}, points={}]: {}. This is a bug in Lathe; please report it.",
+                        topic, batch.size(), e.toString(), e);
+            }
+        } finally {
+            batch.clear();
         }
     }
 
@@ -215,7 +240,10 @@ public final class HostProcessor {
     }
 
     private void markStale(Scope s, long micros) {
-        for (Signal sig : s.signals) sink.markStale(sig, micros);
+        Outgoing out = outgoing.get();
+        for (Signal sig : s.signals) out.batch.stale(sig, micros);
+        // Outside a message (the host's own session ended) nobody else hands these over.
+        if (!out.open) handOver(out.batch, s.source);
     }
 
     // ---- sequence numbers ----------------------------------------------------------------------------------------
@@ -452,7 +480,7 @@ public final class HostProcessor {
                 }
                 long millis = m.getTimestamp() != null ? m.getTimestamp().getTime()
                         : payloadMillis != null ? payloadMillis : clock.millis();
-                sink.accept(signal, Math.multiplyExact(millis, 1000L), v, Quality.GOOD, Boolean.TRUE.equals(m.getIsHistorical()));
+                outgoing.get().batch.add(signal, Math.multiplyExact(millis, 1000L), v, Quality.GOOD, Boolean.TRUE.equals(m.getIsHistorical()));
                 metrics.increment();
             }
         }
@@ -538,6 +566,12 @@ public final class HostProcessor {
     }
 
     record Pending(SparkplugTopic t, String topic, byte[] payload, int seq) {}
+
+    /** One thread's batch; {@code open} while it processes a message, whose end hands the batch over. */
+    static final class Outgoing {
+        final PointBatch batch = new PointBatch(64);
+        boolean open;
+    }
 
     /** Metrics announced by one birth: the node's own or one device's. */
     static final class Scope {
