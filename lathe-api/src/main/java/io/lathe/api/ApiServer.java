@@ -19,11 +19,13 @@ import io.lathe.ingest.ConnectionState;
 import io.lathe.ingest.ConnectionStatus;
 import io.lathe.ingest.Latest;
 import io.lathe.ingest.LiveState;
+import io.lathe.ingest.TimestampCheck;
 import io.lathe.model.Asset;
 import io.lathe.model.PlantModel;
 import io.lathe.model.Signal;
 import io.lathe.store.TelemetryStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
@@ -80,6 +82,11 @@ public final class ApiServer implements AutoCloseable {
     /** The OpenAPI description served at {@code /api/openapi.json}, a classpath resource beside this class. */
     static final String OPENAPI_RESOURCE = "openapi.json";
 
+    /** Points the store refused, by {@code reason}: {@code lathe_store_rejected_points_total} in Prometheus. */
+    public static final String STORE_REJECTS_METER = "lathe.store.rejected.points";
+    /** 1 while the store accepts points: {@code lathe_store_available}. */
+    public static final String STORE_AVAILABLE_METER = "lathe.store.available";
+
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -94,6 +101,7 @@ public final class ApiServer implements AutoCloseable {
     private final Set<LiveSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger liveClients = new AtomicInteger();
     private final List<Meter> meters = new ArrayList<>();
+    private final Set<String> storeRejectReasons = new java.util.HashSet<>();
     // Registered by start(), removed by close(): a server that never started leaves the registry as it was.
     private Counter liveEvents;
     private Counter liveCoalesced;
@@ -108,6 +116,7 @@ public final class ApiServer implements AutoCloseable {
     private byte[] openApi;
     private volatile KpiRoutes kpiRoutes;
     private volatile io.lathe.ingest.PointSink ingestDownstream;
+    private volatile TimestampCheck ingestTimestamps;
     private volatile int port = -1;
     private boolean started;
     private volatile boolean closed;
@@ -179,6 +188,16 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer ingestDownstream(io.lathe.ingest.PointSink sink) {
         this.ingestDownstream = sink;
+        return this;
+    }
+
+    /**
+     * The clock-skew rule {@code POST /api/ingest} applies (the one the connections share, from
+     * {@code ingest.max-clock-skew}). Without it the default skew ({@link TimestampCheck#DEFAULT_MAX_SKEW}) against this
+     * server's clock applies. Call before {@link #start()}.
+     */
+    public ApiServer ingestTimestampCheck(TimestampCheck check) {
+        this.ingestTimestamps = check;
         return this;
     }
 
@@ -277,6 +296,26 @@ public final class ApiServer implements AutoCloseable {
                 .description("1 for the state each connection is in, 0 for the others").register(metrics);
         connectionRate = MultiGauge.builder("lathe.connection.messages.rate")
                 .description("Messages per second received on each connection").register(metrics);
+        if (store != null) {
+            keep(Gauge.builder(STORE_AVAILABLE_METER, store, s -> s.unavailableReason().isPresent() ? 0 : 1)
+                    .description("1 while the store accepts points, 0 while it refuses them (GET /health says why)")
+                    .register(metrics));
+            registerStoreRejects();
+        }
+    }
+
+    /**
+     * One counter per reason of {@link TelemetryStore#rejectedByReason()}, read from the store at each scrape. Called at
+     * start and on each scrape, so a reason a newer store adds at run time is exported too.
+     */
+    private synchronized void registerStoreRejects() {
+        if (store == null || closed) return;
+        for (String reason : store.rejectedByReason().keySet()) {
+            if (storeRejectReasons.contains(reason)) continue;
+            storeRejectReasons.add(reason);
+            keep(FunctionCounter.builder(STORE_REJECTS_METER, store, s -> s.rejectedByReason().getOrDefault(reason, 0L))
+                    .tag("reason", reason).description("Points the store refused, by reason").register(metrics));
+        }
     }
 
     private void removeMeters() {
@@ -323,7 +362,9 @@ public final class ApiServer implements AutoCloseable {
         });
         HistoryRoute history = new HistoryRoute(model, store, clock);
         config.routes.get("/api/signals/{id}/history", history::handle);
-        IngestRoute ingest = new IngestRoute(settings.ingestToken(), store, metrics, mapper, model, ingestDownstream);
+        TimestampCheck skew = ingestTimestamps != null ? ingestTimestamps
+                : new TimestampCheck(TimestampCheck.DEFAULT_MAX_SKEW, clock, metrics);
+        IngestRoute ingest = new IngestRoute(settings.ingestToken(), store, metrics, model, ingestDownstream, skew);
         config.routes.post("/api/ingest", ingest::handle);
         KpiRoutes kpi = kpiRoutes != null ? kpiRoutes : new KpiRoutes(null);
         config.routes.get("/api/kpi", kpi::kpi);
@@ -345,15 +386,20 @@ public final class ApiServer implements AutoCloseable {
                 m.put("state", c.state() == null ? null : c.state().label());
                 states.add(m);
             }
+            // Down while the store refuses points (disk full, read-only, log write errors): load balancers and
+            // operators must see it, and HTTP ingest answers 503 meanwhile.
+            String storeDown = store == null ? null : store.unavailableReason().orElse(null);
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", "up");
+            body.put("status", storeDown == null ? "up" : "down");
+            body.put("reasons", storeDown == null ? List.of() : List.of(storeDown));
             body.put("signals", model.signals().size());
             body.put("liveValues", live.size());
             body.put("connections", states);
-            ctx.json(body);
+            ctx.status(storeDown == null ? 200 : 503).json(body);
         });
         config.routes.get("/metrics", ctx -> {
             refreshConnectionGauges(connectionStatuses());
+            registerStoreRejects();
             String accept = ctx.header("Accept");
             String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
             ctx.contentType(type).result(metrics.scrape(type));

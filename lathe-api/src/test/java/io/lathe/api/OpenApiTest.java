@@ -251,6 +251,12 @@ class OpenApiTest {
         call("POST", "/api/ingest", "/api/ingest", points, "application/x-ndjson", TOKEN, 200);
         JsonNode bad = call("POST", "/api/ingest", "/api/ingest", "series,timestamp,value\nlab.humidity,later,1\n", "text/csv", TOKEN, 400);
         assertThat(bad.get("errors").get(0).get("reason").asText()).isEqualTo("timestamp");
+        JsonNode future = call("POST", "/api/ingest", "/api/ingest", "lab.humidity,2026-01-05T08:00:00Z,1\n", "text/csv", TOKEN, 400);
+        assertThat(future.get("errors").get(0).get("reason").asText()).isEqualTo("future-timestamp");
+        String huge = "{\"series\":\"lab.note\",\"timestamp\":\"2026-01-05T06:00:00Z\",\"value\":\""
+                + "x".repeat(io.lathe.api.internal.IngestRoute.MAX_VALUE_BYTES + 1) + "\"}\n";
+        assertThat(call("POST", "/api/ingest", "/api/ingest", huge, "application/x-ndjson", TOKEN, 413).get("errors").get(0)
+                .get("field").asText()).isEqualTo("value");
         call("POST", "/api/ingest", "/api/ingest", points, "application/x-ndjson", "wrong", 401);
         call("POST", "/api/ingest", "/api/ingest", points, "application/xml", TOKEN, 415);
     }
@@ -268,6 +274,24 @@ class OpenApiTest {
         assertThat(call("GET", "/api/downtime", "/api/downtime?asset=m1", 503).get("code").asText()).isEqualTo("kpi_not_configured");
         assertThat(call("POST", "/api/ingest", "/api/ingest", "", "text/csv", TOKEN, 403).get("code").asText())
                 .isEqualTo("ingest_disabled");
+    }
+
+    @Test
+    void healthAndIngestWhileTheStoreRefusesPointsFitTheDocumentedSchemas() throws Exception {
+        // The 503 of /health (status down, reasons) and of ingest come only from a store that refuses points; a closed
+        // store is the simplest real one (the disk-full case is StoreDownTest).
+        TelemetryStore closedStore = TelemetryStore.open(StoreSettings.defaults(dir.resolve("closed")));
+        ApiServer down = ApiServer.create(new ApiSettings("127.0.0.1", 0, TOKEN), model, live,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List::of, closedStore, InstantSource.fixed(NOW));
+        toClose.addFirst(down);
+        base = "http://127.0.0.1:" + down.start();
+        closedStore.close();
+        JsonNode health = call("GET", "/health", "/health", 503);
+        assertThat(health.get("status").asText()).isEqualTo("down");
+        assertThat(health.get("reasons").get(0).asText()).contains("closed");
+        JsonNode ingest = call("POST", "/api/ingest", "/api/ingest", "lab.humidity,2026-01-05T06:00:00Z,1\n", "text/csv", TOKEN, 503);
+        assertThat(ingest.get("code").asText()).isEqualTo("unavailable");
+        assertThat(ingest.get("message").asText()).contains("closed").contains("send all of it again");
     }
 
     @Test
