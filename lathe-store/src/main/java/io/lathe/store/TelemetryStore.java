@@ -213,9 +213,15 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             background = null;
             if (!Files.isDirectory(settings.dataDir())) throw new IOException("No store [dataDir=" + settings.dataDir() + "]: the folder does not exist.");
             try {
+                byte[] manifest = readFileOrNull(settings.dataDir().resolve("MANIFEST"));
                 readManifest();
                 loadFiles();
                 replay();
+                // a writer that flushed meanwhile may have deleted log segments whose points our manifest did not
+                // list yet: open again (openReadOnly retries on NoSuchFileException)
+                if (!Arrays.equals(manifest, readFileOrNull(settings.dataDir().resolve("MANIFEST")))) {
+                    throw new java.nio.file.NoSuchFileException(settings.dataDir().resolve("MANIFEST").toString(), null, "changed while opening");
+                }
             } catch (IOException | RuntimeException | Error e) {
                 closeFiles();
                 throw e;
@@ -281,6 +287,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 if (attempt == 5) throw e;
                 LOG.debug("Store changed while opening it read-only; retrying [dataDir={}, file={}]", settings.dataDir(), e.getFile());
             }
+        }
+    }
+
+    private static byte[] readFileOrNull(Path p) throws IOException {
+        try {
+            return Files.readAllBytes(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
         }
     }
 
