@@ -27,6 +27,18 @@ Input registers
 Coils            0=1, 1=0, 2=1, 3=0
 Discrete inputs  0=0, 1=1, 2=1, 3=0
 Anything beyond these blocks is answered with exception 2 (ILLEGAL_DATA_ADDRESS).
+
+Unit 2 (the other unit ids answer as unit 1 does not: only 1 and 2 exist) has a hole in its holding registers, like
+a PLC whose register map skips an address; a request that touches 20 is answered with exception 2.
+Holding registers of unit 2
+    10     uint16   4321
+    11-18  (zero)
+    19     uint16   4660         (0x1234; 19-20 as uint32 spans the hole)
+    20     missing
+    21     uint16   777
+    22-24  (zero)
+    25-26  int32    -5
+    27-29  (zero)
 """
 import asyncio
 import logging
@@ -37,7 +49,7 @@ import sys
 import threading
 import traceback
 
-from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext
+from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSparseDataBlock
 
 try:  # pymodbus 3.0 to 3.9
     from pymodbus.datastore import ModbusSlaveContext as DeviceContext
@@ -75,6 +87,16 @@ def holding_registers():
     return regs
 
 
+def sparse_holding_registers():
+    """Unit 2's registers by protocol address: 10 to 29 without 20."""
+    regs = {a: 0 for a in range(10, 30) if a != 20}
+    regs[10] = words("H", 4321)[0]
+    regs[19] = words("H", 0x1234)[0]
+    regs[21] = words("H", 777)[0]
+    regs[25], regs[26] = words("i", -5)
+    return regs
+
+
 def input_registers():
     return words("h", -7) + words("H", 42) + words("f", 21.5)
 
@@ -88,7 +110,13 @@ def context():
         co=ModbusSequentialDataBlock(1, [1, 0, 1, 0]),
         di=ModbusSequentialDataBlock(1, [0, 1, 1, 0]),
     )
-    return ModbusServerContext(device, True)  # single: every unit id answers with this device
+    holey = DeviceContext(
+        hr=ModbusSparseDataBlock({a + 1: v for a, v in sparse_holding_registers().items()}),
+        ir=ModbusSequentialDataBlock(1, [0]),
+        co=ModbusSequentialDataBlock(1, [0]),
+        di=ModbusSequentialDataBlock(1, [0]),
+    )
+    return ModbusServerContext({1: device, 2: holey}, False)
 
 
 def exit_when_stdin_closes():

@@ -17,6 +17,7 @@ import io.lathe.ingest.ConnectionStatus;
 import io.lathe.ingest.PointBatch;
 import io.lathe.ingest.PointSink;
 import io.lathe.ingest.RateLimitedLog;
+import io.lathe.modbus.internal.PlannedRead;
 import io.lathe.modbus.internal.ReadBlock;
 import io.lathe.modbus.internal.ReadPlanner;
 import io.lathe.modbus.internal.RegisterDecoder;
@@ -24,6 +25,7 @@ import io.lathe.model.PlantModel;
 import io.lathe.model.Quality;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -43,11 +45,24 @@ import org.slf4j.LoggerFactory;
  * and shown by name in {@link ConnectionStatus#lastError()}, marks that request's signals stale, and leaves every other
  * request and unit polling. The connection reconnects by itself when the device goes away.
  *
+ * <p>When a merged request is refused with an exception that may concern only some of its addresses (illegal data
+ * address, illegal data value, server device failure), it is split in halves, recursively and within the same poll,
+ * down to single points: only the points the device refuses go stale, each named (signal, table, address, unit id) in
+ * the error. The split is kept for later polls ({@link PlannedRead}); a refused point is asked again every
+ * {@value #RETRY_SECONDS} s, and once it answers and no other point of the request is refused, the request is merged
+ * again.
+ *
  * <p>Signals are created in the plant model by the constructor, under each device's machine, with the source
  * {@code modbus:<connection>/<unit-id>/<table>/<address>}. Thread-safe.
  */
 public final class ModbusConnection implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(ModbusConnection.class);
+    private static final long RETRY_SECONDS = 60;
+    /**
+     * How often a point the device refused is asked again: once a minute costs one request, and a point that the
+     * device's new program maps shows up within a minute.
+     */
+    private static final Duration RETRY_REFUSED_POINT = Duration.ofSeconds(RETRY_SECONDS);
 
     private final ModbusConfig config;
     private final PointSink sink;
@@ -83,17 +98,18 @@ public final class ModbusConnection implements Connection {
             }
             List<ReadBlock> blocks = ReadPlanner.plan(d.points(), config.maxGapRegisters(),
                     config.maxRegistersPerRequest(), config.maxBitsPerRequest());
-            Signal[][] signals = new Signal[blocks.size()][];
-            for (int b = 0; b < blocks.size(); b++) {
-                List<ModbusPoint> ps = blocks.get(b).points();
-                signals[b] = new Signal[ps.size()];
+            List<PlannedRead> reads = new ArrayList<>(blocks.size());
+            for (ReadBlock block : blocks) {
+                List<ModbusPoint> ps = block.points();
+                Signal[] signals = new Signal[ps.size()];
                 for (int i = 0; i < ps.size(); i++) {
                     ModbusPoint p = ps.get(i);
-                    signals[b][i] = model.addSignal(d.machineId(), p.signal(), p.dataType(), p.unit(), p.description(),
+                    signals[i] = model.addSignal(d.machineId(), p.signal(), p.dataType(), p.unit(), p.description(),
                             "modbus:" + config.name() + "/" + d.unitId() + "/" + p.table().label() + "/" + p.address());
                 }
+                reads.add(new PlannedRead(block, signals));
             }
-            plans.add(new DevicePlan(d, blocks, signals, new boolean[blocks.size()]));
+            plans.add(new DevicePlan(d, reads));
         }
     }
 
@@ -106,10 +122,15 @@ public final class ModbusConnection implements Connection {
         return config;
     }
 
-    /** Number of read requests one poll of all units sends (after batching). */
+    /**
+     * Number of read requests one poll of all units sends: after batching, and after splitting requests the device
+     * refused (a refused point counts as one, though it is only retried every {@value #RETRY_SECONDS} s).
+     */
     public int requestsPerPoll() {
         int n = 0;
-        for (DevicePlan p : plans) n += p.blocks.size();
+        for (DevicePlan p : plans) {
+            for (PlannedRead r : p.reads) n += r.requests();
+        }
         return n;
     }
 
@@ -204,57 +225,99 @@ public final class ModbusConnection implements Connection {
                 stats.error(msg);
                 stats.state(stats.state() == ConnectionState.CONNECTING ? ConnectionState.CONNECTING : ConnectionState.RECONNECTING);
                 warnings.warn("connect", msg);
-                for (int b = 0; b < plan.blocks.size(); b++) markStale(plan, b);
+                for (PlannedRead r : plan.reads) markStale(r);
                 return;
             }
         }
         Instant now = clock.instant();
         long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-        for (int b = 0; b < plan.blocks.size() && !closed; b++) {
-            ReadBlock block = plan.blocks.get(b);
-            byte[] data;
-            try {
-                data = read(c, plan.device.unitId(), block);
-            } catch (ModbusResponseException e) {
-                String name = ExceptionCode.from(e.getExceptionCode()).map(Enum::name).orElse("UNKNOWN_EXCEPTION");
-                String msg = "Modbus read failed " + where(plan, block) + ": " + name + " (exception code "
-                        + e.getExceptionCode() + "). " + hint(e.getExceptionCode());
-                stats.error(msg);
-                stats.state(ConnectionState.CONNECTED);
-                warnings.warn(plan.device.unitId() + "/" + block.table() + "/" + block.start(), msg);
-                markStale(plan, b);
-                continue;
-            } catch (ModbusException e) {
-                String msg = "Modbus read failed " + where(plan, block) + ": " + cause(e) + " after "
-                        + (config.retries() + 1) + " attempts. Check the network and the device, or raise request-timeout.";
-                stats.error(msg);
-                stats.state(ConnectionState.RECONNECTING);
-                warnings.warn(plan.device.unitId() + "/" + block.table() + "/" + block.start(), msg);
-                markStale(plan, b);
-                continue;
-            }
-            int expectedBytes = block.table().bits() ? (block.quantity() + 7) / 8 : block.quantity() * 2;
-            if (data.length < expectedBytes) {
-                String msg = "Modbus response too short " + where(plan, block) + ": " + data.length + " bytes, expected "
-                        + expectedBytes + ". The device does not follow the protocol; lower max-registers-per-request.";
-                stats.error(msg);
-                warnings.warn(plan.device.unitId() + "/" + block.table() + "/" + block.start(), msg);
-                markStale(plan, b);
-                continue;
-            }
-            stats.message();
-            stats.state(ConnectionState.CONNECTED);
-            plan.stale[b] = false;
-            List<ModbusPoint> points = block.points();
-            Signal[] signals = plan.signals[b];
-            for (int i = 0; i < points.size(); i++) {
-                ModbusPoint p = points.get(i);
-                int index = p.address() - block.start();
-                Value v = block.table().bits() ? RegisterDecoder.decodeBit(data, index)
-                        : RegisterDecoder.decodeRegisters(data, index, p);
-                batch.add(signals[i], micros, v, Quality.GOOD, false);
-            }
+        for (PlannedRead r : plan.reads) {
+            if (closed) break;
+            poll(c, plan, r, micros, now.toEpochMilli());
         }
+    }
+
+    /**
+     * Reads one entry of the plan, or its parts when it was split.
+     *
+     * @return true when a point the device refused before was read this time
+     */
+    private boolean poll(ModbusTcpClient c, DevicePlan plan, PlannedRead r, long micros, long nowMillis) {
+        PlannedRead[] parts = r.parts();
+        if (parts != null) {
+            boolean recovered = false;
+            for (PlannedRead p : parts) recovered |= poll(c, plan, p, micros, nowMillis);
+            // Every point answers again (the device's map changed): back to one request, as planned.
+            if (recovered && !r.anyBad()) r.merge();
+            return recovered;
+        }
+        if (r.bad && nowMillis < r.nextRetryMillis) return false;
+        ReadBlock block = r.block;
+        byte[] data;
+        try {
+            data = read(c, plan.device.unitId(), block);
+        } catch (ModbusResponseException e) {
+            stats.state(ConnectionState.CONNECTED);
+            if (aboutAddresses(e.getExceptionCode())) {
+                if (!r.single()) {
+                    // One refused address must not blank the points that can be read: narrow down in this poll already.
+                    LOG.info("Modbus request refused {}: {}; reading its points in smaller requests to find the ones the"
+                            + " device refuses", where(plan, block), exceptionName(e));
+                    boolean recovered = false;
+                    for (PlannedRead p : r.split()) recovered |= poll(c, plan, p, micros, nowMillis);
+                    return recovered;
+                }
+                r.bad = true;
+                r.nextRetryMillis = nowMillis + RETRY_REFUSED_POINT.toMillis();
+                String msg = "Modbus point cannot be read " + point(plan, r) + ": " + exceptionName(e) + ". "
+                        + pointHint(e.getExceptionCode()) + " The other points are read without it; it is tried again every "
+                        + RETRY_REFUSED_POINT.toSeconds() + " s.";
+                stats.error(msg);
+                warnings.warn(plan.device.unitId() + "/" + block.table() + "/" + block.start() + "/point", msg);
+                markStale(r);
+                return false;
+            }
+            String msg = "Modbus read failed " + where(plan, block) + ": " + exceptionName(e) + ". " + hint(e.getExceptionCode());
+            stats.error(msg);
+            warnings.warn(plan.device.unitId() + "/" + block.table() + "/" + block.start(), msg);
+            markStale(r);
+            return false;
+        } catch (ModbusException e) {
+            String msg = "Modbus read failed " + where(plan, block) + ": " + cause(e) + " after "
+                    + (config.retries() + 1) + " attempts. Check the network and the device, or raise request-timeout.";
+            stats.error(msg);
+            stats.state(ConnectionState.RECONNECTING);
+            warnings.warn(plan.device.unitId() + "/" + block.table() + "/" + block.start(), msg);
+            markStale(r);
+            return false;
+        }
+        int expectedBytes = block.table().bits() ? (block.quantity() + 7) / 8 : block.quantity() * 2;
+        if (data.length < expectedBytes) {
+            String msg = "Modbus response too short " + where(plan, block) + ": " + data.length + " bytes, expected "
+                    + expectedBytes + ". The device does not follow the protocol; lower max-registers-per-request.";
+            stats.error(msg);
+            warnings.warn(plan.device.unitId() + "/" + block.table() + "/" + block.start(), msg);
+            markStale(r);
+            return false;
+        }
+        stats.message();
+        stats.state(ConnectionState.CONNECTED);
+        boolean recovered = r.bad;
+        if (recovered) {
+            LOG.info("Modbus point answers again {}", point(plan, r));
+            r.bad = false;
+        }
+        r.stale = false;
+        List<ModbusPoint> points = block.points();
+        Signal[] signals = r.signals;
+        for (int i = 0; i < points.size(); i++) {
+            ModbusPoint p = points.get(i);
+            int index = p.address() - block.start();
+            Value v = block.table().bits() ? RegisterDecoder.decodeBit(data, index)
+                    : RegisterDecoder.decodeRegisters(data, index, p);
+            batch.add(signals[i], micros, v, Quality.GOOD, false);
+        }
+        return recovered;
     }
 
     private byte[] read(ModbusTcpClient c, int unit, ReadBlock block) throws ModbusException {
@@ -280,11 +343,41 @@ public final class ModbusConnection implements Connection {
         throw last;
     }
 
-    private void markStale(DevicePlan plan, int block) {
-        if (plan.stale[block]) return;
-        plan.stale[block] = true;
+    private void markStale(PlannedRead r) {
+        PlannedRead[] parts = r.parts();
+        if (parts != null) {
+            for (PlannedRead p : parts) markStale(p);
+            return;
+        }
+        if (r.stale) return;
+        r.stale = true;
         long micros = clock.millis() * 1000;
-        for (Signal s : plan.signals[block]) batch.stale(s, micros);
+        for (Signal s : r.signals) batch.stale(s, micros);
+    }
+
+    /**
+     * Exceptions that may concern only some addresses of a request, so that smaller requests can succeed: illegal data
+     * address, illegal data value (some devices refuse a quantity that spans a hole with it) and server device failure
+     * (some devices answer an unreadable register with it). Not illegal function (the whole table), busy or gateway
+     * exceptions (the whole unit, for now).
+     */
+    private static boolean aboutAddresses(int exceptionCode) {
+        return exceptionCode == 2 || exceptionCode == 3 || exceptionCode == 4;
+    }
+
+    private static String exceptionName(ModbusResponseException e) {
+        return ExceptionCode.from(e.getExceptionCode()).map(Enum::name).orElse("UNKNOWN_EXCEPTION")
+                + " (exception code " + e.getExceptionCode() + ")";
+    }
+
+    /** The refused point of a single-point request, by the names the configuration uses. */
+    private String point(DevicePlan plan, PlannedRead r) {
+        ModbusPoint p = r.block.points().get(0);
+        int last = p.address() + p.width() - 1;
+        return "[connection=" + config.name() + ", unit-id=" + plan.device.unitId() + ", signal=" + p.signal()
+                + (r.block.points().size() > 1 ? " (and " + (r.block.points().size() - 1) + " more at that address)" : "")
+                + ", table=" + p.table().label() + ", address=" + p.address() + ", type=" + p.type().label()
+                + (p.width() > 1 ? ", registers=" + p.address() + "-" + last : "") + "]";
     }
 
     private String where(DevicePlan plan, ReadBlock block) {
@@ -309,5 +402,13 @@ public final class ModbusConnection implements Connection {
         };
     }
 
-    private record DevicePlan(ModbusDevice device, List<ReadBlock> blocks, Signal[][] signals, boolean[] stale) {}
+    private static String pointHint(int exceptionCode) {
+        return switch (exceptionCode) {
+            case 2 -> "The device has no such address; check the point's address and type against its register map.";
+            case 3 -> "The device refuses to read it; check the point's address and type against its register map.";
+            default -> "The device fails to read it; check the point against its register map and the device's diagnostics.";
+        };
+    }
+
+    private record DevicePlan(ModbusDevice device, List<PlannedRead> reads) {}
 }

@@ -139,7 +139,8 @@ class ModbusConnectionTest {
 
         await(() -> connection.status().lastError() != null && live.latest(meter + ".ok") != null);
         assertThat(connection.status().lastError())
-                .startsWith("Modbus read failed [connection=meter, unit-id=1, table=holding-register, address=1000, quantity=1]: ILLEGAL_DATA_ADDRESS");
+                .startsWith("Modbus point cannot be read [connection=meter, unit-id=1, signal=missing, table=holding-register,"
+                        + " address=1000, type=uint16]: ILLEGAL_DATA_ADDRESS");
         assertThat(connection.status().errors()).isPositive();
 
         J2modSlave.setHolding(unit1, 0, 12);

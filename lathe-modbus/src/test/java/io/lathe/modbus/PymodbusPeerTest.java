@@ -178,12 +178,39 @@ class PymodbusPeerTest {
         connection.start();
 
         await(() -> connection.status().lastError() != null && sink.latest.containsKey("ok") && sink.stale.contains("missing"));
-        assertThat(connection.status().lastError()).startsWith("Modbus read failed [connection=meter, unit-id=1,"
-                + " table=holding-register, address=1000, quantity=1]: ILLEGAL_DATA_ADDRESS (exception code 2).");
+        assertThat(connection.status().lastError()).startsWith("Modbus point cannot be read [connection=meter, unit-id=1,"
+                + " signal=missing, table=holding-register, address=1000, type=uint16]: ILLEGAL_DATA_ADDRESS (exception code 2).");
         assertThat(connection.status().errors()).isPositive();
         assertThat(sink.latest.get("ok")).isEqualTo(Value.of(-1234L));
         assertThat(sink.latest).doesNotContainKey("missing");
         assertThat(sink.stale).containsExactly("missing");
+        assertThat(connection.status().state()).isEqualTo(ConnectionState.CONNECTED);
+    }
+
+    // The case of issue 9: pymodbus's unit 2 has no register 20, and HR19 read as uint32 spans it. Only that point may
+    // go stale, named in the error; the other points of the merged request keep their values (Modbus Application
+    // Protocol section 7, exception code 2).
+    @Test
+    void missingRegisterAtPymodbusCostsOnlyThePointOverIt() {
+        connection = new ModbusConnection(ModbusConfig.builder("meter", "127.0.0.1").port(port).retries(0)
+                .device(new ModbusDevice(2, meter, Duration.ofMillis(50), List.of(
+                        ModbusPoint.of("HR10", HOLDING_REGISTER, 10, UINT16),
+                        ModbusPoint.of("HR19", HOLDING_REGISTER, 19, UINT32),
+                        ModbusPoint.of("HR21", HOLDING_REGISTER, 21, UINT16),
+                        ModbusPoint.of("HR25", HOLDING_REGISTER, 25, INT32))))
+                .build(), model, sink);
+        connection.start();
+
+        await(() -> sink.latest.keySet().containsAll(List.of("HR10", "HR21", "HR25")) && sink.stale.contains("HR19"));
+        assertThat(sink.latest.get("HR10")).isEqualTo(Value.of(4321L));
+        assertThat(sink.latest.get("HR21")).isEqualTo(Value.of(777L));
+        assertThat(sink.latest.get("HR25")).isEqualTo(Value.of(-5L));
+        assertThat(sink.latest).doesNotContainKey("HR19");
+        assertThat(sink.stale).containsExactly("HR19");
+        assertThat(connection.status().lastError()).isEqualTo("Modbus point cannot be read [connection=meter, unit-id=2,"
+                + " signal=HR19, table=holding-register, address=19, type=uint32, registers=19-20]: ILLEGAL_DATA_ADDRESS"
+                + " (exception code 2). The device has no such address; check the point's address and type against its"
+                + " register map. The other points are read without it; it is tried again every 60 s.");
         assertThat(connection.status().state()).isEqualTo(ConnectionState.CONNECTED);
     }
 
