@@ -10,8 +10,10 @@ import io.lathe.broker.EmbeddedBroker;
 import io.lathe.ingest.Connection;
 import io.lathe.ingest.ConnectionStatus;
 import io.lathe.ingest.FanOut;
+import io.lathe.ingest.IngestQueue;
 import io.lathe.ingest.LiveState;
 import io.lathe.ingest.PointSink;
+import io.lathe.ingest.TimestampCheck;
 import io.lathe.kpi.KpiEngine;
 import io.lathe.model.DataType;
 import io.lathe.model.PlantModel;
@@ -75,6 +77,12 @@ public final class LatheServer implements AutoCloseable {
     private ModbusEnergyMeter energyMeter;
     private KpiEngine kpi;
     private KpiRoutes kpiRoutes;
+    private TimestampCheck timestampCheck;
+    /** The check for the demo's simulated devices: off when the simulation runs faster than the clock. */
+    private TimestampCheck demoTimestampCheck;
+    private int queueCapacity;
+    private Duration maxBlock;
+    private final List<IngestQueue> queues = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LatheServer() {}
 
@@ -118,7 +126,10 @@ public final class LatheServer implements AutoCloseable {
         closeables.add(store);
         startKpi(config, dataDir, clock);
         // Store first: by the time a value shows live it is in the write-ahead log.
-        PointSink sink = new FanOut(kpi == null ? List.of(store, live) : List.of(store, kpi, live));
+        FanOut.Builder fan = FanOut.builder(metrics).add("store", store);
+        if (kpi != null) fan.add("kpi", kpi);
+        PointSink sink = fan.add("live", live).build();
+        startIngest(st, demo, clock);
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT), st.string(Keys.INGEST_TOKEN)), model, live, metrics,
                 this::connectionStatuses, store).kpi(kpiRoutes)
@@ -156,7 +167,7 @@ public final class LatheServer implements AutoCloseable {
                     st.string(Keys.MQTT_TLS_CA) == null ? null : Path.of(st.string(Keys.MQTT_TLS_CA)),
                     st.bool(Keys.MQTT_TLS_VERIFY_HOSTNAME), st.list(Keys.SPARKPLUG_GROUPS),
                     st.duration(Keys.SPARKPLUG_REORDER_TIMEOUT), st.string(Keys.DISCOVERY_SITE), st.string(Keys.DISCOVERY_AREA)),
-                    model, sink, metrics, clock);
+                    model, queue("sparkplug", sink, demoTimestampCheck), metrics, clock);
             connections.add(host);
             closeables.add(host);
             meter(host);
@@ -177,8 +188,53 @@ public final class LatheServer implements AutoCloseable {
                 r = new OpcUaConfig(c.name(), c.endpointUrl(), c.securityPolicy(), c.username(), c.password(), dataDir,
                         c.machineId(), c.publishingInterval(), c.requestTimeout(), c.reconnectMaxDelay(), c.nodes());
             }
-            addConnection(r, sink, clock);
+            addConnection(r, sink, timestampCheck, clock);
         }
+    }
+
+    /**
+     * Reads the ingest settings: every connection gets its own {@link IngestQueue} in front of the shared fan-out, so
+     * a slow store holds a connection's threads for at most {@code ingest.max-block}; points stamped more than
+     * {@code ingest.max-clock-skew} ahead are rejected there.
+     */
+    private void startIngest(Settings st, boolean demo, InstantSource clock) throws StartupException {
+        queueCapacity = st.integer(Keys.INGEST_QUEUE_CAPACITY);
+        maxBlock = st.duration(Keys.INGEST_MAX_BLOCK);
+        if (queueCapacity < 1) {
+            throw new StartupException("Invalid setting [ingest.queue-capacity=" + queueCapacity + "]: must be at least 1."
+                    + " Set it to the points a connection may have in flight, for example 65536.", 2, null);
+        }
+        try {
+            timestampCheck = new TimestampCheck(st.duration(Keys.INGEST_MAX_CLOCK_SKEW), clock, metrics);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("Invalid setting: " + e.getMessage() + ". Set ingest.max-clock-skew to 5m, for example.", 2, e);
+        }
+        demoTimestampCheck = timestampCheck;
+        if (demo && st.doubleValue(Keys.SIM_SPEED) > 1 && timestampCheck.enabled()) {
+            // Simulated time runs ahead of the clock by design; the demo's own devices would be refused after seconds.
+            demoTimestampCheck = TimestampCheck.disabled(metrics);
+            log.info("Future-timestamp check off for the demo's simulated devices [simulator.speed={}]: simulated time runs"
+                    + " ahead of the clock. Other connections and HTTP ingest keep ingest.max-clock-skew={}.",
+                    st.doubleValue(Keys.SIM_SPEED), timestampCheck.maxSkew());
+        }
+    }
+
+    /** A connection's queue; registered for shutdown before the connection, so it is closed (drained) after it. */
+    private IngestQueue queue(String connection, PointSink downstream, TimestampCheck check) {
+        IngestQueue q = new IngestQueue(connection, downstream, queueCapacity, maxBlock, check, metrics);
+        queues.add(q);
+        closeables.add(q);
+        return q;
+    }
+
+    /** The future-timestamp rule of {@code ingest.max-clock-skew}, for HTTP ingest to share with the connections. */
+    public TimestampCheck timestampCheck() {
+        return timestampCheck;
+    }
+
+    /** The ingest queue of every connection, in start order. */
+    public List<IngestQueue> ingestQueues() {
+        return List.copyOf(queues);
     }
 
     /** Days of stored history the KPI engine is seeded from at start, so KPIs survive a restart. */
@@ -216,13 +272,13 @@ public final class LatheServer implements AutoCloseable {
     public static final String KPI_REASONS_FILE = "kpi-reasons.jsonl";
 
     /** Creates, registers (status, metrics, shutdown) and starts one connection of the {@code connections:} section. */
-    private void addConnection(Record config, PointSink sink, InstantSource clock) throws StartupException {
+    private void addConnection(Record config, PointSink sink, TimestampCheck check, InstantSource clock) throws StartupException {
         Connection c;
         try {
             c = switch (config) {
-                case OpcUaConfig o -> new OpcUaConnection(o, model, sink, clock);
-                case ModbusConfig m -> new ModbusConnection(m, model, sink, clock);
-                case MqttJsonConfig j -> new MqttJsonConnection(j, model, sink, clock);
+                case OpcUaConfig o -> new OpcUaConnection(o, model, queue(o.name(), sink, check), clock);
+                case ModbusConfig m -> new ModbusConnection(m, model, queue(m.name(), sink, check), clock);
+                case MqttJsonConfig j -> new MqttJsonConnection(j, model, queue(j.name(), sink, check), clock);
                 default -> throw new IllegalArgumentException("unknown connection configuration " + config.getClass().getSimpleName());
             };
         } catch (IllegalArgumentException e) {
@@ -278,7 +334,7 @@ public final class LatheServer implements AutoCloseable {
             ua.node(OpcUaNode.of(opcUaMachine.indexedNodeId(n[0]), n[1]).withType(DataType.parse(n[2]))
                     .withSampling(Duration.ofMillis(500), 10));
         }
-        addConnection(ua.build(), sink, clock);
+        addConnection(ua.build(), sink, demoTimestampCheck, clock);
         ModbusDevice device = new ModbusDevice(ModbusEnergyMeter.UNIT_ID, meter, Duration.ofSeconds(1), List.of(
                 ModbusPoint.of("Power", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.POWER, ModbusDataType.FLOAT32).withUnit("kW"),
                 ModbusPoint.of("Voltage", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.VOLTAGE, ModbusDataType.FLOAT32).withUnit("V"),
@@ -286,7 +342,7 @@ public final class LatheServer implements AutoCloseable {
                 ModbusPoint.of("Energy", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.ENERGY_KWH, ModbusDataType.FLOAT64).withUnit("kWh"),
                 ModbusPoint.of("Energy Wh", ModbusTable.INPUT_REGISTER, ModbusEnergyMeter.ENERGY_WH, ModbusDataType.UINT32).withUnit("Wh")));
         addConnection(ModbusConfig.builder("demo-modbus-meter", energyMeter.host()).port(energyMeter.port()).device(device).build(),
-                sink, clock);
+                sink, demoTimestampCheck, clock);
     }
 
     private static Path dataDirOf(Settings st) {

@@ -53,6 +53,13 @@ public final class Keys {
     public static final ConfigKey STORE_WAL_SYNC = key("store.wal-sync-interval", Type.DURATION, "10ms",
             "Durability bound of the write-ahead log (group commit), 0s to 1s: every accepted point, from any source, is forced to disk at most this long after it arrived (plus one write and fsync), whatever the rate and without a flush; a longer window means fewer fsyncs.");
 
+    public static final ConfigKey INGEST_QUEUE_CAPACITY = key("ingest.queue-capacity", Type.INT, "65536",
+            "Points each connection's ingest queue holds between its network threads and the store (about 30 bytes each, allocated at start). When it is full a hand-off waits up to ingest.max-block, then its points are rejected and counted (lathe_ingest_queue_rejected_total).");
+    public static final ConfigKey INGEST_MAX_BLOCK = key("ingest.max-block", Type.DURATION, "2s",
+            "Longest a connection's network thread waits for room in a full ingest queue before rejecting the points. Keep it well under the MQTT keep-alive (30 s) so a slow disk cannot drop the broker connection.");
+    public static final ConfigKey INGEST_MAX_CLOCK_SKEW = key("ingest.max-clock-skew", Type.DURATION, "5m",
+            "Points stamped more than this ahead of the server clock are rejected and counted (lathe_ingest_rejected_total, reason future-timestamp), from every connection and HTTP ingest. 0s disables the check; `lathe demo` with simulator.speed above 1 disables it for its simulated devices.");
+
     public static final ConfigKey SIM_SEED = key("simulator.seed", Type.LONG, "42", "`lathe demo`: random seed of the virtual factory.");
     public static final ConfigKey SIM_SPEED = key("simulator.speed", Type.DOUBLE, "1", "`lathe demo`: simulated seconds per real second.");
     public static final ConfigKey SIM_LINES = key("simulator.lines", Type.INT, "2", "`lathe demo`: number of production lines.");
@@ -61,7 +68,8 @@ public final class Keys {
     public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, INGEST_TOKEN, MQTT_BROKER, MQTT_EMBEDDED_HOST,
             MQTT_EMBEDDED_PORT, MQTT_USERNAME, MQTT_PASSWORD, MQTT_TLS_CA, MQTT_TLS_VERIFY_HOSTNAME, SPARKPLUG_ENABLED,
             SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, STORE_MEMORY_MB,
-            STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, STORE_PARTITION, SIM_SEED,
+            STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, STORE_PARTITION, INGEST_QUEUE_CAPACITY,
+            INGEST_MAX_BLOCK, INGEST_MAX_CLOCK_SKEW, SIM_SEED,
             SIM_SPEED, SIM_LINES, SIM_MACHINES);
 
     public static final Map<String, ConfigKey> BY_NAME;
