@@ -11,15 +11,28 @@ import java.util.List;
  * @param name      connection name, unique among connections (the YAML key of the connection)
  * @param brokerUrl {@code tcp://host:port} or {@code ssl://host:port} (also {@code mqtt://}, {@code mqtts://}; port
  *                  default 1883 or 8883) (YAML {@code broker}); the embedded broker is {@code tcp://127.0.0.1:1883}
- * @param clientId  MQTT client identifier (YAML {@code client-id}, default {@code lathe-json-<name>})
+ * @param clientId  MQTT client identifier as configured (YAML {@code client-id}), or null for the default, which
+ *                  {@link #effectiveClientId()} gives: {@code lathe-json-<name>-<instance id>}. A broker keeps one
+ *                  session per client id and drops the older client when a second one connects, so two Lathe instances
+ *                  with a connection of the same name need different ids; the instance id makes the default unique
+ *                  per instance and keeps it the same across restarts of that instance.
  * @param username  user name (YAML {@code username}); null for none
  * @param password  password (YAML {@code password}, a secret: never logged); null for none
  * @param qos       subscription QoS, 0, 1 or 2 (YAML {@code qos}, default 1)
  * @param machineId machine asset signals belong to unless a topic names another (YAML {@code machine})
  * @param topics    topic filters and their fields (YAML {@code topics}); at least one
+ * @param instanceId the Lathe instance this connection runs in (not YAML: the server reads it from its data folder),
+ *                   letters, digits and '-', or null outside a server (the default client id is then
+ *                   {@code lathe-json-<name>})
  */
 public record MqttJsonConfig(String name, String brokerUrl, String clientId, String username, String password, int qos,
-                             String machineId, List<MqttJsonTopic> topics) {
+                             String machineId, List<MqttJsonTopic> topics, String instanceId) {
+
+    /** A configuration without an instance id, as parsed from YAML; the server adds it with {@link #withInstanceId}. */
+    public MqttJsonConfig(String name, String brokerUrl, String clientId, String username, String password, int qos,
+                          String machineId, List<MqttJsonTopic> topics) {
+        this(name, brokerUrl, clientId, username, password, qos, machineId, topics, null);
+    }
 
     public MqttJsonConfig {
         List<String> problems = new ArrayList<>();
@@ -32,7 +45,10 @@ public record MqttJsonConfig(String name, String brokerUrl, String clientId, Str
         } catch (RuntimeException e) {
             problems.add("broker must be like tcp://host:1883 or ssl://host:8883, but was " + brokerUrl);
         }
-        clientId = clientId == null || clientId.isBlank() ? "lathe-json-" + name : clientId;
+        clientId = clientId == null || clientId.isBlank() ? null : clientId;
+        if (instanceId != null && !instanceId.matches("[A-Za-z0-9-]{1,32}")) {
+            problems.add("instance id must be 1 to 32 letters, digits or '-', but was '" + instanceId + "'");
+        }
         if (username == null && password != null) problems.add("password needs a username");
         if (qos < 0 || qos > 2) problems.add("qos must be in [0, 2], but was " + qos);
         if (machineId == null || machineId.isBlank()) problems.add("machine must not be blank");
@@ -42,6 +58,21 @@ public record MqttJsonConfig(String name, String brokerUrl, String clientId, Str
             throw new IllegalArgumentException("invalid MQTT JSON connection [name=" + name + ", broker=" + brokerUrl + "]: "
                     + String.join("; ", problems) + ". Fix connections." + name + " in the plant configuration.");
         }
+    }
+
+    /** The client id Lathe connects with: the configured one, or {@link #defaultClientId(String, String)}. */
+    public String effectiveClientId() {
+        return clientId != null ? clientId : defaultClientId(name, instanceId);
+    }
+
+    /** {@code lathe-json-<name>-<instanceId>}, or {@code lathe-json-<name>} without an instance id. */
+    public static String defaultClientId(String name, String instanceId) {
+        return "lathe-json-" + name + (instanceId == null ? "" : "-" + instanceId);
+    }
+
+    /** This configuration in the Lathe instance {@code id} (see {@link #instanceId()}). */
+    public MqttJsonConfig withInstanceId(String id) {
+        return new MqttJsonConfig(name, brokerUrl, clientId, username, password, qos, machineId, topics, id);
     }
 
     public boolean tls() {
@@ -60,7 +91,7 @@ public record MqttJsonConfig(String name, String brokerUrl, String clientId, Str
 
     @Override
     public String toString() {
-        return "MqttJsonConfig[name=" + name + ", broker=" + brokerUrl + ", client-id=" + clientId + ", username=" + username
+        return "MqttJsonConfig[name=" + name + ", broker=" + brokerUrl + ", client-id=" + effectiveClientId() + ", username=" + username
                 + ", password=" + (password == null ? null : "****") + ", qos=" + qos + ", topics=" + topics.size() + "]";
     }
 
@@ -77,6 +108,7 @@ public record MqttJsonConfig(String name, String brokerUrl, String clientId, Str
         private String password;
         private int qos = 1;
         private String machineId;
+        private String instanceId;
         private final List<MqttJsonTopic> topics = new ArrayList<>();
 
         private Builder(String name, String brokerUrl) {
@@ -89,9 +121,10 @@ public record MqttJsonConfig(String name, String brokerUrl, String clientId, Str
         public Builder qos(int v) { qos = v; return this; }
         public Builder machine(String v) { machineId = v; return this; }
         public Builder topic(MqttJsonTopic t) { topics.add(t); return this; }
+        public Builder instanceId(String v) { instanceId = v; return this; }
 
         public MqttJsonConfig build() {
-            return new MqttJsonConfig(name, brokerUrl, clientId, username, password, qos, machineId, topics);
+            return new MqttJsonConfig(name, brokerUrl, clientId, username, password, qos, machineId, topics, instanceId);
         }
     }
 }

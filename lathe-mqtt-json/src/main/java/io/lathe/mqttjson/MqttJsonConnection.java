@@ -113,7 +113,7 @@ public final class MqttJsonConnection implements Connection {
     public synchronized void start() {
         if (client != null || closed) return;
         Mqtt5ClientBuilder b = MqttClient.builder().useMqttVersion5()
-                .identifier(config.clientId())
+                .identifier(config.effectiveClientId())
                 .serverHost(config.host())
                 .serverPort(config.port())
                 .automaticReconnect().initialDelay(1, TimeUnit.SECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
@@ -125,7 +125,8 @@ public final class MqttJsonConnection implements Connection {
                     if (closed) return;
                     String msg = "MQTT connection lost [connection=" + config.name() + ", broker=" + config.brokerUrl() + "]: "
                             + reason(ctx.getCause()) + ". Check that the broker runs and accepts client-id "
-                            + config.clientId() + "; Lathe reconnects by itself.";
+                            + config.effectiveClientId() + " (a second client with that id takes the session over);"
+                            + " Lathe reconnects by itself.";
                     stats.error(msg);
                     stats.state(stats.state() == ConnectionState.CONNECTING ? ConnectionState.CONNECTING : ConnectionState.RECONNECTING, msg);
                     warnings.warn("disconnect", msg);
