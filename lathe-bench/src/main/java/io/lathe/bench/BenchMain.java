@@ -3,8 +3,8 @@ package io.lathe.bench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the benchmarks: {@code lathe-bench/run <jdk> store [--quick]} or {@code store-memory}. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Lathe benchmarks.", subcommands = {StoreBench.class, StoreMemoryBench.class})
+/** Entry point of the benchmarks: {@code lathe-bench/run <jdk> store [--quick]}, {@code store-memory} or {@code ingest-queue}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Lathe benchmarks.", subcommands = {StoreBench.class, StoreMemoryBench.class, IngestQueueBench.class})
 public final class BenchMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
