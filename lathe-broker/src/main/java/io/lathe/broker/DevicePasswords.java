@@ -9,13 +9,13 @@ import java.util.Objects;
 /**
  * Hashes and checks MQTT client passwords. New hashes are Argon2id with OWASP's parameters (19 MiB, 2 iterations,
  * 1 lane, 32-byte output) in PHC string form, the same form Lathe keeps user passwords in; bcrypt hashes made
- * elsewhere (for example by Mosquitto's tooling or {@code htpasswd -B}) are accepted too. Thread-safe.
+ * elsewhere (for example by {@code htpasswd -B}) are accepted too. Thread-safe.
  */
 public final class DevicePasswords {
     private DevicePasswords() {}
 
     /** Where an operator gets a hash; quoted in error messages. */
-    public static final String HASH_HINT = "Make one with `lathe mqtt-client hash-password` (Argon2id) or `htpasswd -nbB user password` (bcrypt).";
+    public static final String HASH_HINT = "Make one with `lathe mqtt-client hash-password` (Argon2id) or `htpasswd -nbB x password | cut -d: -f2` (bcrypt).";
 
     static final int MEMORY_KIB = 19 * 1024;
     static final int ITERATIONS = 2;

@@ -22,6 +22,7 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -59,12 +60,17 @@ class BrokerAccessControlTest {
         if (broker != null) broker.close();
     }
 
-    // Anonymous access is off unless a setting allows it: a client without credentials is turned away at CONNECT.
+    // Anonymous access is off unless a setting allows it: a client without credentials is turned away at CONNECT, and
+    // the refusal shows in the metrics.
     @Test
     void anonymousClientIsRefused() {
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        broker.bindTo(metrics);
         long before = broker.count(BrokerCounter.CONNECT_REFUSED_ANONYMOUS);
         assertThat(refusal(broker, "anon-1", null, null)).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
         assertThat(broker.count(BrokerCounter.CONNECT_REFUSED_ANONYMOUS)).isEqualTo(before + 1);
+        assertThat(metrics.get("lathe.broker.connects.refused").tag("reason", "anonymous").functionCounter().count()).isEqualTo(before + 1);
+        assertThat(metrics.get("lathe.broker.retained.messages").gauge().value()).isZero();
     }
 
     // Passwords are checked against the Argon2id hash; a wrong password or an unknown user name both fail the same way.
