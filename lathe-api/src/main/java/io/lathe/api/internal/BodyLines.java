@@ -52,7 +52,7 @@ final class BodyLines {
                 pos = limit;
                 return true;
             }
-            if (limit - pos >= maxLineBytes) {
+            if (limit - pos > maxLineBytes) {
                 skipRestOfLine();
                 return true;
             }

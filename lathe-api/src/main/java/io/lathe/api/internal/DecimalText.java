@@ -78,7 +78,7 @@ final class DecimalText {
             if (dropped == 0) {
                 fitsLong = true;
                 longValue = negative ? -mantissa : mantissa;
-                doubleValue = longValue;
+                doubleValue = negative && mantissa == 0 ? -0.0 : longValue;
                 return OK;
             }
             if (dropped == 1 && mantissa <= Long.MAX_VALUE / 10) { // 19 digits: one more step, checked
@@ -100,7 +100,8 @@ final class DecimalText {
         // Exact fast path (Clinger): both operands exact doubles, so the one rounding of * or / is the correct one.
         int scale = dropped - fractionDigits + exponent;
         if (dropped == 0 && significant <= 15 && scale >= -22 && scale <= 22) {
-            double m = negative ? -mantissa : mantissa;
+            double m = mantissa;
+            if (negative) m = -m; // -0.0 stays negative, as parseDouble has it
             doubleValue = scale >= 0 ? m * POW10[scale] : m / POW10[-scale];
             return OK;
         }

@@ -28,11 +28,11 @@ public final class HistoryRoute {
     public static final int MAX_RAW_POINTS = 200_000;
     static final long HOUR_MICROS = 3_600_000_000L;
     /**
-     * Earliest {@code from} and latest {@code to} a request may name: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z,
-     * a range that holds every timestamp the store accepts and whose width still fits the µs arithmetic of buckets.
+     * Earliest {@code from} and latest {@code to} a request may name: the store's timestamp range (0001-01-01T00:00:00Z to
+     * 9999-12-31T23:59:59.999999Z), whose width still fits the µs arithmetic of buckets.
      */
-    public static final long MIN_MICROS = -62_135_596_800_000_000L;
-    public static final long MAX_MICROS = 253_402_300_799_999_999L;
+    public static final long MIN_MICROS = TelemetryStore.MIN_TIMESTAMP_MICROS;
+    public static final long MAX_MICROS = TelemetryStore.MAX_TIMESTAMP_MICROS;
 
     private final PlantModel model;
     private final TelemetryStore store;

@@ -3,6 +3,7 @@ package io.lathe.api.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import io.javalin.http.Context;
@@ -138,7 +139,8 @@ public final class IngestRoute {
     private final byte[] token;
     private final TelemetryStore store;
     /** Reads NaN and Infinity as numbers only to reject them with a clear reason instead of a syntax error. */
-    private final JsonFactory json = JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private final JsonFactory json = JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
     private final PlantModel model;
     private final PointSink downstream;
     private final TimestampCheck timestamps;
@@ -268,8 +270,9 @@ public final class IngestRoute {
     private static final class SeriesEntry {
         final String name;
         final Signal signal;
-        /** Raw bytes of the name in a CSV line (the cache key); null for JSON. */
+        /** Raw bytes of the name in a CSV line (the cache key) and their hash; empty for JSON. */
         final byte[] key;
+        int hash;
         int id = -1;
         /** Null until the series exists in the store. */
         DataType type;
@@ -292,8 +295,9 @@ public final class IngestRoute {
         final List<LineError> errors = new ArrayList<>();
         final long[] rejectsByReason = new long[Reject.values().length];
         final DecimalText decimal = new DecimalText();
-        /** CSV series by the bytes of their name, direct-mapped: a batch usually cycles through few series. */
-        final SeriesEntry[] csvSeries = new SeriesEntry[1024];
+        /** CSV series by the bytes of their name: open addressing, linear probing, at most half full. */
+        SeriesEntry[] csvSeries = new SeriesEntry[256];
+        int csvSeriesCount;
         final Map<String, SeriesEntry> jsonSeries = new HashMap<>();
         long accepted, rejected, tooLarge, lineNumber;
         long futureRejects;
@@ -448,13 +452,31 @@ public final class IngestRoute {
             }
             int h = 1;
             for (int i = from; i < to; i++) h = 31 * h + b[i];
-            int slot = (h ^ (h >>> 16)) & (csvSeries.length - 1);
-            SeriesEntry e = csvSeries[slot];
-            if (e != null && Arrays.equals(e.key, 0, e.key.length, b, from, to)) return e;
+            h ^= h >>> 16;
+            SeriesEntry[] table = csvSeries;
+            int mask = table.length - 1;
+            int slot = h & mask;
+            for (SeriesEntry e; (e = table[slot]) != null; slot = (slot + 1) & mask) {
+                if (e.hash == h && Arrays.equals(e.key, 0, e.key.length, b, from, to)) return e;
+            }
             String name = csvText(b, from, to, quoted, n, "series");
-            e = resolve(name.strip(), n, Arrays.copyOfRange(b, from, to));
-            csvSeries[slot] = e;
+            SeriesEntry e = resolve(name.strip(), n, Arrays.copyOfRange(b, from, to));
+            e.hash = h;
+            table[slot] = e;
+            if (++csvSeriesCount * 2 > table.length) growCsvSeries();
             return e;
+        }
+
+        private void growCsvSeries() {
+            SeriesEntry[] bigger = new SeriesEntry[csvSeries.length * 2];
+            int mask = bigger.length - 1;
+            for (SeriesEntry e : csvSeries) {
+                if (e == null) continue;
+                int slot = e.hash & mask;
+                while (bigger[slot] != null) slot = (slot + 1) & mask;
+                bigger[slot] = e;
+            }
+            csvSeries = bigger;
         }
 
         private long csvTimestamp(byte[] b, int from, int to, long n) throws BadLine {
