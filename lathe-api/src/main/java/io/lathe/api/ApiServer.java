@@ -117,6 +117,9 @@ public final class ApiServer implements AutoCloseable {
     private volatile KpiRoutes kpiRoutes;
     private volatile io.lathe.ingest.PointSink ingestDownstream;
     private volatile TimestampCheck ingestTimestamps;
+    private volatile ApiAccess access;
+    private volatile HttpTls tls;
+    private io.lathe.api.internal.TlsKeys.Loaded tlsKeys;
     private volatile int port = -1;
     private boolean started;
     private volatile boolean closed;
@@ -202,6 +205,27 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
+     * Who may use the API: every route's permission is enforced from one table, with logins, API tokens,
+     * CSRF and {@code Origin} checks. Imports the deprecated ingest token of the settings as an API token at
+     * {@link #start()}. Call before {@link #start()}.
+     */
+    public ApiServer access(ApiAccess access) {
+        this.access = Objects.requireNonNull(access, "access");
+        return this;
+    }
+
+    /** Serves HTTPS only on the port, with this key and certificate. Call before {@link #start()}. */
+    public ApiServer tls(HttpTls tls) {
+        this.tls = tls;
+        return this;
+    }
+
+    /** True when the server runs HTTPS. */
+    public boolean tlsEnabled() {
+        return tls != null;
+    }
+
+    /**
      * Binds and serves.
      *
      * @return the port bound, which is the free port picked when the settings say 0
@@ -211,7 +235,15 @@ public final class ApiServer implements AutoCloseable {
     public synchronized int start() throws PortInUseException {
         if (started || closed) throw new IllegalStateException("an ApiServer starts once [port=" + settings.port() + "]");
         started = true;
-        openApi = readOpenApi();
+        if (access != null) {
+            io.lathe.api.internal.AccessSetup.importLegacyIngestToken(access.control(), settings.ingestToken());
+            openApi = io.lathe.api.internal.OpenApiAccess.annotate(readOpenApi(), access.metricsPublic(), access.anonymousRead());
+        } else {
+            log.warn("HTTP API without access control [port={}]: every route but ingest is open to anyone who reaches the port. "
+                    + "Embedders must call access(ApiAccess); lathe serve and lathe demo always do.", settings.port());
+            openApi = readOpenApi();
+        }
+        if (tls != null) tlsKeys = io.lathe.api.internal.TlsKeys.load(tls);
         registerMeters();
         app = Javalin.create(this::configure);
         try {
@@ -226,8 +258,8 @@ public final class ApiServer implements AutoCloseable {
             throw e;
         }
         port = app.port();
-        log.info("Lathe API listening at http://{}:{}/ (dashboard /, API /api, metrics /metrics)",
-                displayHost(settings.host()), port);
+        log.info("Lathe API listening at {}://{}:{}/ (dashboard /, API /api, metrics /metrics){}", tls == null ? "http" : "https",
+                displayHost(settings.host()), port, tlsKeys == null ? "" : "; TLS key and certificate: " + tlsKeys.description());
         return port;
     }
 
@@ -329,6 +361,8 @@ public final class ApiServer implements AutoCloseable {
 
     private void configure(JavalinConfig config) {
         config.startup.showJavalinBanner = false;
+        if (tlsKeys != null) io.lathe.api.internal.AccessSetup.httpsConnector(config, tlsKeys, settings.host(), settings.port());
+        if (access != null) io.lathe.api.internal.AccessSetup.install(config, access, model, tls != null);
         config.startup.showOldJavalinVersionWarning = false;
         config.jsonMapper(new JavalinJackson(mapper, false));
         config.staticFiles.add(sf -> {
@@ -369,7 +403,7 @@ public final class ApiServer implements AutoCloseable {
         KpiRoutes kpi = kpiRoutes != null ? kpiRoutes : new KpiRoutes(null);
         config.routes.get("/api/kpi", kpi::kpi);
         config.routes.get("/api/downtime", kpi::downtime);
-        config.routes.post("/api/downtime/reason", kpi::reason);
+        config.routes.post("/api/downtime/reason", access == null ? kpi::reason : io.lathe.api.internal.AdminRoutes.auditedReason(access.control(), kpi::reason));
         config.routes.get("/api/connections", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));
@@ -418,9 +452,12 @@ public final class ApiServer implements AutoCloseable {
                 (e, ctx) -> ctx.status(400).json(new ApiError.Body("outside_retention", e.getMessage(), List.of())));
         config.routes.exception(Exception.class, (e, ctx) -> {
             String path = safePath(ctx);
-            log.warn("request failed [path={}]", path, e);
+            // The body names no exception class and no stack trace (they help attackers, not users): the log has
+            // them under an error id the user can quote.
+            String errorId = java.util.UUID.randomUUID().toString().substring(0, 8);
+            log.warn("request failed [path={}, errorId={}]", path, errorId, e);
             ctx.status(500).json(new ApiError.Body("internal_error",
-                    "request failed [path=" + path + "]: " + e + ". See the server log.", List.of()));
+                    "request failed [path=" + path + ", errorId=" + errorId + "]. The server log has the details under this error id.", List.of()));
         });
     }
 

@@ -171,6 +171,16 @@ public final class IngestRoute {
     }
 
     public void handle(Context ctx) throws IOException {
+        // Behind the access-control filter (ApiServer always installs it) the request is already authorized for ingest
+        // by an API token with scope ingest (the legacy token is one); the check below serves the route on its own.
+        if (!AuthFilter.authorized(ctx)) ownTokenCheck(ctx);
+        if (store == null) {
+            throw ApiError.of(503, "unavailable", "HTTP ingest is not available: this server runs without a telemetry store.");
+        }
+        handleAuthorized(ctx);
+    }
+
+    private void ownTokenCheck(Context ctx) {
         if (token == null) {
             throw ApiError.of(403, "ingest_disabled", "HTTP ingest is disabled on this server: no ingest token is configured. "
                     + "Set " + TOKEN_KEY + " in the configuration (or the environment variable " + TOKEN_ENV
@@ -183,9 +193,9 @@ public final class IngestRoute {
             throw ApiError.of(401, "unauthorized", (auth == null ? "missing Authorization header" : "wrong ingest token")
                     + ": POST /api/ingest needs 'Authorization: Bearer <token>' with the token set in " + TOKEN_KEY + ".");
         }
-        if (store == null) {
-            throw ApiError.of(503, "unavailable", "HTTP ingest is not available: this server runs without a telemetry store.");
-        }
+    }
+
+    private void handleAuthorized(Context ctx) throws IOException {
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         boolean csv;
         if (type.startsWith("text/csv")) csv = true;

@@ -1,0 +1,233 @@
+package io.lathe.api.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.javalin.router.Endpoint;
+import io.lathe.api.ApiAccess;
+import io.lathe.auth.Authorizer;
+import io.lathe.auth.Decision;
+import io.lathe.auth.Permission;
+import io.lathe.auth.Principal;
+import io.lathe.auth.Session;
+import io.lathe.model.PlantModel;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enforces {@link RouteAccess} before every matched route: finds the caller (bearer API token, else session cookie,
+ * else anonymous), refuses cross-origin and non-JSON state-changing requests, checks the CSRF token of
+ * cookie-authenticated changes, and asks {@link Authorizer#check} for the route's permission at the request's site.
+ * Leaves the principal in the request ({@link #principal}) for the handlers. Thread-safe.
+ */
+public final class AuthFilter {
+    private static final Logger log = LoggerFactory.getLogger(AuthFilter.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Name of the session cookie. */
+    public static final String COOKIE = "lathe_session";
+    /** Header that carries the session's CSRF token on state-changing requests made with the cookie. */
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final String PRINCIPAL_ATTR = "lathe.principal";
+    private static final String SESSION_ATTR = "lathe.session";
+    private static final String AUTHORIZED_ATTR = "lathe.authorized";
+
+    private final ApiAccess access;
+    private final PlantModel model;
+
+    public AuthFilter(ApiAccess access, PlantModel model) {
+        this.access = access;
+        this.model = model;
+    }
+
+    /** Headers that cost nothing and close whole classes of browser attacks (MIME sniffing, framing). */
+    public static void securityHeaders(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "same-origin");
+    }
+
+    /**
+     * Javalin's handler wrapper: every HTTP route's handler runs behind {@link #check}, which knows the matched route
+     * (a plain before-handler does not). Before/after handlers and static files (the dashboard's page shell) pass.
+     */
+    public io.javalin.http.Handler wrap(Endpoint endpoint) {
+        if (!endpoint.method.isHttpMethod()) return endpoint.handler;
+        io.javalin.http.Handler h = endpoint.handler;
+        return ctx -> {
+            check(ctx, endpoint);
+            h.handle(ctx);
+        };
+    }
+
+    /** Refuses the request with an {@link ApiError} unless {@link RouteAccess} allows it; records the principal. */
+    public void check(Context ctx, Endpoint endpoint) {
+        String route = endpoint.method.name() + " " + endpoint.path;
+        RouteAccess.Rule rule = RouteAccess.rule(route);
+        if (rule == null) {
+            // Fail closed: a route someone registered without deciding who may call it serves nobody.
+            log.error("Route refused [route={}]: it has no entry in RouteAccess. Add one.", route);
+            throw ApiError.of(500, "internal_error", "this route is not configured for access control [route=" + route + "]. Report it.");
+        }
+        boolean changes = !(ctx.method().name().equals("GET") || ctx.method().name().equals("HEAD") || ctx.method().name().equals("OPTIONS"));
+        if (changes) {
+            checkOrigin(ctx);
+            if (rule.jsonBody()) requireJson(ctx);
+        }
+        if (rule.open()) return; // the login creates a session; Origin and JSON checks above guard it
+        boolean viaCookie = authenticate(ctx);
+        if (changes && viaCookie) {
+            Session s = ctx.attribute(SESSION_ATTR);
+            if (!s.csrfMatches(ctx.header(CSRF_HEADER))) {
+                throw ApiError.of(403, "csrf", "missing or wrong CSRF token [header=" + CSRF_HEADER + "]: a change made with the session cookie "
+                        + "must send the token that GET /api/auth/me returns. Reload the page.");
+            }
+        }
+        if (route.equals(RouteAccess.METRICS) && access.metricsPublic()) {
+            ctx.attribute(AUTHORIZED_ATTR, Boolean.TRUE);
+            return;
+        }
+        Principal p = principal(ctx);
+        String site = site(ctx, rule.site());
+        Decision d = Authorizer.check(p, rule.permission(), site);
+        if (d == Decision.UNAUTHENTICATED && access.anonymousRead() && rule.permission() == Permission.READ) d = Decision.ALLOW;
+        switch (d) {
+            case ALLOW -> ctx.attribute(AUTHORIZED_ATTR, Boolean.TRUE);
+            case UNAUTHENTICATED -> throw unauthenticated(ctx, viaCookieButExpired(ctx) ? "the session has ended (expired, logged out or the user changed)"
+                    : "no credentials");
+            case PASSWORD_CHANGE_REQUIRED -> throw ApiError.of(403, "password_change_required", "the one-time password must be changed first [user="
+                    + ((Principal.User) p).name() + "]: POST /api/auth/password with the current and a new password.");
+            case FORBIDDEN -> throw ApiError.of(403, "forbidden", "not allowed [principal=" + p.actorName() + ", permission=" + rule.permission().id()
+                    + (site == null ? ", site=all" : ", site=" + site) + "]: " + need(rule.permission(), site) + ".");
+        }
+    }
+
+    /** The caller of this request, as the filter found it; anonymous when none. */
+    public static Principal principal(Context ctx) {
+        Principal p = ctx.attribute(PRINCIPAL_ATTR);
+        return p == null ? Principal.ANONYMOUS : p;
+    }
+
+    /** The session of a cookie-authenticated request, if any. */
+    public static Optional<Session> session(Context ctx) {
+        return Optional.ofNullable(ctx.attribute(SESSION_ATTR));
+    }
+
+    /** True when the filter allowed this request for its route's permission (routes may then skip their own checks). */
+    public static boolean authorized(Context ctx) {
+        return Boolean.TRUE.equals(ctx.attribute(AUTHORIZED_ATTR));
+    }
+
+    static ApiError unauthenticated(Context ctx, String why) {
+        ctx.header("WWW-Authenticate", "Bearer realm=\"lathe\"");
+        return ApiError.of(401, "unauthorized", "login required [path=" + ctx.path() + "]: " + why
+                + ". Log in (POST /api/auth/login, or the page /login.html) or send 'Authorization: Bearer <API token>'.");
+    }
+
+    /** @return true when the principal came from the session cookie */
+    private boolean authenticate(Context ctx) {
+        String auth = ctx.header("Authorization");
+        if (auth != null) {
+            if (!auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw unauthenticated(ctx, "unsupported Authorization scheme (only Bearer API tokens are accepted)");
+            }
+            Optional<Principal.Token> t = access.control().authenticateToken(auth.substring(7).trim());
+            if (t.isEmpty()) throw unauthenticated(ctx, "unknown or revoked API token");
+            ctx.attribute(PRINCIPAL_ATTR, t.get());
+            return false;
+        }
+        String sid = ctx.cookie(COOKIE);
+        if (sid == null || sid.isBlank()) return false;
+        Optional<Session> s = access.control().session(sid);
+        if (s.isEmpty()) return false;
+        ctx.attribute(SESSION_ATTR, s.get());
+        ctx.attribute(PRINCIPAL_ATTR, s.get().user());
+        return true;
+    }
+
+    private static boolean viaCookieButExpired(Context ctx) {
+        String sid = ctx.cookie(COOKIE);
+        return sid != null && !sid.isBlank() && ctx.attribute(SESSION_ATTR) == null;
+    }
+
+    /**
+     * Browsers send {@code Origin} with every cross-origin POST (and fetches); a change from a page of another
+     * origin is refused even when it carries a valid cookie. Programs that send no {@code Origin} pass.
+     */
+    private void checkOrigin(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin == null) return;
+        String host = ctx.header("Host");
+        String own = (ctx.scheme() + "://" + host).toLowerCase(Locale.ROOT);
+        String o = origin.toLowerCase(Locale.ROOT);
+        if (host != null && (o.equals(own) || o.equals(withoutDefaultPort(own)))) return;
+        for (String t : access.trustedOrigins()) if (t.equalsIgnoreCase(origin)) return;
+        throw ApiError.of(403, "cross_origin", "change refused from another origin [origin=" + clip(origin) + ", server=" + own
+                + "]: state-changing requests are accepted from this server's own pages only. Call the API from a program with an API token.");
+    }
+
+    private static String withoutDefaultPort(String origin) {
+        if (origin.startsWith("https://") && origin.endsWith(":443")) return origin.substring(0, origin.length() - 4);
+        if (origin.startsWith("http://") && origin.endsWith(":80")) return origin.substring(0, origin.length() - 3);
+        return origin;
+    }
+
+    /** A form or {@code text/plain} post needs no CORS preflight; JSON does, so requiring it keeps other sites out. */
+    private static void requireJson(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw ApiError.of(415, "unsupported_media_type", "body must be JSON [Content-Type=" + clip(String.valueOf(type))
+                    + "]: send it with 'Content-Type: application/json'.");
+        }
+    }
+
+    /** The site a request acts on, or null for installation-wide (also when the id is not in the plant). */
+    private String site(Context ctx, RouteAccess.SiteFrom from) {
+        return switch (from) {
+            case NONE -> null;
+            case PATH_ID -> siteOf(ctx.pathParam("id"));
+            case QUERY_ASSET -> siteOf(ctx.queryParam("asset"));
+            case BODY_MACHINE -> {
+                try {
+                    JsonNode body = MAPPER.readTree(ctx.body());
+                    JsonNode m = body == null ? null : body.get("machine");
+                    yield m != null && m.isTextual() ? siteOf(m.asText()) : null;
+                } catch (Exception e) {
+                    yield null; // the route answers 400 for the body; here it only means "no site named"
+                }
+            }
+        };
+    }
+
+    /**
+     * Ids are the plant path of slugs ({@code acme.north.press-shop.line-1.press-3}): the segment after the enterprise
+     * is the site. Roles name sites by it ({@code operator@north}).
+     */
+    String siteOf(String id) {
+        if (id == null) return null;
+        String prefix = model.rootId() + ".";
+        if (!id.startsWith(prefix)) return null;
+        String rest = id.substring(prefix.length());
+        int dot = rest.indexOf('.');
+        String site = dot < 0 ? rest : rest.substring(0, dot);
+        return site.isEmpty() ? null : site;
+    }
+
+    private static String need(Permission p, String site) {
+        String where = site == null ? "on every site" : "at site " + site;
+        return switch (p) {
+            case READ -> "needs role viewer or higher " + where + ", or a token with scope read, operate or admin";
+            case OPERATE -> "needs role operator or higher " + where + ", or a token with scope operate or admin";
+            case INGEST -> "needs a token with scope ingest, or role engineer or higher " + where;
+            case CONFIGURE -> "needs role engineer or higher " + where + ", or a token with scope admin";
+            case ADMIN -> "needs role admin " + where + ", or a token with scope admin";
+            case ACCOUNT -> "needs a login";
+        };
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "…";
+    }
+}
