@@ -77,6 +77,8 @@ public final class LatheServer implements AutoCloseable {
     private ModbusEnergyMeter energyMeter;
     private KpiEngine kpi;
     private KpiRoutes kpiRoutes;
+    /** This instance's id from the data folder: part of default MQTT client ids ({@link InstanceId}). */
+    private String instanceId;
     private TimestampCheck timestampCheck;
     /** The check for the demo's simulated devices: off when the simulation runs faster than the clock. */
     private TimestampCheck demoTimestampCheck;
@@ -110,6 +112,12 @@ public final class LatheServer implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupException("Cannot create the data folder [data-dir=" + dataDir.toAbsolutePath() + "]: " + e
                     + ". Choose another with --data-dir or server.data-dir.", 2, e);
+        }
+        try {
+            instanceId = InstanceId.load(dataDir);
+        } catch (IOException e) {
+            throw new StartupException("Cannot read or create this instance's id [data-dir=" + dataDir.toAbsolutePath() + "]: "
+                    + e.getMessage(), 2, e);
         }
         model = PlantBuilder.build(config.plant());
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -278,7 +286,7 @@ public final class LatheServer implements AutoCloseable {
             c = switch (config) {
                 case OpcUaConfig o -> new OpcUaConnection(o, model, queue(o.name(), sink, check), clock);
                 case ModbusConfig m -> new ModbusConnection(m, model, queue(m.name(), sink, check), clock);
-                case MqttJsonConfig j -> new MqttJsonConnection(j, model, queue(j.name(), sink, check), clock);
+                case MqttJsonConfig j -> new MqttJsonConnection(j.withInstanceId(instanceId), model, queue(j.name(), sink, check), clock);
                 default -> throw new IllegalArgumentException("unknown connection configuration " + config.getClass().getSimpleName());
             };
         } catch (IllegalArgumentException e) {
