@@ -404,6 +404,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/kpi", kpi::kpi);
         config.routes.get("/api/downtime", kpi::downtime);
         config.routes.post("/api/downtime/reason", access == null ? kpi::reason : io.lathe.api.internal.AdminRoutes.auditedReason(access.control(), kpi::reason));
+        config.routes.get("/api/data-quality", kpi::dataQuality);
         config.routes.get("/api/connections", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));

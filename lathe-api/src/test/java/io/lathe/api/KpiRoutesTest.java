@@ -50,8 +50,18 @@ class KpiRoutesTest {
     private Javalin app;
     private String base;
 
-    /** m1 and m2 on line-1: m1 runs 06:00-06:30, stops (reason 11) until 06:40, runs again; m2 runs all along. */
+    /**
+     * m1 and m2 on line-1: m1 runs 06:00-06:30, stops (reason 11) until 06:40, runs again; m2 runs all along and reports
+     * so at 08:00, so the data reaches past the fixed "now" of 07:00.
+     */
     private KpiEngine engine() {
+        KpiEngine e = engineUntil0650();
+        e.onPoint("m2.state", T6 + 120 * MIN, Value.of("run"));
+        return e;
+    }
+
+    /** {@link #engine()} without m2's report at 08:00: the newest data is m1's count at 06:50. */
+    private KpiEngine engineUntil0650() {
         ReasonTree tree = new ReasonTree(List.of(new ReasonTree.Category("mechanical", "Mechanical", List.of(new ReasonTree.Reason("11", "Tool break"), new ReasonTree.Reason("12", "Jam")))));
         SiteConfig site = new SiteConfig("site", ZoneId.of("UTC"), ShiftCalendar.threeShifts24x7(), 0.5, tree);
         List<MachineConfig> ms = List.of("m1", "m2").stream().map(m -> new MachineConfig(m, "line-1", "area", "site",
@@ -77,6 +87,7 @@ class KpiRoutesTest {
             cfg.routes.get("/api/kpi", routes::kpi);
             cfg.routes.get("/api/downtime", routes::downtime);
             cfg.routes.post("/api/downtime/reason", routes::reason);
+            cfg.routes.get("/api/data-quality", routes::dataQuality);
             cfg.routes.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
         });
         app.start("127.0.0.1", 0);
@@ -114,9 +125,12 @@ class KpiRoutesTest {
         assertThat(csv.statusCode()).isEqualTo(200);
         assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
         List<String> lines = csv.body().lines().toList();
-        assertThat(lines).hasSize(3);
+        assertThat(lines).as("07:00-08:00 lies after now (07:00): not measured").hasSize(2);
         assertThat(lines.get(0)).startsWith("asset,label,from,to,machines,availability,effectiveness,");
         assertThat(lines.get(1)).startsWith("m1,2026-01-05T06:00Z,2026-01-05T06:00:00Z,2026-01-05T07:00:00Z,1,");
+        assertThat(lines.get(0)).endsWith(",dataQualityEvents,warnings,timeInStateSeconds.running,timeInStateSeconds.setup,"
+                + "timeInStateSeconds.unplanned-down,timeInStateSeconds.idle,timeInStateSeconds.starved,timeInStateSeconds.blocked,"
+                + "timeInStateSeconds.planned-down,timeInStateSeconds.unknown");
     }
 
     @Test
@@ -185,6 +199,7 @@ class KpiRoutesTest {
         start(null, null);
         assertThat(get("/api/kpi?asset=m1", 503).get("code").asText()).isEqualTo("kpi_not_configured");
         assertThat(get("/api/downtime?asset=m1", 503).get("code").asText()).isEqualTo("kpi_not_configured");
+        assertThat(get("/api/data-quality?asset=m1", 503).get("code").asText()).isEqualTo("kpi_not_configured");
         assertThat(post("/api/downtime/reason", "{}", 503).get("code").asText()).isEqualTo("kpi_not_configured");
     }
 
@@ -203,6 +218,116 @@ class KpiRoutesTest {
         assertThat(live.get("assets").get(0).get("shift").asText()).isEqualTo("2026-01-05 early");
         assertThat(live.get("assets").get(2).get("kpis").get("availability").asDouble()).isEqualTo(110.0 / 120);
         assertThat(new KpiRoutes(null).liveJson(null)).isNull();
+    }
+
+    @Test
+    void kpisEndAtTheNewestDataNotAtATimeInTheFuture() throws Exception {
+        // Seen: `lathe kpi --to` later than now counted the time after the newest data as running. Data ends at 06:50
+        // (m1's count), now is 07:00: the running shift and a period asked until next year both end at 06:50.
+        start(engineUntil0650(), null);
+        JsonNode shift = get("/api/kpi?asset=m1", 200);
+        assertThat(shift.get("to").asText()).isEqualTo("2026-01-05T07:00:00Z");
+        assertThat(shift.get("measuredTo").asText()).isEqualTo("2026-01-05T06:50:00Z");
+        assertThat(shift.get("kpis").get("to").asText()).isEqualTo("2026-01-05T06:50:00Z");
+        assertThat(shift.get("kpis").get("availability").asDouble()).isEqualTo(40.0 / 50);
+        JsonNode future = get("/api/kpi?asset=line-1&from=2026-01-05T06:00:00Z&to=2027-01-05T00:00:00Z&by=hour", 200);
+        assertThat(future.get("measuredTo").asText()).isEqualTo("2026-01-05T06:50:00Z");
+        assertThat(future.get("periods")).hasSize(1);
+        assertThat(future.get("periods").get(0).get("kpis").get("calendarTimeSeconds").asDouble()).isEqualTo(2 * 50 * 60); // two machines
+        // the stop of m1 is not extended into the future either, and a range with no data has no figures
+        assertThat(get("/api/downtime?asset=m1&from=2026-01-05T06:00:00Z&to=2027-01-05T00:00:00Z", 200).get("pareto").get(0)
+                .get("durationSeconds").asDouble()).isEqualTo(600);
+        JsonNode empty = get("/api/kpi?asset=m1&from=2026-01-05T06:55:00Z&to=2026-01-05T07:00:00Z", 200);
+        assertThat(empty.get("measuredTo").isNull()).isTrue();
+        assertThat(empty.get("kpis").isNull()).isTrue();
+    }
+
+    @Test
+    void liveFiguresEndAtNowWhenTheDataRunsAhead() throws Exception {
+        // `lathe demo --speed 30` stamps data ahead of the wall clock: live figures end at now, lathe kpi (no clock)
+        // at the newest data.
+        KpiEngine e = engine(); // data until 08:00, now 07:00
+        JsonNode live = json.readTree(new KpiRoutes(e, null, null, InstantSource.fixed(NOW)).liveJson("m2"));
+        assertThat(live.get("assets").get(0).get("kpis").get("to").asText()).isEqualTo("2026-01-05T07:00:00Z");
+        assertThat(json.readTree(KpiRoutes.kpiJson(e, "m2", T6, T6 + 365L * 24 * 60 * MIN, null)).get("measuredTo").asText())
+                .isEqualTo("2026-01-05T08:00:00Z");
+        JsonNode behind = json.readTree(new KpiRoutes(engineUntil0650(), null, null, InstantSource.fixed(NOW)).liveJson("m2"));
+        assertThat(behind.get("assets").get(0).get("kpis").get("to").asText()).isEqualTo("2026-01-05T06:50:00Z");
+        assertThat(behind.get("assets").get(0).get("kpis").get("availability").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void hugeRangesAndTooManyPeriodsAre400NamingTheLimit() throws Exception {
+        // Seen: from=0&to=9000000000000000&by=hour looped over billions of periods while holding the engine.
+        start(engine(), null);
+        JsonNode range = get("/api/kpi?asset=m1&from=0&to=9000000000000000&by=hour", 400);
+        assertThat(range.get("code").asText()).isEqualTo("bad_request");
+        assertThat(range.get("message").asText()).contains("at most 3660 days");
+        assertThat(range.get("errors").get(0).get("parameter").asText()).isEqualTo("from");
+        assertThat(get("/api/kpi?asset=m1&from=0&to=9000000000000000", 400).get("message").asText()).contains("at most 3660 days");
+        assertThat(get("/api/data-quality?asset=m1&from=0&to=9000000000000000", 400).get("message").asText()).contains("at most 3660 days");
+        // 417 days of hourly periods: within the range, over the period limit
+        KpiEngine e = engine();
+        e.onPoint("m2.state", T6 + 417L * 24 * 60 * MIN, Value.of("run"));
+        app.stop();
+        KpiRoutes routes = new KpiRoutes(e, null, null, InstantSource.fixed(Instant.parse("2027-03-01T00:00:00Z")));
+        app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.jsonMapper(new JavalinJackson(new ObjectMapper(), false));
+            cfg.routes.get("/api/kpi", routes::kpi);
+            cfg.routes.exception(ApiError.class, (x, ctx) -> ctx.status(x.status()).json(x.body()));
+        });
+        app.start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + app.port();
+        JsonNode periods = get("/api/kpi?asset=m1&from=2026-01-05T06:00:00Z&to=2027-03-01T00:00:00Z&by=hour", 400);
+        assertThat(periods.get("message").asText()).contains("at most 10000 periods").contains("by=hour");
+        assertThat(periods.get("errors").get(0).get("parameter").asText()).isEqualTo("by");
+        assertThat(get("/api/kpi?asset=m1&from=2026-01-05T06:00:00Z&to=2027-03-01T00:00:00Z&by=day", 200).get("periods")).hasSize(418);
+    }
+
+    @Test
+    void dataQualityEventsAreListedAndMarkTheKpis() throws Exception {
+        // A counter preset 15 parts down at 06:55 (a reset would restart near 0: at most 16 parts fit into the 5 min
+        // since it last changed): not counted, listed with its cause, and the KPIs say so.
+        KpiEngine e = engine();
+        e.onPoint("m1.parts", T6 + 55 * MIN, 45);
+        start(e, null);
+        JsonNode dq = get("/api/data-quality?asset=line-1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z", 200);
+        assertThat(dq.get("events")).hasSize(1);
+        JsonNode ev = dq.get("events").get(0);
+        assertThat(ev.get("machine").asText()).isEqualTo("m1");
+        assertThat(ev.get("time").asText()).isEqualTo("2026-01-05T06:55:00Z");
+        assertThat(ev.get("kind").asText()).isEqualTo("counter-decrease");
+        assertThat(ev.get("oldValue").asDouble()).isEqualTo(60);
+        assertThat(ev.get("newValue").asDouble()).isEqualTo(45);
+        assertThat(ev.get("counted").asDouble()).isZero();
+        assertThat(ev.get("bound").asDouble()).isEqualTo(300.0 / 30 * 1.5 + 1);
+        assertThat(ev.get("cause").asText()).startsWith("m1.parts went down from 60 to 45 within 5 min: not a reset");
+        JsonNode kpis = get("/api/kpi?asset=line-1", 200).get("kpis");
+        assertThat(kpis.get("dataQualityEvents").asInt()).isEqualTo(1);
+        assertThat(kpis.get("producedQuantity").asDouble()).isEqualTo(60);
+        assertThat(kpis.get("warnings").findValuesAsText("code")).containsExactly("data_quality_events");
+        assertThat(get("/api/data-quality?asset=m2", 200).get("events")).isEmpty();
+        JsonNode live = json.readTree(new KpiRoutes(e, null, null, InstantSource.fixed(NOW)).liveJson("line-1"));
+        assertThat(live.get("assets").get(0).get("dataQuality").get("events").asInt()).isEqualTo(1);
+        assertThat(live.get("assets").get(0).get("dataQuality").get("last").get("kind").asText()).isEqualTo("counter-decrease");
+    }
+
+    @Test
+    void theLiveJsonOfAnAssetIsComputedOncePerSecondHoweverManyAsk() throws Exception {
+        // Every SSE client asks each second; 16 threads × 500 asks in the same second share one computation per asset.
+        KpiRoutes routes = new KpiRoutes(engine(), null, null, InstantSource.fixed(NOW));
+        List<Thread> threads = new java.util.ArrayList<>();
+        java.util.Set<String> texts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 16; i++) {
+            String asset = i % 2 == 0 ? "m1" : "line-1";
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int k = 0; k < 500; k++) texts.add(routes.liveJson(asset));
+            }));
+        }
+        for (Thread t : threads) t.join();
+        assertThat(texts).hasSize(2);
+        assertThat(routes.liveComputations()).isEqualTo(2);
     }
 
     private JsonNode get(String path, int status) throws Exception {

@@ -103,6 +103,8 @@ class OpenApiTest {
         engine.onPoint("m1.state", T6 + 40 * MIN, Value.of("run"));
         engine.onPoint("m1.parts", T6, 0);
         engine.onPoint("m1.parts", T6 + 50 * MIN, 60);
+        engine.onPoint("m1.parts", T6 + 55 * MIN, 45); // a counter preset: one data-quality event
+        engine.onPoint("m1.state", T6 + 60 * MIN, Value.of("run")); // a report at "now": the data reaches 07:00
 
         List<ConnectionStatus> connections = List.of(new ConnectionStatus("plant-broker", "sparkplug", "tcp://127.0.0.1:1883",
                 ConnectionState.CONNECTED, null, Instant.parse("2026-01-05T06:59:00Z"), 42, 0, 3.5));
@@ -239,6 +241,11 @@ class OpenApiTest {
         call("GET", "/api/kpi", "/api/kpi?asset=m1&by=product", 200);
         call("GET", "/api/kpi", "/api/kpi", 400);
         call("GET", "/api/kpi", "/api/kpi?asset=nope", 404);
+        JsonNode quality = call("GET", "/api/data-quality", "/api/data-quality?asset=m1", 200);
+        assertThat(quality.get("events")).hasSize(1);
+        call("GET", "/api/data-quality", "/api/data-quality?asset=m1&from=0&to=9000000000000000", 400);
+        call("GET", "/api/kpi", "/api/kpi?asset=m1&from=2026-01-05T06:59:00Z&to=2026-01-05T08:00:00Z", 200);
+        call("GET", "/api/kpi", "/api/kpi?asset=m1&from=2026-01-05T07:00:00Z&to=2026-01-05T08:00:00Z", 200);
         JsonNode downtime = call("GET", "/api/downtime", "/api/downtime?asset=m1", 200);
         assertThat(downtime.get("events")).hasSize(1);
         JsonNode reason = call("POST", "/api/downtime/reason", "/api/downtime/reason",

@@ -431,6 +431,17 @@ public final class KpiEngine implements PointSink {
         return runningShift(asset, nowMicros, nowMicros);
     }
 
+    /** Start of the shift of the asset's site that contains {@code atMicros}, without computing anything; empty outside every shift. */
+    public java.util.OptionalLong shiftStartMicros(String asset, long atMicros) {
+        List<String> ms = machinesOf(asset);
+        SiteConfig site = sites.get(machines.get(ms.get(0)).config.site());
+        for (ShiftCalendar.ShiftInstance s : site.calendar().instances(instant(atMicros - 1), instant(atMicros + 1), site.zone())) {
+            long a = micros(s.start()), b = micros(s.end());
+            if (a <= atMicros && atMicros < b) return java.util.OptionalLong.of(a);
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     /**
      * KPIs of the running shift measured up to {@code endMicros}: the shift of the asset's site that contains
      * {@code nowMicros}, from its start to {@code endMicros} (at most {@code nowMicros}; a live view passes

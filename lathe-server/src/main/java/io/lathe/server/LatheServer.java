@@ -264,6 +264,7 @@ public final class LatheServer implements AutoCloseable {
             kpi = KpiEngine.recompute(config.kpi(), config.settings().duration(Keys.STORE_LATE_WINDOW), store,
                     now - Duration.ofDays(KPI_HISTORY_DAYS).toNanos() / 1000, Long.MAX_VALUE, java.util.Map.of());
             int n = reasons.replay(kpi);
+            new io.lathe.kpi.KpiMeters(kpi).bindTo(metrics); // data-quality events by kind, refused and pending points
             log.info("KPI engine ready [machines={}, operatorReasons={}, seededFromDays={}, millis={}]",
                     config.kpi().machines().size(), n, KPI_HISTORY_DAYS, (System.nanoTime() - t0) / 1_000_000);
         } catch (IllegalArgumentException e) {

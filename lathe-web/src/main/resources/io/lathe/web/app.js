@@ -262,22 +262,59 @@ function flash(e) {
 const pct = (x) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
 let shiftStart = null;
 
+/** Short texts of the KPI warnings a reader must see next to the figures; the full message is the tooltip. */
+const WARNING_TEXT = {
+  effectiveness_above_100: (k) => `performance ${pct(k.effectiveness)}: above 100 %, check the ideal cycle time`,
+  quality_ratio_out_of_range: (k) => `quality ${pct(k.qualityRatio)}: good and produced counts do not fit, check the counters`,
+};
+
+/**
+ * Notices that go with an asset's shift figures: implausible figures with their likely cause, and the data-quality
+ * events of the shift (counter or meter readings not counted as they came) with the count and the last cause.
+ */
+function kpiNotices(a) {
+  const out = [];
+  for (const w of a.kpis.warnings || []) {
+    const text = WARNING_TEXT[w.code];
+    if (!text) continue; // data_quality_events: shown below with the last cause
+    const n = el('span', 'kpi-notice kpi-warning', `⚠ ${text(a.kpis)}`);
+    n.title = w.message;
+    out.push(n);
+  }
+  const dq = a.dataQuality;
+  if (dq && dq.events > 0) {
+    const n = el('a', 'kpi-notice kpi-dq', `⚠ ${dq.events} data-quality event${dq.events === 1 ? '' : 's'} this shift`);
+    n.href = `api/data-quality?asset=${encodeURIComponent(a.asset)}&from=${encodeURIComponent(a.from)}`;
+    if (dq.last) {
+      n.append(el('span', 'kpi-dq-last', ` · last ${clockTime(dq.last.time)}: ${dq.last.kind} of ${dq.last.signal}, counted ${dq.last.counted}`));
+      n.title = dq.last.cause;
+    }
+    out.push(n);
+  }
+  return out;
+}
+
 function applyKpis(msg) {
   for (const a of msg.assets) {
     const v = kpiViews.get(a.asset);
     if (!v) continue;
     const k = a.kpis;
     shiftStart = a.from;
+    const notices = kpiNotices(a);
     if (v.line) {
       const energy = k.energyPerUnitKwh === null ? '–' : `${k.energyPerUnitKwh.toFixed(3)} kWh`;
       const co2 = k.co2ePerUnitKg === null ? '' : ` · ${(k.co2ePerUnitKg * 1000).toFixed(0)} g CO2e/part`;
       v.el.replaceChildren(
         el('span', 'kpi-oee', `OEE ${pct(k.oee)}`),
         el('span', 'kpi-apq', `availability ${pct(k.availability)} · performance ${pct(k.effectiveness)} · quality ${pct(k.qualityRatio)}`),
-        el('span', 'kpi-more', `shift ${a.shift}: ${Math.round(k.producedQuantity || 0)} parts · ${energy}/part${co2} · ${k.microStops} micro-stops`));
+        el('span', 'kpi-more', `shift ${a.shift}: ${Math.round(k.producedQuantity || 0)} parts · ${energy}/part${co2} · ${k.microStops} micro-stops`),
+        ...notices);
     } else {
-      v.el.textContent = `OEE ${pct(k.oee)} · A ${pct(k.availability)} · P ${pct(k.effectiveness)} · Q ${pct(k.qualityRatio)}`;
+      v.el.replaceChildren(
+        el('span', null, `OEE ${pct(k.oee)} · A ${pct(k.availability)} · P ${pct(k.effectiveness)} · Q ${pct(k.qualityRatio)}`),
+        ...notices);
     }
+    v.el.classList.toggle('has-notice', notices.length > 0);
   }
 }
 

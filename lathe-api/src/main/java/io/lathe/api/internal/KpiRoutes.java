@@ -4,14 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import io.lathe.kpi.DataQualityEvent;
 import io.lathe.kpi.Grouping;
 import io.lathe.kpi.KpiConfig;
 import io.lathe.kpi.KpiEngine;
 import io.lathe.kpi.KpiJson;
+import io.lathe.kpi.KpiWarning;
 import io.lathe.kpi.Kpis;
 import io.lathe.kpi.MachineConfig;
 import io.lathe.kpi.MachineState;
 import io.lathe.kpi.PeriodKpis;
+import io.lathe.kpi.QueryLimitException;
 import io.lathe.kpi.Stop;
 import io.lathe.model.Json;
 import java.io.BufferedWriter;
@@ -32,13 +35,22 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * KPI routes of the API (issue 4): {@code GET /api/kpi}, {@code GET /api/downtime}, {@code POST /api/downtime/reason},
- * and the JSON of the running shift for the live stream. Without a KPI engine (no {@code kpi:} section) every route
- * answers 503. The JSON text is built by {@link KpiJson}, the same the {@code lathe kpi} command prints.
+ * {@code GET /api/data-quality}, and the JSON of the running shift for the live stream. Without a KPI engine (no
+ * {@code kpi:} section) every route answers 503. The JSON text is built by {@link KpiJson}, the same the
+ * {@code lathe kpi} command prints.
+ *
+ * <p>Figures end at the newest data: a period is measured up to the earliest of its end, the engine's newest point
+ * ({@link KpiEngine#dataEndMicros()}) and now, and the answer says where ({@code measuredTo}). A range longer than
+ * {@link KpiEngine#MAX_RANGE} or a grouping of more than {@link KpiEngine#MAX_PERIODS} periods answers 400 naming the
+ * limit.
  */
 public final class KpiRoutes {
     private static final Logger log = LoggerFactory.getLogger(KpiRoutes.class);
@@ -48,9 +60,11 @@ public final class KpiRoutes {
     private final List<String> liveAssets;
     private final ReasonLog reasons;
     private final InstantSource clock;
-    /** The last live JSON of all assets and its second: many SSE clients share one computation per second. */
-    private long liveSecond = Long.MIN_VALUE;
-    private String liveCached;
+    /** The live JSON per asset ("" for all) and the second it was computed for: SSE clients share one per second. */
+    private final ConcurrentHashMap<String, Live> live = new ConcurrentHashMap<>();
+    private final AtomicLong liveComputations = new AtomicLong();
+
+    private record Live(long second, String json) {}
 
     /**
      * @param engine  the KPI engine, or null when KPIs are not configured (routes answer 503)
@@ -80,30 +94,62 @@ public final class KpiRoutes {
         KpiEngine e = engine();
         String asset = asset(ctx.queryParam("asset"), e);
         long[] range = range(ctx.queryParam("from"), ctx.queryParam("to"), asset, e);
+        long now = micros(clock.instant());
         if ("product".equals(ctx.queryParam("by"))) {
             if (ctx.queryParam("format") != null && !"json".equals(ctx.queryParam("format"))) {
                 throw ApiError.badRequest("format", ctx.queryParam("format"), "by=product is served as json only");
             }
-            ctx.contentType("application/json").result(byProductJson(e, asset, range[0], range[1]));
+            String body = limited(ctx, () -> byProductJson(e, asset, range[0], range[1], now));
+            ctx.contentType("application/json").result(body);
             return;
         }
         Grouping by = grouping(ctx.queryParam("by"));
         String format = ctx.queryParam("format");
         if (format != null && !format.equals("json") && !format.equals("csv")) throw ApiError.badRequest("format", format, "must be json or csv");
         if ("csv".equals(format)) {
-            ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"kpi.csv\"")
-                    .result(csv(e, asset, range[0], range[1], by));
+            String body = limited(ctx, () -> csv(e, asset, range[0], range[1], by, now));
+            ctx.contentType("text/csv; charset=utf-8").header("Content-Disposition", "attachment; filename=\"kpi.csv\"").result(body);
         } else {
-            ctx.contentType("application/json").result(kpiJson(e, asset, range[0], range[1], by));
+            String body = limited(ctx, () -> kpiJson(e, asset, range[0], range[1], by, now));
+            ctx.contentType("application/json").result(body);
         }
     }
 
-    /** {@code GET /api/downtime?asset=&from=&to=}: {@code {"asset", "from", "to", "events": [stops], "pareto": [...]}}. */
+    /**
+     * {@code GET /api/downtime?asset=&from=&to=}: {@code {"asset", "from", "to", "measuredTo", "events": [stops],
+     * "pareto": [...]}}; an ongoing stop counts up to {@code measuredTo}.
+     */
     public void downtime(Context ctx) {
         KpiEngine e = engine();
         String asset = asset(ctx.queryParam("asset"), e);
         long[] range = range(ctx.queryParam("from"), ctx.queryParam("to"), asset, e);
-        ctx.contentType("application/json").result(downtimeJson(e, asset, range[0], range[1]));
+        long now = micros(clock.instant());
+        String body = limited(ctx, () -> downtimeJson(e, asset, range[0], range[1], now));
+        ctx.contentType("application/json").result(body);
+    }
+
+    /**
+     * {@code GET /api/data-quality?asset=&from=&to=}: counter and meter readings of the machines under {@code asset}
+     * that were not counted as they came, {@code {"asset", "from", "to", "events": [...]}} (shape in
+     * {@link KpiJson#dataQualityEvent}); default range as for {@code /api/kpi}.
+     */
+    public void dataQuality(Context ctx) {
+        KpiEngine e = engine();
+        String asset = asset(ctx.queryParam("asset"), e);
+        long[] range = range(ctx.queryParam("from"), ctx.queryParam("to"), asset, e);
+        String body = limited(ctx, () -> dataQualityJson(e, asset, range[0], range[1]));
+        ctx.contentType("application/json").result(body);
+    }
+
+    /** Runs a query; a range or grouping over the engine's limits is a 400 naming the limit and the parameter to change. */
+    private static String limited(Context ctx, Supplier<String> query) {
+        try {
+            return query.get();
+        } catch (QueryLimitException ex) {
+            String parameter = ex.limit() == QueryLimitException.Limit.PERIODS ? "by" : "from";
+            String value = ctx.queryParam(parameter);
+            throw ApiError.badRequest(parameter, value == null ? "" : value, ex.getMessage());
+        }
     }
 
     /**
@@ -143,84 +189,128 @@ public final class KpiRoutes {
 
     /**
      * The running shift's KPIs of every configured machine and line (or of {@code asset} alone when not null), for the
-     * live stream: {@code {"time": ISO, "assets": [{"asset", "shift", "from", "kpis": {...}}]}}; an asset outside every
-     * shift is left out. Returns null without a KPI engine. All assets are computed at most once per second of the
-     * clock and shared between callers.
+     * live stream: {@code {"time": ISO, "assets": [{"asset", "shift", "from", "kpis": {...}, "dataQuality": {"events": n,
+     * "last": event or null}}]}}; the shift is measured up to the newest data (or now, whichever is earlier); an asset
+     * outside every shift is left out. Returns null without a KPI engine. Each asset's JSON (and that of all assets) is
+     * computed at most once per second of the clock and shared by every caller: a thousand live clients cost one
+     * computation a second.
      */
     public String liveJson(String asset) {
         if (engine == null) return null;
         long now = micros(clock.instant());
-        if (asset == null) {
-            long second = Math.floorDiv(now, 1_000_000L);
-            synchronized (this) {
-                if (second != liveSecond) {
-                    liveCached = computeLive(null, now);
-                    liveSecond = second;
-                }
-                return liveCached;
-            }
-        }
-        return computeLive(asset, now);
+        long second = Math.floorDiv(now, 1_000_000L);
+        if (asset != null && !isKpiAsset(engine, asset)) return computeLive(List.of(), now); // not cached: ids from outside
+        String key = asset == null ? "" : asset;
+        Live l = live.get(key);
+        if (l != null && l.second == second) return l.json;
+        // one caller computes, the others of the same asset and second wait for it and share the text
+        return live.compute(key, (k, old) -> old != null && old.second == second ? old
+                : new Live(second, computeLive(asset == null ? liveAssets : List.of(asset), now))).json;
     }
 
-    private String computeLive(String asset, long now) {
-        List<String> assets;
-        if (asset == null) assets = liveAssets;
-        else {
-            try {
-                engine.machinesOf(asset);
-                assets = List.of(asset);
-            } catch (IllegalArgumentException e) {
-                assets = List.of();
-            }
-        }
+    /** How many live JSON texts were computed (for tests and metrics: at most one per asset and second). */
+    public long liveComputations() {
+        return liveComputations.get();
+    }
+
+    private String computeLive(List<String> assets, long now) {
+        liveComputations.incrementAndGet();
+        long end = engine.measuredEnd(now, now);
         StringBuilder b = new StringBuilder(4096).append("{\"time\":").append(Json.quote(Times.iso(now))).append(",\"assets\":[");
         boolean first = true;
         for (String a : assets) {
-            Optional<PeriodKpis> p = engine.runningShift(a, now);
+            Optional<PeriodKpis> p = engine.runningShift(a, now, end);
             if (p.isEmpty()) continue;
             if (!first) b.append(',');
             first = false;
+            List<DataQualityEvent> dq = engine.dataQualityEvents(a, p.get().fromMicros(), p.get().toMicros());
             b.append("{\"asset\":").append(Json.quote(a)).append(",\"shift\":").append(Json.quote(p.get().label()))
                     .append(",\"from\":").append(Json.quote(Times.iso(p.get().fromMicros()))).append(",\"kpis\":")
-                    .append(KpiJson.of(p.get().kpis())).append('}');
+                    .append(KpiJson.of(p.get().kpis())).append(",\"dataQuality\":{\"events\":").append(dq.size())
+                    .append(",\"last\":").append(dq.isEmpty() ? "null" : KpiJson.dataQualityEvent(dq.get(dq.size() - 1))).append("}}");
         }
         return b.append("]}").toString();
+    }
+
+    private static boolean isKpiAsset(KpiEngine e, String asset) {
+        try {
+            e.machinesOf(asset);
+            return true;
+        } catch (IllegalArgumentException ex) {
+            return false;
+        }
     }
 
     // ---- JSON and CSV shared with the lathe kpi command ----
 
     /**
-     * The body of {@code GET /api/kpi}: {@code {"asset", "from", "to", "by": null, "kpis": {...}}} or with a grouping
-     * {@code {"asset", "from", "to", "by": "shift", "periods": [{"label", "kpis"}]}}.
+     * The body of {@code GET /api/kpi} as {@code lathe kpi} prints it (measured up to the engine's newest data):
+     * {@code {"asset", "from", "to", "measuredTo", "by": null, "kpis": {...}}} or with a grouping
+     * {@code {"asset", "from", "to", "measuredTo", "by": "shift", "periods": [{"label", "kpis"}]}}. {@code from} and
+     * {@code to} are the range asked for; {@code measuredTo} is where the figures end (null, with {@code "kpis": null}
+     * or no periods, when there is no data in the range).
      */
     public static String kpiJson(KpiEngine engine, String asset, long fromMicros, long toMicros, Grouping by) {
-        StringBuilder b = new StringBuilder(2048).append("{\"asset\":").append(Json.quote(asset)).append(",\"from\":")
-                .append(Json.quote(Times.iso(fromMicros))).append(",\"to\":").append(Json.quote(Times.iso(toMicros))).append(",\"by\":");
+        return kpiJson(engine, asset, fromMicros, toMicros, by, Long.MAX_VALUE);
+    }
+
+    /** {@link #kpiJson(KpiEngine, String, long, long, Grouping)} live: also ends at {@code nowMicros}. */
+    public static String kpiJson(KpiEngine engine, String asset, long fromMicros, long toMicros, Grouping by, long nowMicros) {
+        long end = engine.measuredEnd(toMicros, nowMicros);
+        boolean measured = end > fromMicros;
+        StringBuilder b = head(asset, fromMicros, toMicros, measured ? end : Long.MIN_VALUE).append(",\"by\":");
         if (by == null) {
-            b.append("null,\"kpis\":").append(KpiJson.of(engine.kpis(asset, fromMicros, toMicros)));
+            b.append("null,\"kpis\":").append(measured ? KpiJson.of(engine.kpis(asset, fromMicros, end)) : "null");
         } else {
             b.append(Json.quote(by.name().toLowerCase(Locale.ROOT))).append(",\"periods\":")
-                    .append(KpiJson.of(engine.kpisBy(asset, fromMicros, toMicros, by)));
+                    .append(measured ? KpiJson.of(engine.kpisBy(asset, fromMicros, end, by)) : "[]");
         }
         return b.append('}').toString();
     }
 
-    /** The body of {@code GET /api/downtime}. */
+    /** {@code {"asset","from","to","measuredTo"} without the closing brace; measuredTo null when MIN_VALUE. */
+    private static StringBuilder head(String asset, long fromMicros, long toMicros, long measuredTo) {
+        return new StringBuilder(2048).append("{\"asset\":").append(Json.quote(asset)).append(",\"from\":")
+                .append(Json.quote(Times.iso(fromMicros))).append(",\"to\":").append(Json.quote(Times.iso(toMicros)))
+                .append(",\"measuredTo\":").append(measuredTo == Long.MIN_VALUE ? "null" : Json.quote(Times.iso(measuredTo)));
+    }
+
+    /** The body of {@code GET /api/downtime}, measured up to the engine's newest data. */
     public static String downtimeJson(KpiEngine engine, String asset, long fromMicros, long toMicros) {
+        return downtimeJson(engine, asset, fromMicros, toMicros, Long.MAX_VALUE);
+    }
+
+    /** The body of {@code GET /api/downtime}, measured up to the newest data or {@code nowMicros}, whichever is earlier. */
+    public static String downtimeJson(KpiEngine engine, String asset, long fromMicros, long toMicros, long nowMicros) {
+        long end = engine.measuredEnd(toMicros, nowMicros);
+        boolean measured = end > fromMicros;
+        return head(asset, fromMicros, toMicros, measured ? end : Long.MIN_VALUE)
+                .append(",\"events\":").append(measured ? KpiJson.stops(engine.stops(asset, fromMicros, end)) : "[]")
+                .append(",\"pareto\":").append(measured ? KpiJson.pareto(engine.pareto(asset, fromMicros, end)) : "[]").append('}').toString();
+    }
+
+    /** The body of {@code GET /api/data-quality}: {@code {"asset", "from", "to", "events": [...]}}, events by time. */
+    public static String dataQualityJson(KpiEngine engine, String asset, long fromMicros, long toMicros) {
         return "{\"asset\":" + Json.quote(asset) + ",\"from\":" + Json.quote(Times.iso(fromMicros)) + ",\"to\":"
-                + Json.quote(Times.iso(toMicros)) + ",\"events\":" + KpiJson.stops(engine.stops(asset, fromMicros, toMicros))
-                + ",\"pareto\":" + KpiJson.pareto(engine.pareto(asset, fromMicros, toMicros)) + "}";
+                + Json.quote(Times.iso(toMicros)) + ",\"events\":" + KpiJson.dataQualityEvents(engine.dataQualityEvents(asset, fromMicros, toMicros)) + "}";
     }
 
     /**
      * CSV export: a header row {@code asset,label,from,to,<every KpiJson field>,timeInStateSeconds.<state>…} and one row per
-     * period (one row without a grouping, labelled {@code total}). Empty cells for ratios without a denominator.
+     * period (one row without a grouping, labelled {@code total}), measured up to the engine's newest data. Empty cells
+     * for ratios without a denominator; {@code warnings} holds the warning codes separated by spaces. No data rows when
+     * nothing is measured.
      */
     public static String csv(KpiEngine engine, String asset, long fromMicros, long toMicros, Grouping by) {
-        List<PeriodKpis> rows = by == null
-                ? List.of(new PeriodKpis("total", fromMicros, toMicros, engine.kpis(asset, fromMicros, toMicros)))
-                : engine.kpisBy(asset, fromMicros, toMicros, by);
+        return csv(engine, asset, fromMicros, toMicros, by, Long.MAX_VALUE);
+    }
+
+    /** {@link #csv(KpiEngine, String, long, long, Grouping)} live: also ends at {@code nowMicros}. */
+    public static String csv(KpiEngine engine, String asset, long fromMicros, long toMicros, Grouping by, long nowMicros) {
+        long end = engine.measuredEnd(toMicros, nowMicros);
+        List<PeriodKpis> rows = end <= fromMicros ? List.of() : by == null
+                ? List.of(new PeriodKpis("total", fromMicros, end, engine.kpis(asset, fromMicros, end)))
+                : engine.kpisBy(asset, fromMicros, end, by);
         StringBuilder out = new StringBuilder(4096);
         List<String> header = null;
         for (PeriodKpis p : rows) {
@@ -231,9 +321,12 @@ public final class KpiRoutes {
                 JsonNode k = MAPPER.readTree(KpiJson.of(p.kpis()));
                 for (Iterator<Map.Entry<String, JsonNode>> it = k.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> f = it.next();
-                    if (f.getKey().equals("timeInStateSeconds")) continue;
+                    if (f.getKey().equals("timeInStateSeconds") || f.getKey().equals("warnings")) continue;
                     cells.put(f.getKey(), f.getValue().isNull() ? "" : f.getValue().asText());
                 }
+                List<String> codes = new ArrayList<>();
+                for (KpiWarning w : p.kpis().warnings()) codes.add(w.code());
+                cells.put("warnings", String.join(" ", codes));
                 JsonNode t = k.get("timeInStateSeconds");
                 for (MachineState s : MachineState.values()) {
                     JsonNode v = t == null ? null : t.get(s.yamlName());
@@ -261,15 +354,20 @@ public final class KpiRoutes {
      * quantities summed, ratios formed afterwards): {@code {"asset","from","to","by":"product","products":[{"product","kpis"}]}}.
      */
     public static String byProductJson(KpiEngine engine, String asset, long fromMicros, long toMicros) {
+        return byProductJson(engine, asset, fromMicros, toMicros, Long.MAX_VALUE);
+    }
+
+    /** {@link #byProductJson(KpiEngine, String, long, long)} live: also ends at {@code nowMicros}. */
+    public static String byProductJson(KpiEngine engine, String asset, long fromMicros, long toMicros, long nowMicros) {
+        long end = engine.measuredEnd(toMicros, nowMicros);
+        boolean measured = end > fromMicros;
         Map<String, List<Kpis>> parts = new LinkedHashMap<>();
-        for (String m : engine.machinesOf(asset)) {
-            for (Map.Entry<String, Kpis> p : engine.kpisByProduct(m, fromMicros, toMicros).entrySet()) {
+        for (String m : measured ? engine.machinesOf(asset) : List.<String>of()) {
+            for (Map.Entry<String, Kpis> p : engine.kpisByProduct(m, fromMicros, end).entrySet()) {
                 parts.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(p.getValue());
             }
         }
-        StringBuilder b = new StringBuilder(2048).append("{\"asset\":").append(Json.quote(asset)).append(",\"from\":")
-                .append(Json.quote(Times.iso(fromMicros))).append(",\"to\":").append(Json.quote(Times.iso(toMicros)))
-                .append(",\"by\":\"product\",\"products\":[");
+        StringBuilder b = head(asset, fromMicros, toMicros, measured ? end : Long.MIN_VALUE).append(",\"by\":\"product\",\"products\":[");
         boolean first = true;
         for (Map.Entry<String, List<Kpis>> p : parts.entrySet()) {
             if (!first) b.append(',');
@@ -322,7 +420,7 @@ public final class KpiRoutes {
         long to = toText == null ? now : time("to", toText);
         long from;
         if (fromText != null) from = time("from", fromText);
-        else from = e.runningShift(asset, to).map(PeriodKpis::fromMicros).orElse(to - 8 * 3_600_000_000L);
+        else from = e.shiftStartMicros(asset, to).orElse(to - 8 * 3_600_000_000L);
         if (to <= from) {
             if (fromText == null) from = to - 1;
             else throw ApiError.badRequest("to", toText == null ? Times.iso(to) : toText, "must be after from (" + Times.iso(from) + ")");

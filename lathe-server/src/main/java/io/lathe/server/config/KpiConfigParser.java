@@ -60,7 +60,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  *       ideal-cycle-time-signal: Ideal Cycle Time
  *       product-signal: Program
  *       ideal-cycle-time-by-product: {P-100: 40s}
- *       energy: {signal: Energy, kind: meter-kwh}          # or kind: power-kw
+ *       energy: {signal: Energy, kind: meter-kwh, max-power-kw: 40}   # or kind: power-kw; max-power-kw bounds meter jumps
  *       reason-signal: Reason Code
  *       micro-stop-threshold: 1m
  *   machines:
@@ -91,7 +91,7 @@ public final class KpiConfigParser {
     private static final Set<String> CONDITION = Set.of("signal", "op", "value");
     private static final Set<String> COUNTS = Set.of("produced", "good", "reject", "inspected", "first-pass-good");
     private static final Set<String> COUNTER = Set.of("signal", "kind", "rollover-max");
-    private static final Set<String> ENERGY = Set.of("signal", "kind");
+    private static final Set<String> ENERGY = Set.of("signal", "kind", "max-power-kw");
 
     private final String file;
     private final PlantModel model;
@@ -527,7 +527,13 @@ public final class KpiConfigParser {
         else if ("power-kw".equals(kind)) k = EnergyConfig.Kind.POWER_KW;
         else if (kind != null) problem(f.get("kind"), where + ".kind", "must be meter-kwh or power-kw, but was '" + kind + "'");
         else if (!f.containsKey("kind")) problem(n, where + ".kind", "is required: meter-kwh (cumulative kWh) or power-kw (integrated)");
-        return sig == null || k == null ? null : new EnergyConfig(sig, k);
+        // the most the machine draws: a meter jump beyond it (× 1.5, + 1 kWh) is a data-quality event, not consumption
+        Double maxPower = f.containsKey("max-power-kw") ? number(f.get("max-power-kw"), where + ".max-power-kw") : Double.valueOf(0);
+        if (maxPower != null && !(maxPower >= 0 && maxPower < Double.POSITIVE_INFINITY)) {
+            problem(f.get("max-power-kw"), where + ".max-power-kw", "must be 0 (no bound) or a positive number of kW, but was " + maxPower);
+            return null;
+        }
+        return sig == null || k == null || maxPower == null ? null : new EnergyConfig(sig, k, maxPower);
     }
 
     /** A machine's signal by name, or any signal by id; null (reported) when unknown. */

@@ -61,7 +61,10 @@ class KpiCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    /** 06:00 running (Parts 100), 07:00 stop with reason 11 (Parts 160), 07:30 running, 07:59 Parts 190. */
+    /**
+     * 06:00 running (Parts 100), 07:00 stop with reason 11 (Parts 160), 07:30 running, 07:59 Parts 190, 08:00 still
+     * running (the newest data: KPIs end there).
+     */
     @BeforeEach
     void fillStore() throws Exception {
         config = dir.resolve("plant.yaml");
@@ -74,6 +77,7 @@ class KpiCommandTest {
             store.accept(state, T6, Value.of(1L), Quality.GOOD, false);
             store.accept(state, T6 + HOUR, Value.of(3L), Quality.GOOD, false);
             store.accept(state, T6 + HOUR + HOUR / 2, Value.of(1L), Quality.GOOD, false);
+            store.accept(state, T6 + 2 * HOUR, Value.of(1L), Quality.GOOD, false);
             store.accept(parts, T6, Value.of(100L), Quality.GOOD, false);
             store.accept(parts, T6 + HOUR, Value.of(160L), Quality.GOOD, false);
             store.accept(parts, T6 + 2 * HOUR - 60_000_000L, Value.of(190L), Quality.GOOD, false);
@@ -98,6 +102,19 @@ class KpiCommandTest {
         assertThat(k.get("effectiveness").asDouble()).isEqualTo(0.5);
         assertThat(k.get("failureEvents").asInt()).isEqualTo(1);
         assertThat(k.get("mttrSeconds").asDouble()).isEqualTo(1800);
+    }
+
+    @Test
+    void aPeriodEndingInTheFutureIsMeasuredUpToTheNewestData() throws Exception {
+        // Issue 9: --to later than now counted the time after the newest data (08:00) as running.
+        Run r = run("--data-dir", dir.toString(), "--config", config.toString(), "--asset", MACHINE,
+                "--from", "2026-01-05T06:00:00Z", "--to", "2099-01-01T00:00:00Z");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode body = json.readTree(r.out());
+        assertThat(body.get("to").asText()).isEqualTo("2099-01-01T00:00:00Z");
+        assertThat(body.get("measuredTo").asText()).isEqualTo("2026-01-05T08:00:00Z");
+        assertThat(body.get("kpis").get("plannedBusyTimeSeconds").asDouble()).isEqualTo(7200);
+        assertThat(body.get("kpis").get("availability").asDouble()).isEqualTo(0.75);
     }
 
     @Test

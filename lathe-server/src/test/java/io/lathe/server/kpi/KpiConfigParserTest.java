@@ -146,6 +146,18 @@ class KpiConfigParserTest {
     }
 
     @Test
+    void anEnergyMeterTakesAMaxPowerThatBoundsItsJumps() throws Exception {
+        // Issue 9: a meter jump beyond max-power-kw (× 1.5 + 1 kWh) is a data-quality event; 0 or absent means no bound.
+        String yaml = PLANT + KPI.replace("energy: { signal: Power, kind: power-kw }", "energy: { signal: Power, kind: meter-kwh, max-power-kw: 40 }");
+        assertThat(yaml).contains("max-power-kw: 40");
+        MachineConfig m1 = ConfigLoader.load(yaml, "plant.yaml", Map.of()).kpi().machines().get(0);
+        assertThat(m1.energy()).isEqualTo(new EnergyConfig(m1.id() + ".power", EnergyConfig.Kind.METER_KWH, 40));
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(yaml.replace("max-power-kw: 40", "max-power-kw: -3"), "plant.yaml", Map.of()));
+        assertThat(e.problems()).extracting(ConfigProblem::toString).anyMatch(p -> p.contains(".energy.max-power-kw: must be 0 (no bound) or a positive number of kW, but was -3"));
+    }
+
+    @Test
     void everyMistakeIsReportedWithFileLineAndKey() {
         // A user fixes a broken kpi: section in one go, so each problem must point at its line and key.
         String yaml = PLANT + """
