@@ -305,7 +305,7 @@ public final class SparkplugHost implements Connection {
                     + " Will and online STATE, since edge nodes ignore STATE messages older than the last one they saw");
             renewSession(ts);
         } else if (offline && (!retained || ts > session)) {
-            reassertedOlder.increment();
+            (ts > session ? reassertedNewer : reassertedOlder).increment();
             warnNotOurs(json, ts > session
                     ? "stamped more than " + Duration.ofMillis(MAX_OUTBID_MILLIS) + " ahead of Lathe's clock, which Lathe does not"
                             + " outbid: publishing its online STATE again; edge nodes that order STATE by time ignore it until then"
