@@ -109,8 +109,19 @@ class SparkplugHandOffTest {
         SparkplugHost host = new SparkplugHost(new SparkplugHostConfig(hostId, broker.url(), null, null, null, true, List.of(group),
                 Duration.ofSeconds(2), "Discovered", "Sparkplug"), model, sink, metrics, InstantSource.system());
         closeLater.add(host);
-        host.start();
-        Await.until("host connected", () -> host.status().state() == io.lathe.ingest.ConnectionState.CONNECTED);
+        // The online STATE is published once the host's subscriptions are in place; births sent earlier would be lost.
+        var watcher = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3().identifier("w-" + UUID.randomUUID())
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        watcher.connect();
+        closeLater.add(watcher::disconnect);
+        try (var states = watcher.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            watcher.subscribeWith().topicFilter("spBv1.0/STATE/" + hostId).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+            host.start();
+            var online = states.receive(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(online).as("online STATE of the host").isPresent();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
         return host;
     }
 
