@@ -141,7 +141,7 @@ public final class LatheServer implements AutoCloseable {
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT), st.string(Keys.INGEST_TOKEN)), model, live, metrics,
                 this::connectionStatuses, store).kpi(kpiRoutes)
-                .ingestDownstream(kpi == null ? live : new FanOut(List.of(kpi, live)));
+                .ingestDownstream(kpi == null ? live : FanOut.builder(metrics).add("kpi", kpi).add("live", live).build());
         closeables.add(api);
         try {
             api.start();
