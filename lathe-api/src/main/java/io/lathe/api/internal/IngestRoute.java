@@ -252,7 +252,8 @@ public final class IngestRoute {
 
     private static void unavailable(Context ctx, Batch batch, String why) {
         ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-        throw ApiError.of(503, "unavailable", "the store cannot accept points now [line=" + batch.lineNumber + "]: " + why
+        String where = batch.lineNumber > 0 ? " [line=" + batch.lineNumber + "]" : "";
+        throw ApiError.of(503, "unavailable", "the store cannot accept points now" + where + ": " + why
                 + ". None of this batch is acknowledged; send all of it again once GET /health answers 200 (points already"
                 + " stored are not duplicated: the last write per series and timestamp wins).");
     }
