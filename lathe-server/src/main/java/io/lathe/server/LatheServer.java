@@ -79,6 +79,8 @@ public final class LatheServer implements AutoCloseable {
     private KpiRoutes kpiRoutes;
     /** This instance's id from the data folder: part of default MQTT client ids ({@link InstanceId}). */
     private String instanceId;
+    private io.lathe.auth.AccessControl accessControl;
+    private io.lathe.auth.InitialAdmin initialAdmin;
     private TimestampCheck timestampCheck;
     /** The check for the demo's simulated devices: off when the simulation runs faster than the clock. */
     private TimestampCheck demoTimestampCheck;
@@ -142,9 +144,19 @@ public final class LatheServer implements AutoCloseable {
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT), st.string(Keys.INGEST_TOKEN)), model, live, metrics,
                 this::connectionStatuses, store).kpi(kpiRoutes)
                 .ingestDownstream(kpi == null ? live : FanOut.builder(metrics).add("kpi", kpi).add("live", live).build());
+        accessControl = AccessWiring.open(st, dataDir, clock);
+        closeables.add(accessControl);
+        try {
+            initialAdmin = accessControl.bootstrap(System.getenv(io.lathe.auth.AccessControl.ADMIN_PASSWORD_ENV)).orElse(null);
+        } catch (io.lathe.auth.AuthException e) {
+            throw new StartupException("Cannot create the first administrator: " + e.getMessage(), 2, e);
+        }
+        api.access(AccessWiring.apiAccess(st, accessControl, demo)).tls(AccessWiring.tls(st, dataDir));
         closeables.add(api);
         try {
             api.start();
+        } catch (IllegalArgumentException e) { // HTTPS key or certificate unusable: TlsKeys names the file and the fix
+            throw new StartupException(e.getMessage(), 2, e);
         } catch (PortInUseException e) {
             throw new StartupException("HTTP port " + st.integer(Keys.HTTP_PORT) + " is already in use by another program. "
                     + "Start Lathe on another port with --http-port (or server.http-port in the configuration, or the "
@@ -380,6 +392,24 @@ public final class LatheServer implements AutoCloseable {
         if (energyMeter != null) out.add("modbus-tcp://" + energyMeter.host() + ":" + energyMeter.port()
                 + " (Modbus energy meter " + DEMO_METER + ", unit " + ModbusEnergyMeter.UNIT_ID + ")");
         return out;
+    }
+
+    /** Users, sessions, API tokens and the audit log of this server (tests create tokens through it). */
+    public io.lathe.auth.AccessControl accessControl() {
+        return accessControl;
+    }
+
+    /**
+     * The first administrator's one-time password (or the note that it came from the environment), for the start-up
+     * block; null when users exist and nothing is pending. Print it to the console, never to a log.
+     */
+    public io.lathe.auth.InitialAdmin initialAdmin() {
+        return initialAdmin;
+    }
+
+    /** True when HTTP runs over TLS. */
+    public boolean httpsEnabled() {
+        return api != null && api.tlsEnabled();
     }
 
     public int httpPort() {

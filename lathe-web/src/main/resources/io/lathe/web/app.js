@@ -1,6 +1,7 @@
 // Lathe dashboard: the plant tree from /api/assets, machine states and values live from /api/live (SSE).
 // Everything from the server is inserted as text (never as HTML): asset and signal names come from devices.
 import { machineState, displayUnit, formatValue, clockTime, summarize } from './format.js';
+import { apiFetch, loadMe, showUser, toLogin } from './auth.js';
 
 const KEY_VALUES = 6; // values shown on a card before "More values"
 const main = document.getElementById('plant');
@@ -42,7 +43,7 @@ function el(tag, className, text) {
 // ---- plant tree ----------------------------------------------------------------------------------------------
 
 async function loadTree() {
-  const res = await fetch('api/assets', { headers: { Accept: 'application/json' } });
+  const res = await apiFetch('api/assets', { headers: { Accept: 'application/json' } });
   if (!res.ok) {
     let detail = `HTTP ${res.status}`;
     try { detail = (await res.json()).message || detail; } catch { /* not JSON */ }
@@ -322,7 +323,7 @@ async function refreshDowntime() {
   if (!shiftStart) return;
   for (const [lineId, target] of downtimeViews) {
     try {
-      const r = await fetch(`api/downtime?asset=${encodeURIComponent(lineId)}&from=${encodeURIComponent(shiftStart)}`);
+      const r = await apiFetch(`api/downtime?asset=${encodeURIComponent(lineId)}&from=${encodeURIComponent(shiftStart)}`);
       if (!r.ok) continue;
       const d = await r.json();
       const top = (d.pareto || []).slice(0, 3);
@@ -365,6 +366,9 @@ function connect() {
   });
   source.addEventListener('error', () => {
     if (source.readyState === EventSource.CLOSED) {
+      // EventSource hides the status: a 401 (session over) shows as a closed stream, so ask the server who we are.
+      // (a small read route: /api/auth/me is 401 for anonymous readers of an open demo too).
+      fetch('api/connections').then((r) => { if (r.status === 401) toLogin(); }).catch(() => {});
       source.close();
       setConnection('down', 'Disconnected – retrying');
       setTimeout(connect, retryMs);
@@ -375,4 +379,4 @@ function connect() {
   });
 }
 
-loadTreeSafely().then(connect);
+loadMe().then((me) => showUser(me, document.querySelector('header.top'))).finally(() => loadTreeSafely().then(connect));

@@ -37,11 +37,27 @@ final class Runner {
 
     static void banner(LatheServer s, LatheConfig config, boolean demo, long startMillis, PrintWriter out) {
         String host = config.settings().string(Keys.HTTP_HOST);
-        String shown = host.equals("0.0.0.0") ? "localhost" : host;
+        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+        String scheme = s.httpsEnabled() ? "https" : "http";
         out.println();
         out.println("  Lathe " + Version.version() + (demo ? " - demo with the virtual factory" : "") + ", started in " + startMillis + " ms");
-        out.println("  Dashboard   http://" + shown + ":" + s.httpPort() + "/");
-        out.println("  API         http://" + shown + ":" + s.httpPort() + "/api/assets   (live: /api/live, metrics: /metrics)");
+        out.println("  Dashboard   " + scheme + "://" + shown + ":" + s.httpPort() + "/");
+        out.println("  API         " + scheme + "://" + shown + ":" + s.httpPort() + "/api/assets   (live: /api/live, metrics: /metrics)");
+        if (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1")) {
+            out.println("  Access      this machine only. To serve the network: --http-host 0.0.0.0 (key server.http-host), with");
+            out.println("              server.tls.* for HTTPS; see README, Security.");
+        } else {
+            out.println("  Access      every interface (" + host + ")" + (s.httpsEnabled() ? ", HTTPS" : ", plain HTTP: passwords cross the network in clear; set server.tls.*"));
+        }
+        Object anon = config.settings().get(Keys.AUTH_ANONYMOUS_READ);
+        boolean anonymousRead = anon == null ? demo : (Boolean) anon;
+        out.println("  Logins      " + (anonymousRead ? "reading open to anyone (auth.anonymous-read); changes need a login or API token"
+                : "every page and API call needs a login or API token") + "; users: lathe user add|list|passwd|remove");
+        io.lathe.auth.InitialAdmin admin = s.initialAdmin();
+        if (admin != null) {
+            // Console only, never the log: the one place the generated password is shown besides its owner-only file.
+            for (String line : admin.startupMessage().split("\n")) out.println("  Admin       " + line.strip());
+        }
         if (s.mqttPort() >= 0) {
             out.println("  MQTT        tcp://" + shown + ":" + s.mqttPort() + " (embedded broker"
                     + (s.mqttPortFellBack() ? "; port " + config.settings().integer(Keys.MQTT_EMBEDDED_PORT)

@@ -6,6 +6,10 @@ import picocli.CommandLine.Option;
 
 /** Options shared by {@code serve} and {@code demo}; each overrides one configuration key. */
 final class ServerOptions {
+    @Option(names = "--http-host", paramLabel = "ADDRESS",
+            description = "Address HTTP binds to (default 127.0.0.1, this machine only; 0.0.0.0 for every interface). Key server.http-host.")
+    String httpHost;
+
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default 8080; 0 = any free port). Key server.http-port.")
     Integer httpPort;
 
@@ -16,6 +20,7 @@ final class ServerOptions {
     Integer mqttPort;
 
     Settings apply(Settings s) {
+        if (httpHost != null) s = s.with(Keys.HTTP_HOST, httpHost, "option --http-host");
         if (httpPort != null) s = s.with(Keys.HTTP_PORT, Keys.HTTP_PORT.parse(httpPort.toString()), "option --http-port");
         if (dataDir != null) s = s.with(Keys.DATA_DIR, dataDir, "option --data-dir");
         if (mqttPort != null) s = s.with(Keys.MQTT_EMBEDDED_PORT, Keys.MQTT_EMBEDDED_PORT.parse(mqttPort.toString()), "option --mqtt-port");

@@ -31,8 +31,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> SETTING_SECTIONS = Set.of("server", "mqtt", "sparkplug", "store", "ingest", "simulator");
-    private static final Set<String> TOP = Set.of("server", "mqtt", "sparkplug", "store", "ingest", "simulator", "plant", "connections", "kpi");
+    private static final Set<String> SETTING_SECTIONS = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator");
+    private static final Set<String> TOP = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator", "plant", "connections", "kpi");
 
     private final String file;
     private final List<ConfigProblem> problems = new ArrayList<>();

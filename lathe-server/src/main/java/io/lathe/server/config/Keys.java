@@ -9,16 +9,51 @@ import java.util.Map;
 public final class Keys {
     private Keys() {}
 
-    public static final ConfigKey HTTP_HOST = key("server.http-host", Type.STRING, "0.0.0.0", "Address the HTTP server binds to.");
+    public static final ConfigKey HTTP_HOST = key("server.http-host", Type.STRING, "127.0.0.1",
+            "Address the HTTP server binds to: 127.0.0.1 serves this machine only; 0.0.0.0 every network interface (put TLS and logins in place first). Command-line option --http-host.");
     public static final ConfigKey HTTP_PORT = key("server.http-port", Type.PORT, "8080", "HTTP port of the API, dashboard and /metrics. 0 picks a free port. Command-line option --http-port.");
     public static final ConfigKey DATA_DIR = key("server.data-dir", Type.STRING, "./lathe-data", "Folder for stored history and state. Command-line option --data-dir.");
 
     public static final ConfigKey INGEST_TOKEN = secret("server.ingest-token",
-            "Bearer token that POST /api/ingest requires; unset disables HTTP ingest.");
+            "Deprecated: imported at start as an API token with scope ingest (a warning is logged at every start); removing the setting revokes it. Create ingest tokens per sender instead (POST /api/tokens).");
+    public static final ConfigKey METRICS_PUBLIC = key("server.metrics-public", Type.BOOLEAN, "false",
+            "Serve /metrics without credentials, for a Prometheus that cannot send a token. Otherwise it needs a login or an API token with scope read.");
+    public static final ConfigKey TRUSTED_ORIGINS = key("server.trusted-origins", Type.LIST, "",
+            "Further origins (https://portal.plant.example) whose pages may send changes to the API with a login; Lathe's own origin always may.");
+    public static final ConfigKey TLS_CERT_FILE = key("server.tls.cert-file", Type.STRING, null,
+            "PEM file with the HTTPS certificate (then its intermediates); with server.tls.key-file the HTTP port serves HTTPS only.");
+    public static final ConfigKey TLS_KEY_FILE = key("server.tls.key-file", Type.STRING, null,
+            "PEM file with the HTTPS private key (PKCS#8 or PKCS#1 RSA, unencrypted, mode 600).");
+    public static final ConfigKey TLS_KEYSTORE = key("server.tls.keystore", Type.STRING, null,
+            "PKCS#12 file (.p12, .pfx) with the HTTPS key and certificate chain, instead of the PEM files.");
+    public static final ConfigKey TLS_KEYSTORE_PASSWORD = secret("server.tls.keystore-password", "Password of server.tls.keystore.");
+    public static final ConfigKey TLS_SELF_SIGNED = key("server.tls.self-signed", Type.BOOLEAN, "false",
+            "Serve HTTPS with a self-signed certificate generated on first start into <data-dir>/tls (for trials; browsers warn).");
+
+    public static final ConfigKey AUTH_ANONYMOUS_READ = key("auth.anonymous-read", Type.BOOLEAN, null,
+            "Let requests without credentials read data, KPIs and metrics (changes always need a login or token). Default false for `lathe serve`, true for `lathe demo`.");
+    public static final ConfigKey AUTH_SESSION_IDLE = key("auth.session-idle-timeout", Type.DURATION, "30m", "A login session ends after this long without a request.");
+    public static final ConfigKey AUTH_SESSION_ABSOLUTE = key("auth.session-absolute-timeout", Type.DURATION, "8h", "A login session ends this long after the login, used or not.");
+    public static final ConfigKey AUTH_MAX_SESSIONS = key("auth.max-sessions", Type.INT, "10000", "Live sessions kept at most; beyond, the least recently used ends.");
+    public static final ConfigKey AUTH_LOCKOUT_FAILURES = key("auth.lockout-failures", Type.INT, "5",
+            "Failed logins in a row, per user name and per address, before further attempts are refused (HTTP 429 with Retry-After).");
+    public static final ConfigKey AUTH_LOCKOUT_FIRST = key("auth.lockout-first", Type.DURATION, "1m", "First lock-out; each further failure doubles it.");
+    public static final ConfigKey AUTH_LOCKOUT_MAX = key("auth.lockout-max", Type.DURATION, "15m", "Longest lock-out.");
+    public static final ConfigKey OIDC_ISSUER = key("auth.oidc.issuer", Type.STRING, null,
+            "Single sign-on: the OpenID Connect provider's issuer URL (its /.well-known/openid-configuration is read on first use). Unset: off.");
+    public static final ConfigKey OIDC_CLIENT_ID = key("auth.oidc.client-id", Type.STRING, null, "Single sign-on: Lathe's client id at the provider.");
+    public static final ConfigKey OIDC_CLIENT_SECRET = secret("auth.oidc.client-secret", "Single sign-on: the client secret; unset for a public client (PKCE alone).");
+    public static final ConfigKey OIDC_REDIRECT_URI = key("auth.oidc.redirect-uri", Type.STRING, null,
+            "Single sign-on: Lathe's callback as registered at the provider, https://<lathe>/login/oidc/callback.");
+    public static final ConfigKey OIDC_SCOPES = key("auth.oidc.scopes", Type.LIST, "openid,profile,email", "Single sign-on: scopes requested.");
+    public static final ConfigKey OIDC_USERNAME_CLAIM = key("auth.oidc.username-claim", Type.STRING, "preferred_username", "Single sign-on: the ID-token claim that names the person.");
+    public static final ConfigKey OIDC_ROLE_MAPPINGS = key("auth.oidc.role-mappings", Type.LIST, "",
+            "Single sign-on: claim=value -> role[@site] rules, e.g. groups=lathe-admins -> admin; a person matching none is refused.");
 
     public static final ConfigKey MQTT_BROKER = key("mqtt.broker", Type.STRING, "embedded",
             "`embedded` starts Lathe's own MQTT broker; otherwise the URL of an external one, tcp://host:1883 or ssl://host:8883.");
-    public static final ConfigKey MQTT_EMBEDDED_HOST = key("mqtt.embedded.host", Type.STRING, "0.0.0.0", "Address the embedded broker binds to.");
+    public static final ConfigKey MQTT_EMBEDDED_HOST = key("mqtt.embedded.host", Type.STRING, "127.0.0.1",
+            "Address the embedded broker binds to: 127.0.0.1 serves this machine only; 0.0.0.0 every network interface (set up device credentials first).");
     public static final ConfigKey MQTT_EMBEDDED_PORT = key("mqtt.embedded.port", Type.PORT, "1883",
             "Port of the embedded broker. Command-line option --mqtt-port. `lathe demo` falls back to a free port when it is taken.");
     public static final ConfigKey MQTT_USERNAME = key("mqtt.username", Type.STRING, null, "User name for an external broker.");
@@ -65,7 +100,10 @@ public final class Keys {
     public static final ConfigKey SIM_LINES = key("simulator.lines", Type.INT, "2", "`lathe demo`: number of production lines.");
     public static final ConfigKey SIM_MACHINES = key("simulator.machines-per-line", Type.INT, "4", "`lathe demo`: machines per line.");
 
-    public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, INGEST_TOKEN, MQTT_BROKER, MQTT_EMBEDDED_HOST,
+    public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, INGEST_TOKEN, METRICS_PUBLIC, TRUSTED_ORIGINS,
+            TLS_CERT_FILE, TLS_KEY_FILE, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TLS_SELF_SIGNED, AUTH_ANONYMOUS_READ, AUTH_SESSION_IDLE,
+            AUTH_SESSION_ABSOLUTE, AUTH_MAX_SESSIONS, AUTH_LOCKOUT_FAILURES, AUTH_LOCKOUT_FIRST, AUTH_LOCKOUT_MAX, OIDC_ISSUER,
+            OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_SCOPES, OIDC_USERNAME_CLAIM, OIDC_ROLE_MAPPINGS, MQTT_BROKER, MQTT_EMBEDDED_HOST,
             MQTT_EMBEDDED_PORT, MQTT_USERNAME, MQTT_PASSWORD, MQTT_TLS_CA, MQTT_TLS_VERIFY_HOSTNAME, SPARKPLUG_ENABLED,
             SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, STORE_MEMORY_MB,
             STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, STORE_PARTITION, INGEST_QUEUE_CAPACITY,

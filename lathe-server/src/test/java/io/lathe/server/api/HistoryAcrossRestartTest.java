@@ -68,7 +68,7 @@ class HistoryAcrossRestartTest {
         }
         // No broker and no Sparkplug host: this test is about the store and the HTTP API only.
         return cfg.withSettings(cfg.settings()
-                .with(Keys.HTTP_PORT, 0, "test")
+                .with(Keys.HTTP_PORT, 0, "test").with(Keys.AUTH_ANONYMOUS_READ, true, "test") /* reads without login: this test is not about access */
                 .with(Keys.HTTP_HOST, "127.0.0.1", "test")
                 .with(Keys.MQTT_BROKER, "tcp://127.0.0.1:1", "test")
                 .with(Keys.SPARKPLUG_ENABLED, false, "test")

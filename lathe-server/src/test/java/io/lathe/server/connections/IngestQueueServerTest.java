@@ -62,7 +62,7 @@ class IngestQueueServerTest {
                           - { field: n, signal: "{1} N", type: long }
                 """.formatted(prefix), "plant.yaml", Map.of());
         cfg = cfg.withSettings(cfg.settings()
-                .with(Keys.HTTP_PORT, 0, "test")
+                .with(Keys.HTTP_PORT, 0, "test").with(Keys.AUTH_ANONYMOUS_READ, true, "test") /* reads without login: this test is not about access */
                 .with(Keys.DATA_DIR, dir.toString(), "test")
                 .with(Keys.SPARKPLUG_ENABLED, false, "test")
                 .with(Keys.MQTT_BROKER, "tcp://127.0.0.1:1883", "test"));

@@ -1,0 +1,68 @@
+// Lathe login page: password login (POST /api/auth/login), the forced change of a one-time password
+// (POST /api/auth/password with the session's CSRF token), and a link to single sign-on when the server offers it.
+const loginForm = document.getElementById('login');
+const changeForm = document.getElementById('change');
+const loginError = document.getElementById('login-error');
+const changeError = document.getElementById('change-error');
+let currentPassword = null;
+let csrfToken = null;
+
+function target() {
+  // Back to the page that sent the user here, but only within this server.
+  const next = new URLSearchParams(location.search).get('next');
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : './';
+}
+
+async function errorText(res) {
+  try { return (await res.json()).message || `HTTP ${res.status}`; } catch { return `HTTP ${res.status}`; }
+}
+
+loginForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  loginError.textContent = '';
+  const user = document.getElementById('user').value;
+  const password = document.getElementById('password').value;
+  const res = await fetch('api/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user, password }),
+  });
+  if (res.status === 429) {
+    const wait = res.headers.get('Retry-After');
+    loginError.textContent = `Too many failed attempts. Try again in ${wait || 'a few'} seconds.`;
+    return;
+  }
+  if (!res.ok) { loginError.textContent = res.status === 401 ? 'Wrong user name or password.' : await errorText(res); return; }
+  const me = await res.json();
+  if (me.mustChangePassword) {
+    currentPassword = password;
+    csrfToken = me.csrfToken;
+    loginForm.hidden = true;
+    changeForm.hidden = false;
+    document.getElementById('new1').focus();
+    return;
+  }
+  location.href = target();
+});
+
+changeForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  changeError.textContent = '';
+  const a = document.getElementById('new1').value;
+  const b = document.getElementById('new2').value;
+  if (a !== b) { changeError.textContent = 'The two passwords differ.'; return; }
+  const res = await fetch('api/auth/password', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
+    body: JSON.stringify({ currentPassword, newPassword: a }),
+  });
+  if (!res.ok) { changeError.textContent = await errorText(res); return; }
+  currentPassword = null;
+  location.href = target();
+});
+
+if (new URLSearchParams(location.search).get('error') === 'sso') {
+  loginError.textContent = 'Single sign-on did not work. Try again, or log in with a Lathe user name and password.';
+}
+// Offer single sign-on only when the server has it (404 otherwise; a redirect means it is there).
+fetch('login/oidc', { redirect: 'manual' })
+  .then((r) => { if (r.type === 'opaqueredirect' || r.status === 302) document.getElementById('sso').hidden = false; })
+  .catch(() => {});
