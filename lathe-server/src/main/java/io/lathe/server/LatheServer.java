@@ -143,7 +143,8 @@ public final class LatheServer implements AutoCloseable {
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT), st.string(Keys.INGEST_TOKEN)), model, live, metrics,
                 this::connectionStatuses, store).kpi(kpiRoutes)
-                .ingestDownstream(kpi == null ? live : FanOut.builder(metrics).add("kpi", kpi).add("live", live).build());
+                .ingestDownstream(kpi == null ? live : FanOut.builder(metrics).add("kpi", kpi).add("live", live).build())
+                .ingestTimestampCheck(timestampCheck);
         accessControl = AccessWiring.open(st, dataDir, clock);
         closeables.add(accessControl);
         try {
