@@ -146,7 +146,12 @@ class IngestRouteTest {
         assertThat(store.raw("temp", T0, T0 + 8_000_000_000L).size()).isEqualTo(3);
         assertThat(metrics.counter("lathe.ingest.http.rejects", "reason", "late").count()).isEqualTo(1.0);
         assertThat(metrics.counter("lathe.ingest.http.rejects", "reason", "syntax").count()).isEqualTo(1.0);
-        assertThat(metrics.scrape()).contains("lathe_ingest_http_points_total 2.0");
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains("lathe_ingest_http_points_total 2.0");
+        // Every reason is exported from the start (at 0), the store's own rejects too (issue 9.6).
+        assertThat(scrape).contains("lathe_ingest_http_rejects_total{reason=\"encoding\"} 0.0")
+                .contains("lathe_store_rejected_points_total{reason=\"late\"} 1.0")
+                .contains("lathe_store_rejected_points_total{reason=\"unavailable\"} 0.0");
     }
 
     @Test
@@ -346,6 +351,9 @@ class IngestRouteTest {
         assertThat(a.get("errors").findValuesAsText("reason")).containsExactly("future-timestamp", "future-timestamp", "future-timestamp");
         assertThat(a.get("errors").get(0).get("message").asText()).contains("max-clock-skew");
         assertThat(store.raw("ahead", 0, Long.MAX_VALUE).size()).isEqualTo(1);
+        // Counted like the connections' future points (shared rule), and as HTTP ingest rejects.
+        assertThat(metrics.counter("lathe.ingest.rejected", "connection", "http-ingest", "reason", "future-timestamp").count()).isEqualTo(3.0);
+        assertThat(metrics.counter("lathe.ingest.http.rejects", "reason", "future-timestamp").count()).isEqualTo(3.0);
     }
 
     @Test
