@@ -18,6 +18,7 @@ import io.lathe.model.Value;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.tahu.message.SparkplugBPayloadDecoder;
 import org.eclipse.tahu.message.model.Metric;
 import org.eclipse.tahu.message.model.MetricDataType;
@@ -137,6 +139,80 @@ class TahuEdgeNodeInteropTest {
             host.close();
             try {
                 // Leave no retained STATE behind for other tests and tools.
+                raw.publishWith().topic("spBv1.0/STATE/IamHost").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[0]).send();
+                raw.disconnect();
+            } catch (RuntimeException ignored) {
+                // The raw client may never have connected.
+            }
+            if (embedded != null) embedded.close();
+        }
+    }
+
+    // A forged retained offline STATE for Lathe's host id, stamped a few seconds ahead as a forger's clock may be: the
+    // Tahu edge node, which orders STATE messages by timestamp, goes offline. Lathe answers with a new session whose
+    // Will and online STATE are newer, so the node comes back with a new birth. An online STATE repeating the old
+    // session's timestamp would be ignored by it as older than the forged one.
+    @Test
+    void tahuEdgeNodeComesBackAfterAForgedOfflineState() throws Exception {
+        EmbeddedBroker embedded = null;
+        if (!mqttAnswers()) {
+            try {
+                embedded = EmbeddedBroker.start(new BrokerSettings("127.0.0.1", 1883, null, false));
+            } catch (BrokerPortInUseException e) {
+                Assumptions.abort("port 1883 is taken by something that is not an MQTT broker accepting admin/changeme; "
+                        + "the Tahu edge node can only use localhost:1883");
+            }
+        }
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        PlantModel model = new PlantModel("Acme");
+        SparkplugHostConfig cfg = new SparkplugHostConfig("IamHost", "tcp://127.0.0.1:1883", "admin", "changeme", null, true,
+                List.of("G2"), Duration.ofSeconds(2), "Discovered", "Sparkplug");
+        AtomicInteger births = new AtomicInteger();
+        List<String> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Mqtt3BlockingClient raw = MqttClient.builder().useMqttVersion3().identifier("lathe-interop-forger")
+                .serverHost("127.0.0.1").serverPort(1883).simpleAuth().username("admin").password("changeme".getBytes()).applySimpleAuth()
+                .buildBlocking();
+        Process edge = null;
+        SparkplugHost host = new SparkplugHost(cfg, model, new RecordingSink(), metrics, InstantSource.system());
+        try {
+            raw.connect();
+            raw.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
+                if (p.getTopic().toString().contains("/NBIRTH/")) births.incrementAndGet();
+                else states.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
+            });
+            raw.subscribeWith().topicFilter("spBv1.0/G2/NBIRTH/E2").qos(MqttQos.AT_LEAST_ONCE).send();
+            raw.subscribeWith().topicFilter("spBv1.0/STATE/IamHost").qos(MqttQos.AT_LEAST_ONCE).send();
+            host.start();
+            Await.until("IamHost online", () -> host.status().state() == io.lathe.ingest.ConnectionState.CONNECTED);
+            Path log = Path.of("target", "tahu-edge-node-forged-state.log");
+            Files.createDirectories(log.getParent());
+            String java = ProcessHandle.current().info().command().orElse("java");
+            edge = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.eclipse.tahu.edge.SparkplugEdgeNode")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Await.until("first NBIRTH of the Tahu edge node (log: " + log.toAbsolutePath() + ")", Duration.ofSeconds(60),
+                    () -> births.get() >= 1);
+
+            int before = births.get();
+            long forged = System.currentTimeMillis() + 5_000;
+            raw.publishWith().topic("spBv1.0/STATE/IamHost").retain(true).qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"online\":false,\"timestamp\":" + forged + "}").getBytes(StandardCharsets.UTF_8))
+                    .send();
+            // Tahu ignores any STATE older than the last one it saw ("Reveived a stale STATE message - ignoring").
+            String online = "{\"online\":true,\"timestamp\":";
+            Await.until("an online STATE newer than the forged one", () -> states.stream().anyMatch(x -> x.startsWith(online)
+                    && Long.parseLong(x.substring(online.length(), x.length() - 1)) > forged));
+            Await.until("a new NBIRTH after the forged offline STATE (log: " + log.toAbsolutePath() + ")", Duration.ofSeconds(90),
+                    () -> births.get() > before);
+            Counter newer = metrics.find("lathe.sparkplug.state.reasserted").tag("cause", "newer").counter();
+            assertThat(newer).isNotNull();
+            assertThat(newer.count()).isEqualTo(1);
+        } finally {
+            if (edge != null && edge.isAlive()) {
+                edge.destroyForcibly();
+                edge.waitFor(20, TimeUnit.SECONDS);
+            }
+            host.close();
+            try {
                 raw.publishWith().topic("spBv1.0/STATE/IamHost").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[0]).send();
                 raw.disconnect();
             } catch (RuntimeException ignored) {
