@@ -314,6 +314,23 @@ class KpiRoutesTest {
     }
 
     @Test
+    void dataQualityEventsAreCountedInTheMetricsByKind() {
+        // /metrics: lathe_kpi_data_quality_events_total{kind}, each distinct event once, read when scraped.
+        KpiEngine e = engine();
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        new io.lathe.kpi.KpiMeters(e).bindTo(registry);
+        e.onPoint("m1.parts", T6 + 55 * MIN, 45); // a preset down: no query has derived it yet
+        assertThat(registry.scrape()).contains("lathe_kpi_data_quality_events_total{kind=\"counter-decrease\"} 1.0")
+                .contains("lathe_kpi_data_quality_events_total{kind=\"meter-jump\"} 0.0")
+                .contains("lathe_kpi_points_refused_total{reason=\"late\"} 0.0")
+                .contains("lathe_kpi_points_pending 0.0");
+        e.kpis("line-1", T6, T6 + 60 * MIN); // re-derives the same event: still counted once
+        e.onPoint("m1.parts", T6 + 10 * MIN, 0); // a late repeat before it: re-derived again
+        assertThat(registry.scrape()).contains("lathe_kpi_data_quality_events_total{kind=\"counter-decrease\"} 1.0");
+    }
+
+    @Test
     void theLiveJsonOfAnAssetIsComputedOncePerSecondHoweverManyAsk() throws Exception {
         // Every SSE client asks each second; 16 threads × 500 asks in the same second share one computation per asset.
         KpiRoutes routes = new KpiRoutes(engine(), null, null, InstantSource.fixed(NOW));

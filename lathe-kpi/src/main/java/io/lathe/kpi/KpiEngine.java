@@ -62,8 +62,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe, and ingest never waits for a query: points are applied under one lock, but a thread that finds the
  * lock taken (by a query, or another thread applying points) queues its point and returns at once; the lock holder
- * applies queued points in arrival order before it releases, and every query applies them before it reads, so a query
- * sees every point accepted before it started.
+ * applies queued points in arrival order when it releases, and every query applies them before it reads, so a query
+ * sees every point accepted before it started. Only past {@link #MAX_PENDING_POINTS} queued points does ingest wait
+ * (backpressure instead of unbounded memory).
  */
 public final class KpiEngine implements PointSink {
 
@@ -87,6 +88,11 @@ public final class KpiEngine implements PointSink {
 
     /** Most periods one grouped query computes ({@link #kpisBy}). */
     public static final int MAX_PERIODS = 10_000;
+    /**
+     * Most points queued while the engine is busy. Beyond it ingest waits for the engine instead (backpressure to the
+     * connections) rather than filling memory: at 100,000 points/s that is five seconds of a query holding the engine.
+     */
+    public static final int MAX_PENDING_POINTS = 500_000;
     /** Longest range one query computes: about ten years. */
     public static final Duration MAX_RANGE = Duration.ofDays(3_660);
     private static final long MAX_RANGE_MICROS = MAX_RANGE.toSeconds() * 1_000_000L;
@@ -188,6 +194,15 @@ public final class KpiEngine implements PointSink {
                 release();
             }
         }
+        if (pendingCount.get() >= MAX_PENDING_POINTS) {
+            lock.lock();
+            try {
+                drainLocked();
+                return applyLocked(rs, signalId, timestampMicros, value);
+            } finally {
+                release();
+            }
+        }
         pending.add(new Pending(rs, signalId, timestampMicros, value));
         pendingCount.incrementAndGet();
         // the holder applies queued points when it releases, but it may have released just before the add
@@ -204,9 +219,15 @@ public final class KpiEngine implements PointSink {
     /** Points queued while the engine was busy and not applied yet. */
     public int pendingPoints() { return pendingCount.get(); }
 
+    /**
+     * Applies the points queued when it began, in arrival order. Bounded so that a steady stream from other threads
+     * cannot keep the holder (often a connection's network thread) here; what arrives meanwhile waits for the next
+     * holder, and every query drains before it reads.
+     */
     private void drainLocked() {
-        Pending p;
-        while ((p = pending.poll()) != null) {
+        for (int n = pendingCount.get(); n > 0; n--) {
+            Pending p = pending.poll();
+            if (p == null) break;
             pendingCount.decrementAndGet();
             applyLocked(p.routes, p.signal, p.timestampMicros, p.value);
         }
@@ -215,7 +236,7 @@ public final class KpiEngine implements PointSink {
     /** Unlocks, then applies what other threads queued meanwhile unless another thread holds the lock again. */
     private void release() {
         lock.unlock();
-        while (!pending.isEmpty() && lock.tryLock()) {
+        if (!pending.isEmpty() && lock.tryLock()) {
             try {
                 drainLocked();
             } finally {
@@ -287,8 +308,17 @@ public final class KpiEngine implements PointSink {
         return Math.min(toMicros, Math.min(dataEnd, nowMicros));
     }
 
-    /** Distinct data-quality events of this kind found since the engine was created (a monotonic count for metrics). */
-    public long dataQualityEventsFound(DataQualityEvent.Kind kind) { return dataQualityFound.get(kind.ordinal()); }
+    /**
+     * Distinct data-quality events of this kind found since the engine was created (a monotonic count for metrics);
+     * derives what arrived since the last query first, so a scrape sees readings no query has looked at yet.
+     */
+    public long dataQualityEventsFound(DataQualityEvent.Kind kind) {
+        locked(() -> {
+            for (MachineTimeline m : machines.values()) m.derive();
+            return null;
+        });
+        return dataQualityFound.get(kind.ordinal());
+    }
 
     /**
      * Data-quality events of an asset's machines in [fromMicros, toMicros), by time (then machine and signal). Each

@@ -49,6 +49,41 @@ class IngestDuringQueriesTest {
     }
 
     @Test
+    void pastTheQueueLimitIngestWaitsForTheEngineInsteadOfFillingMemory() throws Exception {
+        // Backpressure: at most MAX_PENDING_POINTS wait in memory while a query holds the engine; the next point makes
+        // its thread wait for the engine (never dropped), and everything is applied once the query ends.
+        KpiEngine e = KpiEngine.create(Fixtures.config(ShiftCalendar.threeShifts24x7(), ZoneOffset.UTC, Fixtures.machine("m1", "l1")));
+        e.onPoint("m1.state", T0, Value.of(1L));
+        e.onPoint("m1.produced", T0, 0);
+        int n = KpiEngine.MAX_PENDING_POINTS + 100;
+        CountDownLatch holding = new CountDownLatch(1), release = new CountDownLatch(1);
+        Thread query = Thread.ofPlatform().start(() -> e.locked(() -> {
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        assertThat(holding.await(60, TimeUnit.SECONDS)).isTrue();
+        Thread ingest = Thread.ofPlatform().start(() -> {
+            for (int i = 1; i <= n; i++) e.onPoint("m1.produced", T0 + i * 60 * S, i);
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!(e.pendingPoints() == KpiEngine.MAX_PENDING_POINTS && ingest.getState() == Thread.State.WAITING) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(e.pendingPoints()).isEqualTo(KpiEngine.MAX_PENDING_POINTS);
+        assertThat(ingest.getState()).as("the ingest thread waits for the engine").isEqualTo(Thread.State.WAITING);
+        release.countDown();
+        query.join();
+        ingest.join();
+        assertThat(e.kpis("m1", T0, T0 + (n + 1) * 60 * S).producedQuantity()).isEqualTo(n);
+        assertThat(e.pendingPoints()).isZero();
+    }
+
+    @Test
     void aQueryOverBillionsOfPeriodsIsRefusedNamingTheLimit() {
         // Seen: GET /api/kpi?...&from=0&to=9000000000000000&by=hour looped over billions of periods.
         KpiEngine e = KpiEngine.create(Fixtures.config(ShiftCalendar.threeShifts24x7(), ZoneOffset.UTC, Fixtures.machine("m1", "l1")));

@@ -991,6 +991,9 @@ public final class MachineTimeline {
 
     public boolean hasCounter(int which) { return counters[which] != null; }
 
+    /** Derives what changed since the last query (the timeline, running sums and data-quality events). */
+    public void derive() { rebuild(); }
+
     /** Adds the data-quality events in [a, b) to {@code out} (per signal in time order; the caller sorts). */
     public void dataQualityEvents(long a, long b, List<DataQualityEvent> out) {
         rebuild();
