@@ -160,6 +160,19 @@ class AccessMatrixTest {
         assertThat(get(base + "/health").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void otherSpellingsOfAProtectedRouteAreProtectedToo() throws Exception {
+        // The filter keys on the matched route, not on the request path: HEAD, a trailing slash or an encoded path
+        // reach the same handler behind the same check, or no handler at all.
+        for (String path : List.of("/api/users", "/api/users/", "/api/%75sers", "/api/audit?kind=login", "/api/tokens/")) {
+            HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(base + path)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> get = get(base + path);
+            assertThat(head.statusCode()).as("HEAD " + path).isIn(401, 404, 405);
+            assertThat(get.statusCode()).as("GET " + path).isIn(401, 404);
+        }
+    }
+
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }

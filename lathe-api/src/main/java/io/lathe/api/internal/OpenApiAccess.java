@@ -41,6 +41,10 @@ public final class OpenApiAccess {
             for (String section : new String[]{"securitySchemes", "parameters", "responses", "schemas"}) {
                 components.with(section).setAll((ObjectNode) extra.get("components").get(section));
             }
+            if (components.with("securitySchemes").get("ingestToken") instanceof ObjectNode ingest) {
+                ingest.put("description", "An API token with scope ingest, sent as `Authorization: Bearer <token>`; the deprecated `server.ingest-token`"
+                        + " is imported as one at start. Engineers and admins may also ingest with their login session.");
+            }
             for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext(); ) {
                 Map.Entry<String, JsonNode> p = paths.next();
                 for (Iterator<Map.Entry<String, JsonNode>> ops = p.getValue().fields(); ops.hasNext(); ) {
