@@ -205,11 +205,15 @@ class IngestRouteTest {
         // A line is one point: reading the first object and ignoring the rest lost the second point silently.
         HttpResponse<String> r = post("{\"series\":\"two\",\"timestamp\":1767250800000,\"value\":1}"
                 + "{\"series\":\"two\",\"timestamp\":1767250801000,\"value\":2}\n"
-                + "{\"series\":\"two\",\"timestamp\":1767250802000,\"value\":3} 4\n", "application/x-ndjson", TOKEN);
+                + "{\"series\":\"two\",\"timestamp\":1767250802000,\"value\":3} 4\n"
+                // Jackson's own limits (a 2000-digit number, deep nesting) are bad lines too, not a 500.
+                + "{\"series\":\"two\",\"timestamp\":1767250803000,\"value\":" + "9".repeat(2000) + "}\n"
+                + "{\"series\":\"two\",\"timestamp\":1767250804000,\"value\":1,\"x\":" + "[".repeat(2000) + "}\n",
+                "application/x-ndjson", TOKEN);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
         JsonNode a = json.readTree(r.body());
         assertThat(a.get("accepted").asLong()).isZero();
-        assertThat(a.get("errors").findValuesAsText("reason")).containsExactly("syntax", "syntax");
+        assertThat(a.get("errors").findValuesAsText("reason")).containsExactly("syntax", "syntax", "syntax", "syntax");
         assertThat(a.get("errors").get(0).get("message").asText()).contains("line=1").contains("one JSON object per line");
         assertThat(store.typeOf("two")).isEmpty();
     }
@@ -351,6 +355,10 @@ class IngestRouteTest {
         assertThat(a.get("errors").findValuesAsText("reason")).containsExactly("future-timestamp", "future-timestamp", "future-timestamp");
         assertThat(a.get("errors").get(0).get("message").asText()).contains("max-clock-skew");
         assertThat(store.raw("ahead", 0, Long.MAX_VALUE).size()).isEqualTo(1);
+        // Beyond what µs since the epoch can hold at all: out of range, not a 500.
+        JsonNode overflow = json.readTree(post("ahead,999999999999999999,5\n{\"x\":1}\n", "text/csv", TOKEN).body());
+        assertThat(overflow.get("errors").findValuesAsText("reason")).containsExactly("timestamp", "syntax");
+        assertThat(overflow.get("errors").get(0).get("message").asText()).contains("999999999999999999").contains("9999-12-31");
         // Counted like the connections' future points (shared rule), and as HTTP ingest rejects.
         assertThat(metrics.counter("lathe.ingest.rejected", "connection", "http-ingest", "reason", "future-timestamp").count()).isEqualTo(3.0);
         assertThat(metrics.counter("lathe.ingest.http.rejects", "reason", "future-timestamp").count()).isEqualTo(3.0);

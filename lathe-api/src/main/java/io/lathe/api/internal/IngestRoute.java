@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.javalin.http.Context;
 import io.lathe.ingest.PointSink;
 import io.lathe.ingest.TimestampCheck;
@@ -504,7 +504,10 @@ public final class IngestRoute {
             if (i < to && to - i <= 18) {
                 long ms = 0;
                 for (; i < to && b[i] >= '0' && b[i] <= '9'; i++) ms = ms * 10 + (b[i] - '0');
-                if (i == to) return checkTimestamp(Math.multiplyExact(negative ? -ms : ms, 1000L), n, b, from, to);
+                if (i == to) {
+                    if (ms > Long.MAX_VALUE / 1000) throw timestampRange(n, new String(b, from, to - from, StandardCharsets.ISO_8859_1));
+                    return checkTimestamp((negative ? -ms : ms) * 1000L, n, b, from, to);
+                }
             }
             String s = csvText(b, from, to, false, n, "timestamp");
             return checkTimestamp(parseTimestamp(s, n), n, b, from, to);
@@ -635,12 +638,13 @@ public final class IngestRoute {
                             + p.currentTokenLocation().getColumnNr() + "]: the rest of the line would be lost. Send one JSON"
                             + " object per line.");
                 }
-            } catch (StreamReadException e) {
+            } catch (JsonProcessingException e) { // syntax, and Jackson's limits (number length, nesting)
                 String m = e.getOriginalMessage();
                 int cut = m == null ? -1 : m.indexOf('\n');
-                throw new BadLine(Reject.SYNTAX, null, "not valid JSON [line=" + n + ", column=" + e.getLocation().getColumnNr()
-                        + "]: " + (cut < 0 ? m : m.substring(0, cut)) + ". Send one JSON object {\"series\", \"timestamp\","
-                        + " \"value\"} per line.");
+                String column = e.getLocation() == null ? "" : ", column=" + e.getLocation().getColumnNr();
+                throw new BadLine(Reject.SYNTAX, null, "not valid JSON [line=" + n + column + "]: "
+                        + abbreviate(cut < 0 ? String.valueOf(m) : m.substring(0, cut)) + ". Send one JSON object"
+                        + " {\"series\", \"timestamp\", \"value\"} per line.");
             }
             if (name == null) throw new BadLine(Reject.SERIES, "series", "series is missing [line=" + n + ", field=series]:"
                     + " each line needs \"series\", \"timestamp\" and \"value\".");
