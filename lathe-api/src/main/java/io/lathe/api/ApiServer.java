@@ -362,7 +362,7 @@ public final class ApiServer implements AutoCloseable {
     private void configure(JavalinConfig config) {
         config.startup.showJavalinBanner = false;
         if (tlsKeys != null) io.lathe.api.internal.AccessSetup.httpsConnector(config, tlsKeys, settings.host(), settings.port());
-        if (access != null) io.lathe.api.internal.AccessSetup.install(config, access, model, tls != null);
+        if (access != null) io.lathe.api.internal.AccessSetup.install(config, access, model, tls != null, settings.host());
         config.startup.showOldJavalinVersionWarning = false;
         config.jsonMapper(new JavalinJackson(mapper, false));
         config.staticFiles.add(sf -> {

@@ -161,6 +161,40 @@ class AccessMatrixTest {
     }
 
     @Test
+    void aServerOnLoopbackAnswersOnlyRequestsForLoopbackHostNames() throws Exception {
+        // DNS rebinding: a page of rebind.example whose name now points to 127.0.0.1 sends Host: rebind.example.
+        assertThat(rawStatus("rebind.example:" + URI.create(base).getPort())).isEqualTo(421);
+        assertThat(rawStatus("rebind.example")).isEqualTo(421);
+        assertThat(rawStatus("localhost:" + URI.create(base).getPort())).isEqualTo(200);
+        assertThat(rawStatus("127.0.0.1")).isEqualTo(200);
+        assertThat(rawStatus("[::1]:" + URI.create(base).getPort())).isEqualTo(200);
+        // A reverse proxy on this machine keeping the public Host works once its origin is trusted.
+        ApiServer proxied = ApiServer.create(new ApiSettings("127.0.0.1", 0), new PlantModel("Acme"), new LiveState(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List::of)
+                .access(new ApiAccess(control, false, false, List.of("https://lathe.plant.example")));
+        toClose.addFirst(proxied);
+        String saved = base;
+        base = "http://127.0.0.1:" + proxied.start();
+        try {
+            assertThat(rawStatus("lathe.plant.example")).isEqualTo(200);
+            assertThat(rawStatus("other.plant.example")).isEqualTo(421);
+        } finally {
+            base = saved;
+        }
+    }
+
+    /** Status of GET /health sent over a plain socket, with a Host header the JDK's HttpClient would not let us set. */
+    private int rawStatus(String host) throws Exception {
+        URI u = URI.create(base);
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+    }
+
+    @Test
     void otherSpellingsOfAProtectedRouteAreProtectedToo() throws Exception {
         // The filter keys on the matched route, not on the request path: HEAD, a trailing slash or an encoded path
         // reach the same handler behind the same check, or no handler at all.

@@ -25,9 +25,9 @@ public final class AccessSetup {
     private AccessSetup() {}
 
     /** The filter before every route, the login and admin routes, and the answers for access-control errors. */
-    public static void install(JavalinConfig config, ApiAccess access, PlantModel model, boolean tls) {
-        AuthFilter filter = new AuthFilter(access, model);
-        config.routes.before(AuthFilter::before);
+    public static void install(JavalinConfig config, ApiAccess access, PlantModel model, boolean tls, String bindHost) {
+        AuthFilter filter = new AuthFilter(access, model, AuthFilter.isLoopback(bindHost));
+        config.routes.before(filter::before);
         config.router.handlerWrapper(filter::wrap);
         new AuthRoutes(access.control(), tls).register(config.routes);
         new AdminRoutes(access.control()).register(config.routes);

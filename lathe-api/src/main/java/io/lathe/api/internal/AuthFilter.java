@@ -11,6 +11,7 @@ import io.lathe.auth.Permission;
 import io.lathe.auth.Principal;
 import io.lathe.auth.Session;
 import io.lathe.model.PlantModel;
+import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -36,10 +37,44 @@ public final class AuthFilter {
 
     private final ApiAccess access;
     private final PlantModel model;
+    private final boolean loopbackOnly;
 
-    public AuthFilter(ApiAccess access, PlantModel model) {
+    /**
+     * @param loopbackOnly true when the server binds to a loopback address: then only requests naming a loopback host
+     *                     are served, which defeats DNS rebinding (a web page whose host name is re-pointed to
+     *                     127.0.0.1 would otherwise read an open demo from the victim's browser)
+     */
+    public AuthFilter(ApiAccess access, PlantModel model, boolean loopbackOnly) {
         this.access = access;
         this.model = model;
+        this.loopbackOnly = loopbackOnly;
+    }
+
+    public AuthFilter(ApiAccess access, PlantModel model) {
+        this(access, model, false);
+    }
+
+    /** A reverse proxy on this machine that keeps the browser's Host: allowed when its origin is trusted. */
+    private boolean trustedHost(String host) {
+        if (host == null) return false;
+        for (String o : access.trustedOrigins()) {
+            try {
+                URI u = URI.create(o);
+                String authority = u.getPort() < 0 ? u.getHost() : u.getHost() + ":" + u.getPort();
+                if (host.equalsIgnoreCase(authority) || host.equalsIgnoreCase(u.getHost())) return true;
+            } catch (IllegalArgumentException e) {
+                // not a URL: cannot name a host
+            }
+        }
+        return false;
+    }
+
+    /** True for 127.0.0.0/8, ::1 and localhost. */
+    public static boolean isLoopback(String host) {
+        if (host == null) return false;
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+        return h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.startsWith("127.");
     }
 
     /**
@@ -48,10 +83,20 @@ public final class AuthFilter {
      * HEAD would skip {@link #check} (seen: HEAD /api/users answered 200 without credentials). Static files and
      * {@code /health} keep HEAD.
      */
-    public static void before(Context ctx) {
+    public void before(Context ctx) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Referrer-Policy", "same-origin");
+        if (loopbackOnly) {
+            String host = ctx.header("Host");
+            String name = host == null ? null : host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
+                    : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+            if (!isLoopback(name) && !trustedHost(host)) {
+                throw ApiError.of(421, "host_not_allowed", "this server listens on this machine only and answers requests for localhost or 127.0.0.1 [host="
+                        + clip(String.valueOf(host)) + "]. To serve the network, start Lathe with --http-host 0.0.0.0; behind a reverse proxy on this"
+                        + " machine, list the proxy's public origin in server.trusted-origins.");
+            }
+        }
         if (ctx.method().name().equals("HEAD")) {
             String path = ctx.path();
             if (path.startsWith("/api/") || path.equals("/api") || path.startsWith("/metrics") || path.startsWith("/login/")) {
