@@ -177,6 +177,33 @@ class AuthHttpTest {
     }
 
     @Test
+    void aReasonMustBeInTheMachinesReasonTreeAndTheRefusalListsCloseMatches() throws Exception {
+        // Seen: any reason code was accepted (999), and 500 posts of 64 KB codes grew the reason log by 33 MB.
+        String operate = TestAccess.token(control, Scope.OPERATE);
+        long start = T6 + 30 * MIN;
+        HttpResponse<String> unknown = send(post("/api/downtime/reason", "{\"machine\":\"" + machine + "\",\"start\":" + start + ",\"code\":\"999\"}")
+                .header("Authorization", "Bearer " + operate));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(unknown.body()).get("message").asText()).contains("999").contains("kpi.sites[].reasons");
+        HttpResponse<String> typo = send(post("/api/downtime/reason", "{\"machine\":\"" + machine + "\",\"start\":" + start + ",\"code\":\"13\"}")
+                .header("Authorization", "Bearer " + operate));
+        assertThat(typo.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(typo.body()).get("message").asText()).contains("11 (Tool break)").contains("12 (Jam)");
+        HttpResponse<String> byName = send(post("/api/downtime/reason", "{\"machine\":\"" + machine + "\",\"start\":" + start + ",\"code\":\"jam\"}")
+                .header("Authorization", "Bearer " + operate));
+        assertThat(json.readTree(byName.body()).get("message").asText()).contains("12 (Jam)");
+        String huge = "7".repeat(64 * 1024);
+        HttpResponse<String> big = send(post("/api/downtime/reason", "{\"machine\":\"" + machine + "\",\"start\":" + start + ",\"code\":\"" + huge + "\"}")
+                .header("Authorization", "Bearer " + operate));
+        assertThat(big.statusCode()).isEqualTo(400);
+        assertThat(big.body().length()).isLessThan(2_000);
+        assertThat(Files.exists(dir.resolve("reasons.jsonl")) ? Files.readString(dir.resolve("reasons.jsonl")) : "").as("nothing refused was persisted").isEmpty();
+        HttpResponse<String> clear = send(post("/api/downtime/reason", "{\"machine\":\"" + machine + "\",\"start\":" + start + ",\"code\":\"\"}")
+                .header("Authorization", "Bearer " + operate));
+        assertThat(clear.statusCode()).as("an empty code clears the reason").isEqualTo(200);
+    }
+
+    @Test
     void repeatedFailedLoginsLockTheUserOutWithRetryAfterEvenForTheRightPassword() throws Exception {
         for (int i = 0; i < 2; i++) assertThat(login("olga", "wrong password " + i).statusCode()).isEqualTo(401);
         HttpResponse<String> third = login("olga", "wrong password 3");

@@ -58,6 +58,8 @@ public final class KpiRoutes {
 
     private final KpiEngine engine;
     private final List<String> liveAssets;
+    /** The reason tree of each configured machine's site: a reason entered for a stop must be one of it. */
+    private final Map<String, io.lathe.kpi.ReasonTree> reasonTrees;
     private final ReasonLog reasons;
     private final InstantSource clock;
     /** The live JSON per asset ("" for all) and the second it was computed for: SSE clients share one per second. */
@@ -82,6 +84,15 @@ public final class KpiRoutes {
             for (MachineConfig m : config.machines()) if (m.line() != null) assets.add(m.line());
         }
         this.liveAssets = List.copyOf(assets);
+        Map<String, io.lathe.kpi.ReasonTree> trees = new java.util.HashMap<>();
+        if (config != null) {
+            Map<String, io.lathe.kpi.SiteConfig> sites = config.siteById();
+            for (MachineConfig m : config.machines()) {
+                io.lathe.kpi.SiteConfig site = sites.get(m.site());
+                trees.put(m.id(), site == null ? io.lathe.kpi.ReasonTree.empty() : site.reasons());
+            }
+        }
+        this.reasonTrees = Map.copyOf(trees);
     }
 
     /** Routes over {@code engine} (nullable) with the system clock, no persistence of reasons and no live assets. */
@@ -173,6 +184,7 @@ public final class KpiRoutes {
         JsonNode c = body.get("code");
         if (c == null || !(c.isTextual() || c.isIntegralNumber())) throw ApiError.badRequest("code", c == null ? "" : c.toString(), "is required: the reason code as text or a whole number (\"\" clears the reason)");
         String code = c.asText().trim();
+        if (!code.isEmpty()) checkReason(machine, code);
         if (reasons != null) {
             try {
                 reasons.append(machine, start, code);
@@ -185,6 +197,56 @@ public final class KpiRoutes {
         ctx.contentType("application/json").result("{\"machine\":" + Json.quote(machine) + ",\"start\":" + Json.quote(Times.iso(start))
                 + ",\"startMicros\":" + start + ",\"code\":" + Json.quote(code) + ",\"stop\":"
                 + stop.map(s -> KpiJson.stops(List.of(s))).map(t -> t.substring(1, t.length() - 1)).orElse("null") + "}");
+    }
+
+    /** Longest reason code accepted; codes of reason trees are short (seen: 500 posts of 64 KB codes grew the log by 33 MB). */
+    static final int MAX_REASON_CODE_LENGTH = 64;
+
+    /**
+     * A reason entered for a stop must be a code of the machine's reason tree ({@code kpi.sites[].reasons}): otherwise
+     * 400 naming the code and listing close matches (codes a typo or two away, or whose name contains the text).
+     * Routes built without a configuration (tests, tools) cannot check and accept any code up to the length limit.
+     */
+    private void checkReason(String machine, String code) {
+        if (code.length() > MAX_REASON_CODE_LENGTH) {
+            throw ApiError.badRequest("code", code.substring(0, 32) + "…", "is longer than " + MAX_REASON_CODE_LENGTH
+                    + " characters; a reason code is a code of the machine's reason tree (kpi.sites[].reasons)");
+        }
+        io.lathe.kpi.ReasonTree tree = reasonTrees.get(machine);
+        if (tree == null || tree.find(code).isPresent()) {
+            if (tree == null && !reasonTrees.isEmpty()) log.debug("no reason tree for machine {}: reason {} not checked", machine, code);
+            return;
+        }
+        List<String> close = new ArrayList<>();
+        String lower = code.toLowerCase(Locale.ROOT);
+        for (io.lathe.kpi.ReasonTree.Category cat : tree.categories()) {
+            for (io.lathe.kpi.ReasonTree.Reason r : cat.reasons()) {
+                boolean near = editDistance(code, r.code(), 2) <= 2 || (lower.length() >= 3 && r.name().toLowerCase(Locale.ROOT).contains(lower));
+                if (near && close.size() < 5) close.add(r.code() + " (" + r.name() + ")");
+            }
+        }
+        throw ApiError.badRequest("code", code, tree.categories().isEmpty()
+                ? "the machine's site has no reason tree [machine=" + machine + "]: add reasons under kpi.sites[].reasons in the configuration"
+                : "is not a reason of the machine's reason tree [machine=" + machine + "]"
+                        + (close.isEmpty() ? "; see kpi.sites[].reasons in the configuration" : "; close matches: " + String.join(", ", close)));
+    }
+
+    /** Levenshtein distance of two short strings, stopping early above {@code max}. */
+    private static int editDistance(String a, String b, int max) {
+        if (Math.abs(a.length() - b.length()) > max) return max + 1;
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /**
