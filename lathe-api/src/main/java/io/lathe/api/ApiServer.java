@@ -379,7 +379,7 @@ public final class ApiServer implements AutoCloseable {
             }
         });
 
-        config.routes.get("/api/assets", ctx -> ctx.json(Views.asset(model.snapshot())));
+        config.routes.get("/api/assets", ctx -> ctx.json(Views.asset(io.lathe.api.internal.AuthFilter.visible(ctx, model.snapshot()))));
         config.routes.get("/api/assets/{id}", ctx -> {
             String id = Views.requireId("id", ctx.pathParam("id"));
             Asset a = model.snapshot().find(id);

@@ -139,6 +139,25 @@ class AccessMatrixTest {
     }
 
     @Test
+    void aSiteRestrictedCallerSeesOnlyItsSitesInThePlantTree() throws Exception {
+        String northReader = control.tokens().create(Actor.system(), "north-reader", EnumSet.of(Scope.READ), "north").secret();
+        JsonNode tree = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/assets")).header("Authorization", "Bearer " + northReader).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(tree.get("children")).hasSize(1);
+        assertThat(tree.get("children").get(0).get("id").asText()).isEqualTo("acme.north");
+        JsonNode all = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/assets"))
+                .header("Authorization", "Bearer " + TestAccess.token(control, Scope.READ)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(all.get("children")).hasSize(2);
+        // A site that does not exist in the plant gives an empty tree, never another site's.
+        String ghost = control.tokens().create(Actor.system(), "ghost", EnumSet.of(Scope.READ), "nowhere").secret();
+        JsonNode none = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/assets")).header("Authorization", "Bearer " + ghost).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(none.get("children")).isEmpty();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/assets/acme.south")).header("Authorization", "Bearer " + northReader).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void anonymousReadOpensReadingOnlyAndMetricsPublicOpensOnlyMetrics() throws Exception {
         ApiServer demo = ApiServer.create(new ApiSettings("127.0.0.1", 0), new PlantModel("Acme"), new LiveState(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List::of).access(ApiAccess.locked(control).withAnonymousRead(true));
@@ -225,7 +244,8 @@ class AccessMatrixTest {
         else {
             boolean granted = c.allowed().contains(rule.permission().id());
             // The site-restricted callers act only where the request names their site: here the {id} routes.
-            boolean siteOk = !c.siteNorthOnly() || rule.permission().id().equals("account") || rule.site() == RouteAccess.SiteFrom.PATH_ID;
+            boolean siteOk = !c.siteNorthOnly() || rule.permission().id().equals("account") || rule.site() == RouteAccess.SiteFrom.PATH_ID
+                    || rule.site() == RouteAccess.SiteFrom.FILTERED;
             expected = granted && siteOk ? 0 : 403;
         }
         boolean ok = expected == 0 ? status != 401 && status != 403 : status == expected;

@@ -1,7 +1,7 @@
 // Lathe dashboard: the plant tree from /api/assets, machine states and values live from /api/live (SSE).
 // Everything from the server is inserted as text (never as HTML): asset and signal names come from devices.
 import { machineState, displayUnit, formatValue, clockTime, summarize } from './format.js';
-import { apiFetch, loadMe, showUser, toLogin } from './auth.js';
+import { apiFetch, liveScope, loadMe, showUser, toLogin } from './auth.js';
 
 const KEY_VALUES = 6; // values shown on a card before "More values"
 const main = document.getElementById('plant');
@@ -27,6 +27,8 @@ const downtimeViews = new Map();
 let lines = [];
 
 let source = null;
+/** the one site a site-restricted user may stream, or null for the whole plant */
+let liveAsset = null;
 let retryMs = 1000;
 let everLive = false;
 let inSnapshot = true; // values before the 'ready' event are the snapshot: shown without a flash
@@ -49,7 +51,9 @@ async function loadTree() {
     try { detail = (await res.json()).message || detail; } catch { /* not JSON */ }
     throw new Error(detail);
   }
-  renderTree(await res.json());
+  const tree = await res.json();
+  liveAsset = liveScope(tree);
+  renderTree(tree);
 }
 
 function loadTreeSafely() {
@@ -348,7 +352,7 @@ function setConnection(state, text) {
 
 function connect() {
   setConnection('connecting', everLive ? 'Reconnecting…' : 'Connecting…');
-  source = new EventSource('api/live');
+  source = new EventSource(liveAsset ? `api/live?asset=${encodeURIComponent(liveAsset)}` : 'api/live');
   inSnapshot = true;
   source.addEventListener('value', (e) => applyValue(JSON.parse(e.data), !inSnapshot));
   source.addEventListener('kpi', (e) => applyKpis(JSON.parse(e.data)));

@@ -34,6 +34,7 @@ public final class AuthFilter {
     private static final String PRINCIPAL_ATTR = "lathe.principal";
     private static final String SESSION_ATTR = "lathe.session";
     private static final String AUTHORIZED_ATTR = "lathe.authorized";
+    private static final String SITES_ATTR = "lathe.sites";
 
     private final ApiAccess access;
     private final PlantModel model;
@@ -149,6 +150,13 @@ public final class AuthFilter {
         Principal p = principal(ctx);
         String site = site(ctx, rule.site());
         Decision d = Authorizer.check(p, rule.permission(), site);
+        if (d == Decision.FORBIDDEN && rule.site() == RouteAccess.SiteFrom.FILTERED) {
+            io.lathe.auth.SiteAccess sites = Authorizer.sitesFor(p, rule.permission());
+            if (!sites.isEmpty()) {
+                ctx.attribute(SITES_ATTR, sites);
+                d = Decision.ALLOW;
+            }
+        }
         if (d == Decision.UNAUTHENTICATED && access.anonymousRead() && rule.permission() == Permission.READ) d = Decision.ALLOW;
         switch (d) {
             case ALLOW -> ctx.attribute(AUTHORIZED_ATTR, Boolean.TRUE);
@@ -170,6 +178,21 @@ public final class AuthFilter {
     /** The session of a cookie-authenticated request, if any. */
     public static Optional<Session> session(Context ctx) {
         return Optional.ofNullable(ctx.attribute(SESSION_ATTR));
+    }
+
+    /**
+     * The plant tree as this request may see it: whole, or for a caller restricted to some sites only those sites
+     * under the enterprise.
+     */
+    public static io.lathe.model.Asset visible(Context ctx, io.lathe.model.Asset root) {
+        io.lathe.auth.SiteAccess sites = ctx.attribute(SITES_ATTR);
+        if (sites == null || sites.allSites()) return root;
+        java.util.List<io.lathe.model.Asset> kept = new java.util.ArrayList<>();
+        String prefix = root.id() + ".";
+        for (io.lathe.model.Asset site : root.children()) {
+            if (site.id().startsWith(prefix) && sites.includes(site.id().substring(prefix.length()))) kept.add(site);
+        }
+        return new io.lathe.model.Asset(root.id(), root.name(), root.level(), root.description(), root.source(), kept, root.signals());
     }
 
     /** True when the filter allowed this request for its route's permission (routes may then skip their own checks). */
@@ -243,7 +266,7 @@ public final class AuthFilter {
     /** The site a request acts on, or null for installation-wide (also when the id is not in the plant). */
     private String site(Context ctx, RouteAccess.SiteFrom from) {
         return switch (from) {
-            case NONE -> null;
+            case NONE, FILTERED -> null;
             case PATH_ID -> siteOf(ctx.pathParam("id"));
             case QUERY_ASSET -> siteOf(ctx.queryParam("asset"));
             case BODY_MACHINE -> {

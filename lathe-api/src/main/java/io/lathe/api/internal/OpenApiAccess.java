@@ -70,6 +70,7 @@ public final class OpenApiAccess {
             case PATH_ID -> "path id";
             case QUERY_ASSET -> "query asset";
             case BODY_MACHINE -> "body machine";
+            case FILTERED -> "filtered to the caller's sites";
         });
         if (open) {
             op.putArray("security");

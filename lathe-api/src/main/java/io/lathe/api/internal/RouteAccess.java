@@ -23,7 +23,12 @@ public final class RouteAccess {
         /** The {@code ?asset=} query parameter; without it the request spans every site (installation-wide). */
         QUERY_ASSET,
         /** The {@code machine} field of the JSON body. */
-        BODY_MACHINE
+        BODY_MACHINE,
+        /**
+         * A list over every site: a caller restricted to some sites gets only those (the route filters with {@link
+         * AuthFilter#visible}); a caller with no site at all is refused.
+         */
+        FILTERED
     }
 
     /**
@@ -46,7 +51,7 @@ public final class RouteAccess {
     static {
         Map<String, Rule> m = new LinkedHashMap<>();
         // Data
-        read(m, "GET /api/assets", SiteFrom.NONE);
+        read(m, "GET /api/assets", SiteFrom.FILTERED);
         read(m, "GET /api/assets/{id}", SiteFrom.PATH_ID);
         read(m, "GET /api/signals/{id}/latest", SiteFrom.PATH_ID);
         read(m, "GET /api/signals/{id}/history", SiteFrom.PATH_ID);
