@@ -32,6 +32,8 @@ final class AccessWiring {
             return AccessControl.open(dataDir, authSettings(st), clock);
         } catch (AuthException e) {
             throw new StartupException("Cannot start access control [data-dir=" + dataDir.toAbsolutePath() + "]: " + e.getMessage(), 2, e);
+        } catch (IllegalArgumentException e) { // an auth.oidc.* URL that is not a URL
+            throw new StartupException("Invalid single sign-on settings: " + e.getMessage() + ". Check auth.oidc.issuer and auth.oidc.redirect-uri.", 2, e);
         }
     }
 

@@ -159,6 +159,29 @@ class ServeSecurityTest {
         }
     }
 
+    @Test
+    void invalidSingleSignOnSettingsStopTheStartWithExitCode2() throws Exception {
+        LatheConfig cfg = config(Map.of());
+        LatheConfig noMappings = cfg.withSettings(cfg.settings().with(Keys.OIDC_ISSUER, "https://login.example/realms/plant", "test")
+                .with(Keys.OIDC_CLIENT_ID, "lathe", "test").with(Keys.OIDC_REDIRECT_URI, "https://lathe.example/login/oidc/callback", "test"));
+        try {
+            LatheServer.start(noMappings, false, InstantSource.system()).close();
+            throw new AssertionError("started without role mappings");
+        } catch (StartupException e) {
+            assertThat(e.exitCode()).isEqualTo(2);
+            assertThat(e.getMessage()).contains("roleMappings");
+        }
+        LatheConfig badUrl = noMappings.withSettings(noMappings.settings().with(Keys.OIDC_ISSUER, "not a url", "test")
+                .with(Keys.OIDC_ROLE_MAPPINGS, java.util.List.of("groups=a -> admin"), "test"));
+        try {
+            LatheServer.start(badUrl, false, InstantSource.system()).close();
+            throw new AssertionError("started with a bad issuer URL");
+        } catch (StartupException e) {
+            assertThat(e.exitCode()).isEqualTo(2);
+            assertThat(e.getMessage()).contains("auth.oidc.issuer");
+        }
+    }
+
     private record Cli(int code, String out, String err) {}
 
     private static Cli cli(String stdin, String... args) {
