@@ -83,8 +83,8 @@ public final class KpiEngine implements PointSink {
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
-    /** Newest timestamp of any point applied (or stored, after {@link #recompute}); MIN_VALUE before any. */
-    private volatile long dataEnd = Long.MIN_VALUE;
+    /** Newest timestamp of any point applied (or stored, after {@link #recompute}); MIN_VALUE before any. Under the lock. */
+    private long dataEnd = Long.MIN_VALUE;
 
     /** Most periods one grouped query computes ({@link #kpisBy}). */
     public static final int MAX_PERIODS = 10_000;
@@ -298,14 +298,14 @@ public final class KpiEngine implements PointSink {
      * its signals in the store); {@code Long.MIN_VALUE} before the first. Time after it is not measured: a machine's
      * state holds until its next change only while data keeps arriving from the plant.
      */
-    public long dataEndMicros() { return dataEnd; }
+    public long dataEndMicros() { return locked(() -> dataEnd); }
 
     /**
      * Where the measured part of a period ending at {@code toMicros} ends: the earlier of {@code toMicros},
      * {@link #dataEndMicros()} and {@code nowMicros} (pass {@code Long.MAX_VALUE} when not live).
      */
     public long measuredEnd(long toMicros, long nowMicros) {
-        return Math.min(toMicros, Math.min(dataEnd, nowMicros));
+        return Math.min(toMicros, Math.min(dataEndMicros(), nowMicros));
     }
 
     /**

@@ -578,26 +578,28 @@ public final class MachineTimeline {
             if (i == 0) {
                 inc = cumulative ? 0 : perInterval(slot, s, i, before); // a cumulative series' first value is its baseline
                 changed[i] = t;
+            } else if (!cumulative) {
+                inc = perInterval(slot, s, i, before); // a repeated per-interval value is a quantity again
+            } else if (Double.compare(x, s.v[i - 1]) == 0) {
+                // a repeat (most samples of a polled counter): nothing to count or check
+                changed[i] = changed[i - 1];
+                inc = 0;
             } else {
                 double prev = s.v[i - 1];
-                changed[i] = Double.compare(x, prev) == 0 ? changed[i - 1] : t;
-                if (!cumulative) {
-                    inc = perInterval(slot, s, i, before);
-                } else {
-                    // since the value last changed: repeats compacted away later do not change it
-                    long elapsed = t - (long) changed[i - 1];
-                    double bound = meter
-                            ? (maxPowerKw > 0 ? maxPowerKw * BOUND_FACTOR * (elapsed / 3.6e9) + BOUND_ALLOWANCE : Double.NaN)
-                            : partsBound(elapsed, t);
-                    inc = increment(slot, s, i, prev, x, bound, elapsed, rolloverMax, meter, before);
-                    if (Double.compare(x, prev) != 0 && firstChange[slot] == Long.MAX_VALUE) {
-                        firstChange[slot] = t;
-                        if (!meter) {
-                            // the part under way when Lathe first saw the counter began before: count only whole ideal
-                            // cycles that fit into the time observed since the baseline
-                            double ideal = idealAt(t);
-                            if (ideal > 0) inc = Math.min(inc, Math.floor((t - s.first) / ideal));
-                        }
+                changed[i] = t;
+                // since the value last changed: repeats compacted away later do not change it
+                long elapsed = t - (long) changed[i - 1];
+                double bound = meter
+                        ? (maxPowerKw > 0 ? maxPowerKw * BOUND_FACTOR * (elapsed / 3.6e9) + BOUND_ALLOWANCE : Double.NaN)
+                        : partsBound(elapsed, t);
+                inc = increment(slot, s, i, prev, x, bound, elapsed, rolloverMax, meter, before);
+                if (firstChange[slot] == Long.MAX_VALUE) {
+                    firstChange[slot] = t;
+                    if (!meter) {
+                        // the part under way when Lathe first saw the counter began before: count only whole ideal
+                        // cycles that fit into the time observed since the baseline
+                        double ideal = idealAt(t);
+                        if (ideal > 0) inc = Math.min(inc, Math.floor((t - s.first) / ideal));
                     }
                 }
             }
