@@ -315,6 +315,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void registerMeters() {
+        if (access != null) for (Meter m : io.lathe.api.internal.AccessSetup.meters(metrics, access.control())) keep(m);
         liveEvents = keep(Counter.builder("lathe.api.live.events")
                 .description("Values sent to live (SSE) clients").register(metrics));
         liveCoalesced = keep(Counter.builder("lathe.api.live.coalesced")

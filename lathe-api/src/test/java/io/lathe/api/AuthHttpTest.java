@@ -215,6 +215,8 @@ class AuthHttpTest {
         assertThat(json.readTree(right.body()).get("code").asText()).isEqualTo("locked");
         // Another user from the same address is locked too (the address counts), as is the right password.
         assertThat(login("vic", PASSWORD).statusCode()).isEqualTo(429);
+        String metrics = send(get("/metrics").header("Authorization", "Bearer " + TestAccess.token(control, Scope.READ))).body();
+        assertThat(metrics).contains("lathe_auth_login_failures_total 3.0").contains("lathe_auth_locked_attempts_total 2.0");
         JsonNode audit = json.readTree(send(get("/api/audit?kind=login.failed").header("Authorization", "Bearer " + TestAccess.adminToken(control))).body());
         assertThat(audit.get("events")).hasSizeGreaterThanOrEqualTo(3);
         assertThat(audit.get("events").get(0).get("address").asText()).isEqualTo("127.0.0.1");

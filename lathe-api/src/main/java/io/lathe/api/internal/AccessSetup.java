@@ -6,6 +6,10 @@ import io.lathe.auth.AccessControl;
 import io.lathe.auth.AuthError;
 import io.lathe.auth.AuthException;
 import io.lathe.model.PlantModel;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.jetty.http.HttpVersion;
@@ -35,6 +39,20 @@ public final class AccessSetup {
             if (e.error() == AuthError.STORE) log.error("access-control store failed [path={}]: {}", ctx.path(), e.getMessage(), e);
             ctx.status(e.error().httpStatus()).json(new ApiError.Body(e.error().name().toLowerCase(Locale.ROOT), e.getMessage(), List.of()));
         });
+    }
+
+    /**
+     * Login and token counters of the core in Prometheus: {@code lathe_auth_logins_total}, {@code
+     * lathe_auth_login_failures_total}, {@code lathe_auth_locked_attempts_total} (refused while locked out), {@code
+     * lathe_auth_token_rejections_total} (unknown or revoked bearer tokens) and the gauge {@code lathe_auth_sessions}.
+     */
+    public static List<Meter> meters(MeterRegistry registry, AccessControl control) {
+        return List.of(
+                FunctionCounter.builder("lathe.auth.logins", control, c -> c.stats().logins()).description("Successful logins (password and single sign-on)").register(registry),
+                FunctionCounter.builder("lathe.auth.login.failures", control, c -> c.stats().loginFailures()).description("Failed logins: wrong user name or password, failed single sign-on").register(registry),
+                FunctionCounter.builder("lathe.auth.locked.attempts", control, c -> c.stats().lockedAttempts()).description("Login attempts refused during a brute-force lock-out").register(registry),
+                FunctionCounter.builder("lathe.auth.token.rejections", control, c -> c.stats().tokenRejections()).description("Bearer tokens that matched no live API token").register(registry),
+                Gauge.builder("lathe.auth.sessions", control, c -> c.stats().sessions()).description("Live login sessions").register(registry));
     }
 
     /**
