@@ -371,9 +371,6 @@ class CrashAcrossIngestPathsTest {
                 server:
                   http-host: 127.0.0.1
                   ingest-token: %s
-                # The test reads history, KPIs and live values without logging in.
-                auth:
-                  anonymous-read: true
                 mqtt:
                   broker: tcp://127.0.0.1:1883
                 sparkplug:

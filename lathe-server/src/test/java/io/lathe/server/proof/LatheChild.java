@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * Lathe ({@code io.lathe.server.cli.Main}) in a child JVM, so a test can SIGKILL it as an operator's {@code kill -9}
  * or a power cut would, and start it again on the same data folder. The child runs on this JVM's own class path and
- * java binary, with {@code --http-port 0}; its HTTP port is read from the start-up banner. stdout and stderr of every
+ * java binary, with {@code --http-port 0} and {@code LATHE_AUTH_ANONYMOUS_READ=true}; its HTTP port is read from the
+ * start-up banner. stdout and stderr of every
  * start go to one log file per child (appended), which failures point to.
  */
 final class LatheChild implements AutoCloseable {
@@ -66,6 +67,14 @@ final class LatheChild implements AutoCloseable {
         Path log = logDir.resolve(name + ".log");
         Files.deleteIfExists(out);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // The proofs read history, KPIs, live values and metrics without logging in (auth.anonymous-read). Set in the
+        // environment rather than the file, so the same configuration also starts builds that predate the key.
+        pb.environment().put("LATHE_AUTH_ANONYMOUS_READ", "true");
+        // More settings for a reproduction, e.g. -Dlathe.proof.child-env=LATHE_STORE_FLUSH_INTERVAL=20s (comma-separated).
+        for (String kv : System.getProperty("lathe.proof.child-env", "").split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) pb.environment().put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         long offset = Files.exists(log) ? Files.size(log) : 0;
         long t0 = System.currentTimeMillis();
         return new LatheChild(pb.start(), out, log, t0, offset);
