@@ -239,8 +239,14 @@ public final class ApiServer implements AutoCloseable {
             io.lathe.api.internal.AccessSetup.importLegacyIngestToken(access.control(), settings.ingestToken());
             openApi = io.lathe.api.internal.OpenApiAccess.annotate(readOpenApi(), access.metricsPublic(), access.anonymousRead());
         } else {
-            log.warn("HTTP API without access control [port={}]: every route but ingest is open to anyone who reaches the port. "
-                    + "Embedders must call access(ApiAccess); lathe serve and lathe demo always do.", settings.port());
+            // Without access control every route but ingest is open: allowed only where nobody else can reach it.
+            if (!io.lathe.api.internal.AuthFilter.isLoopback(settings.host())) {
+                started = false;
+                throw new IllegalStateException("an ApiServer without access control binds only to this machine [host=" + settings.host()
+                        + "]: call access(ApiAccess) before start(), or bind to 127.0.0.1");
+            }
+            log.warn("HTTP API without access control [host={}, port={}]: every route but ingest is open to local programs. "
+                    + "Embedders must call access(ApiAccess); lathe serve and lathe demo always do.", settings.host(), settings.port());
             openApi = readOpenApi();
         }
         if (tls != null) tlsKeys = io.lathe.api.internal.TlsKeys.load(tls);

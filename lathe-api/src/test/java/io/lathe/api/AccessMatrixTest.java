@@ -214,6 +214,15 @@ class AccessMatrixTest {
     }
 
     @Test
+    void withoutAccessControlTheServerRefusesToServeTheNetwork() {
+        ApiServer open = ApiServer.create(new ApiSettings("0.0.0.0", 0), new PlantModel("Acme"), new LiveState(),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List::of);
+        toClose.addFirst(open);
+        org.assertj.core.api.Assertions.assertThatThrownBy(open::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("access(ApiAccess)").hasMessageContaining("0.0.0.0");
+    }
+
+    @Test
     void otherSpellingsOfAProtectedRouteAreProtectedToo() throws Exception {
         // The filter keys on the matched route, not on the request path: HEAD, a trailing slash or an encoded path
         // reach the same handler behind the same check, or no handler at all.
