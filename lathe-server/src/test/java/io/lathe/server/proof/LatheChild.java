@@ -77,7 +77,10 @@ final class LatheChild implements AutoCloseable {
         }
         long offset = Files.exists(log) ? Files.size(log) : 0;
         long t0 = System.currentTimeMillis();
-        return new LatheChild(pb.start(), out, log, t0, offset);
+        Process p = pb.start();
+        // Should the test JVM itself be stopped, its children go with it.
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "lathe-child-reaper-" + p.pid()));
+        return new LatheChild(p, out, log, t0, offset);
     }
 
     /**
@@ -107,8 +110,20 @@ final class LatheChild implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Waits for the start-up banner (the server is then up: store replayed, API listening, connections started). */
+    /**
+     * Waits for the start-up banner (the server is then up: store replayed, API listening, connections started). When
+     * it does not come the child is killed, so a failed start leaves no process behind.
+     */
     LatheChild awaitReady(Duration timeout) throws Exception {
+        try {
+            return waitForBanner(timeout);
+        } catch (Exception | AssertionError e) {
+            close();
+            throw e;
+        }
+    }
+
+    private LatheChild waitForBanner(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(stdout)) {
