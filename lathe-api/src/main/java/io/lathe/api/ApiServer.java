@@ -117,6 +117,7 @@ public final class ApiServer implements AutoCloseable {
     private volatile KpiRoutes kpiRoutes;
     private volatile io.lathe.ingest.PointSink ingestDownstream;
     private volatile TimestampCheck ingestTimestamps;
+    private volatile IngestLimits ingestLimits = IngestLimits.DEFAULTS;
     private volatile ApiAccess access;
     private volatile HttpTls tls;
     private io.lathe.api.internal.TlsKeys.Loaded tlsKeys;
@@ -201,6 +202,15 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer ingestTimestampCheck(TimestampCheck check) {
         this.ingestTimestamps = check;
+        return this;
+    }
+
+    /**
+     * What one {@code POST /api/ingest} request may hold (body size, line length, new series); without it
+     * {@link IngestLimits#DEFAULTS}. Call before {@link #start()}.
+     */
+    public ApiServer ingestLimits(IngestLimits limits) {
+        this.ingestLimits = Objects.requireNonNull(limits, "limits");
         return this;
     }
 
@@ -361,7 +371,7 @@ public final class ApiServer implements AutoCloseable {
         for (Meter m : meters) metrics.remove(m);
         meters.clear();
         for (String name : List.of("lathe.connection.state", "lathe.connection.messages.rate", "lathe.api.requests",
-                IngestRoute.POINTS_METER, IngestRoute.REJECTS_METER)) {
+                IngestRoute.POINTS_METER, IngestRoute.REJECTS_METER, IngestRoute.REFUSED_METER)) {
             metrics.find(name).meters().forEach(metrics::remove);
         }
     }
@@ -405,7 +415,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/signals/{id}/history", history::handle);
         TimestampCheck skew = ingestTimestamps != null ? ingestTimestamps
                 : new TimestampCheck(TimestampCheck.DEFAULT_MAX_SKEW, clock, metrics);
-        IngestRoute ingest = new IngestRoute(settings.ingestToken(), store, metrics, model, ingestDownstream, skew);
+        IngestRoute ingest = new IngestRoute(settings.ingestToken(), store, metrics, model, ingestDownstream, skew, ingestLimits);
         config.routes.post("/api/ingest", ingest::handle);
         KpiRoutes kpi = kpiRoutes != null ? kpiRoutes : new KpiRoutes(null);
         config.routes.get("/api/kpi", kpi::kpi);

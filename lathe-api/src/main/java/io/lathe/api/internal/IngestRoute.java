@@ -52,8 +52,13 @@ import java.util.Map;
  *       ±2^53 (where doubles lose integers) is created LONG. In a DOUBLE series a number is the nearest double.
  *   <li>Timestamps more than the clock-skew limit ahead of the server clock are rejected ({@code future-timestamp},
  *       the shared {@link TimestampCheck}); timestamps outside the store's range are rejected ({@code timestamp}).
- *   <li>A text value over {@link #MAX_VALUE_BYTES} bytes, or a line over {@link #MAX_LINE_BYTES}, is rejected
- *       ({@code too-large}) and makes the answer 413.
+ *   <li>A text value over {@link #MAX_VALUE_BYTES} bytes, or a line over {@code server.ingest.max-line-bytes} (default
+ *       {@link #MAX_LINE_BYTES}), is rejected ({@code too-large}) and makes the answer 413.
+ *   <li>A request may create at most {@code server.ingest.max-new-series} series; lines naming further new series are
+ *       rejected ({@code new-series-limit}, 400), lines of existing series are stored.
+ *   <li>A body over {@code server.ingest.max-body-bytes} is answered 413 ({@code body_too_large}): before reading when its
+ *       {@code Content-Length} says so (nothing stored), else where the limit is crossed while streaming (the lines read
+ *       before it are stored and the answer says up to which line).
  * </ul>
  * Points of one series with the same timestamp: the last one written wins (the store's rule), so resending a batch
  * whose answer was lost stores every point once.
@@ -73,6 +78,8 @@ public final class IngestRoute {
     public static final String CONNECTION = "http-ingest";
     public static final String POINTS_METER = "lathe.ingest.http.points";
     public static final String REJECTS_METER = "lathe.ingest.http.rejects";
+    /** Requests refused whole or cut short, by {@code reason} ({@code body-too-large}). */
+    public static final String REFUSED_METER = "lathe.ingest.http.refused";
     public static final String TOKEN_KEY = "server.ingest-token";
     public static final String TOKEN_ENV = "LATHE_SERVER_INGEST_TOKEN";
     /** Seconds a client is asked to wait ({@code Retry-After}) when the store cannot accept points. */
@@ -103,8 +110,10 @@ public final class IngestRoute {
         TYPE("type"),
         /** Older than the series' newest point by more than the store's late window. */
         LATE("late"),
-        /** A text value over {@link #MAX_VALUE_BYTES} or a line over {@link #MAX_LINE_BYTES}. */
+        /** A text value over {@link #MAX_VALUE_BYTES} or a line over the line limit. */
         TOO_LARGE("too-large"),
+        /** A new series beyond the number one request may create ({@code server.ingest.max-new-series}). */
+        NEW_SERIES_LIMIT("new-series-limit"),
         /**
          * The store could not accept points (disk full, log error, closed): the batch was answered 503 and these lines,
          * from the one the store refused to the end of the body, were not stored. Counted, never listed in an answer.
@@ -146,6 +155,8 @@ public final class IngestRoute {
     private final TimestampCheck timestamps;
     private final Counter points;
     private final Counter[] rejects = new Counter[Reject.values().length];
+    private final Counter bodyTooLarge;
+    private final io.lathe.api.IngestLimits limits;
 
     /**
      * @param token      null answers 403
@@ -157,6 +168,13 @@ public final class IngestRoute {
      */
     public IngestRoute(String token, TelemetryStore store, MeterRegistry metrics, PlantModel model, PointSink downstream,
                        TimestampCheck timestamps) {
+        this(token, store, metrics, model, downstream, timestamps, io.lathe.api.IngestLimits.DEFAULTS);
+    }
+
+    /** As the other constructor, with the request limits to enforce. */
+    public IngestRoute(String token, TelemetryStore store, MeterRegistry metrics, PlantModel model, PointSink downstream,
+                       TimestampCheck timestamps, io.lathe.api.IngestLimits limits) {
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.store = store;
         this.model = model;
@@ -168,6 +186,8 @@ public final class IngestRoute {
             rejects[r.ordinal()] = Counter.builder(REJECTS_METER).tag("reason", r.label())
                     .description("Lines of POST /api/ingest rejected, by reason").register(metrics);
         }
+        bodyTooLarge = Counter.builder(REFUSED_METER).tag("reason", "body-too-large")
+                .description("Requests to POST /api/ingest refused or cut short, by reason").register(metrics);
     }
 
     public void handle(Context ctx) throws IOException {
@@ -206,8 +226,18 @@ public final class IngestRoute {
                     + "': send JSON lines as application/x-ndjson (or application/json) or CSV series,timestamp,value as text/csv.");
         }
 
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limits.maxBodyBytes()) {
+            bodyTooLarge.increment();
+            throw ApiError.of(413, "body_too_large", "request body too large [bytes=" + declared + ", limit="
+                    + limits.maxBodyBytes() + ", setting=" + io.lathe.api.IngestLimits.MAX_BODY_KEY + "]: nothing of this batch"
+                    + " was read or stored. Split it into requests of at most " + limits.maxBodyBytes() + " bytes, or raise "
+                    + io.lathe.api.IngestLimits.MAX_BODY_KEY + ".");
+        }
         Batch batch = new Batch(csv);
-        BodyLines lines = new BodyLines(ctx.bodyInputStream(), MAX_LINE_BYTES);
+        // Javalin's http.maxRequestSize guards only bodies it buffers; this one is streamed, so it is counted here.
+        BodyLines lines = new BodyLines(new LimitedInput(ctx.bodyInputStream(), limits.maxBodyBytes()), limits.maxLineBytes());
+        boolean cut = false;
         try {
             // Checked before the first line too, so a batch is refused whole rather than from wherever the store was
             // first asked.
@@ -215,8 +245,15 @@ public final class IngestRoute {
             if (down != null) throw new StoreUnavailable(down);
             while (lines.next()) batch.line(lines);
         } catch (StoreUnavailable e) {
-            batch.refuseRest(lines);
+            try {
+                batch.refuseRest(lines);
+            } catch (BodyTooLarge tooLarge) { // the rest is not counted beyond the limit
+                bodyTooLarge.increment();
+            }
             unavailable(ctx, batch, e.getMessage());
+        } catch (BodyTooLarge e) {
+            cut = true;
+            bodyTooLarge.increment();
         } finally {
             batch.count();
         }
@@ -227,6 +264,15 @@ public final class IngestRoute {
             } catch (IOException | UncheckedIOException e) {
                 unavailable(ctx, batch, "the write-ahead log could not force the points to disk: " + e.getMessage());
             }
+        }
+        if (cut) {
+            ctx.status(413).json(new Result("body_too_large", "request body too large [limit=" + limits.maxBodyBytes()
+                    + ", setting=" + io.lathe.api.IngestLimits.MAX_BODY_KEY + ", last-line-read=" + batch.lineNumber
+                    + "]: reading stopped at the limit. " + batch.accepted + " points of lines 1 to " + batch.lineNumber
+                    + " were stored durably (" + batch.rejected + " of those lines rejected, listed); nothing after line "
+                    + batch.lineNumber + " was stored. Send the rest in requests of at most " + limits.maxBodyBytes()
+                    + " bytes, or raise " + io.lathe.api.IngestLimits.MAX_BODY_KEY + ".", batch.accepted, batch.rejected, batch.errors));
+            return;
         }
         answer(ctx, batch);
     }
@@ -242,12 +288,18 @@ public final class IngestRoute {
         if (batch.tooLarge > 0) {
             ctx.status(413).json(new Result("too_large", rejected + " lines rejected" + more + ", " + batch.tooLarge
                     + " of them over the size limit (a text value may hold " + MAX_VALUE_BYTES + " bytes of UTF-8, a line "
-                    + MAX_LINE_BYTES + " bytes)" + stored + "Shorten or split those values, fix the other listed lines, "
+                    + limits.maxLineBytes() + " bytes, setting " + io.lathe.api.IngestLimits.MAX_LINE_KEY + ")" + newSeries(batch) + stored + "Shorten or split those values, fix the other listed lines, "
                     + "and send only those again.", accepted, rejected, batch.errors));
         } else {
-            ctx.status(400).json(new Result("bad_lines", rejected + " lines rejected" + more + stored
+            ctx.status(400).json(new Result("bad_lines", rejected + " lines rejected" + more + newSeries(batch) + stored
                     + "Fix the listed lines and send only those again.", accepted, rejected, batch.errors));
         }
+    }
+
+    private String newSeries(Batch batch) {
+        long n = batch.rejectsByReason[Reject.NEW_SERIES_LIMIT.ordinal()];
+        return n == 0 ? "" : ", " + n + " of them naming series beyond the " + limits.maxNewSeries() + " new series one request"
+                + " may create (setting " + io.lathe.api.IngestLimits.MAX_NEW_SERIES_KEY + "; send them again in a later request)";
     }
 
     private static void unavailable(Context ctx, Batch batch, String why) {
@@ -262,6 +314,39 @@ public final class IngestRoute {
     private static final class StoreUnavailable extends RuntimeException {
         StoreUnavailable(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** The body crossed {@code server.ingest.max-body-bytes} while streaming. */
+    private static final class BodyTooLarge extends RuntimeException {
+        BodyTooLarge() {
+            super("request body over the limit", null, false, false);
+        }
+    }
+
+    /** Counts the bytes read and fails once there are more than the limit, so an endless body is never read to its end. */
+    private static final class LimitedInput extends java.io.InputStream {
+        private final java.io.InputStream in;
+        private final long max;
+        private long count;
+
+        LimitedInput(java.io.InputStream in, long max) {
+            this.in = in;
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            // One byte past the limit is enough to know it is crossed.
+            int n = in.read(b, off, (int) Math.min(len, max - count + 1));
+            if (n > 0 && (count += n) > max) throw new BodyTooLarge();
+            return n;
         }
     }
 
@@ -311,6 +396,8 @@ public final class IngestRoute {
         int csvSeriesCount;
         final Map<String, SeriesEntry> jsonSeries = new HashMap<>();
         long accepted, rejected, tooLarge, lineNumber;
+        /** Series this request created in the store, against {@code server.ingest.max-new-series}. */
+        int newSeries;
         long futureRejects;
         String firstFutureSeries;
         long firstFutureMicros;
@@ -337,9 +424,11 @@ public final class IngestRoute {
             lineNumber = n;
             try {
                 if (lines.tooLong()) {
+                    int max = limits.maxLineBytes();
                     throw new BadLine(Reject.TOO_LARGE, null, "line too long [line=" + n + ", bytes=" + lines.tooLongBytes()
-                            + ", limit=" + MAX_LINE_BYTES + "]: a line may hold " + MAX_LINE_BYTES + " bytes (a text value "
-                            + MAX_VALUE_BYTES + " bytes of UTF-8). Shorten or split the value.");
+                            + ", limit=" + max + ", setting=" + io.lathe.api.IngestLimits.MAX_LINE_KEY + "]: a line may hold "
+                            + max + " bytes (a text value at most " + MAX_VALUE_BYTES + " bytes of UTF-8). Shorten or split the"
+                            + " value, or raise " + io.lathe.api.IngestLimits.MAX_LINE_KEY + ".");
                 }
                 byte[] b = lines.bytes();
                 int from = lines.start(), to = lines.end();
@@ -826,6 +915,14 @@ public final class IngestRoute {
             boolean ok;
             try {
                 if (s.type == null) {
+                    if (newSeries >= limits.maxNewSeries() && store.typeOf(s.name).isEmpty()) {
+                        throw new BadLine(Reject.NEW_SERIES_LIMIT, "series", "too many new series in one request [line=" + n
+                                + ", field=series, series=" + abbreviate(s.name) + ", limit=" + limits.maxNewSeries() + ", setting="
+                                + io.lathe.api.IngestLimits.MAX_NEW_SERIES_KEY + "]: this request already created "
+                                + newSeries + " series. Send this line again in a later request, or raise "
+                                + io.lathe.api.IngestLimits.MAX_NEW_SERIES_KEY + " if this many new series are expected.");
+                    }
+                    newSeries++;
                     DataType kindType = switch (kind) {
                         case TEXT -> DataType.TEXT;
                         case BOOLEAN -> DataType.BOOLEAN;
