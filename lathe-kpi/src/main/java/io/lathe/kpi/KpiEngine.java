@@ -546,7 +546,14 @@ public final class KpiEngine implements PointSink {
         return out;
     }
 
-    private static void checkRange(long from, long to) {
+    /**
+     * The caps every query applies: {@code to} after {@code from} and at most {@link #MAX_RANGE} between them. Public so
+     * that callers answering for a range with no data yet refuse the same ranges as when data is there.
+     *
+     * @throws QueryLimitException      when the range is longer than {@link #MAX_RANGE}
+     * @throws IllegalArgumentException when {@code to} is not after {@code from}
+     */
+    public static void checkRange(long from, long to) {
         if (to <= from) throw new IllegalArgumentException("Invalid KPI period [from=" + from + ", to=" + to + "]: to must be after from. Swap or widen the range.");
         long span = to - from;
         if (span < 0 || span > MAX_RANGE_MICROS) throw QueryLimitException.range(from, to); // span < 0: overflowed

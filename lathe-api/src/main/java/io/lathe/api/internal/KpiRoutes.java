@@ -320,6 +320,7 @@ public final class KpiRoutes {
     public static String kpiJson(KpiEngine engine, String asset, long fromMicros, long toMicros, Grouping by, long nowMicros) {
         long end = engine.measuredEnd(toMicros, nowMicros);
         boolean measured = end > fromMicros;
+        if (!measured) unmeasuredRange(fromMicros, toMicros, nowMicros);
         StringBuilder b = head(asset, fromMicros, toMicros, measured ? end : Long.MIN_VALUE).append(",\"by\":");
         if (by == null) {
             b.append("null,\"kpis\":").append(measured ? KpiJson.of(engine.kpis(asset, fromMicros, end)) : "null");
@@ -328,6 +329,15 @@ public final class KpiRoutes {
                     .append(measured ? KpiJson.of(engine.kpisBy(asset, fromMicros, end, by)) : "[]");
         }
         return b.append('}').toString();
+    }
+
+    /**
+     * With no data in the range the engine is not asked, so its caps are applied here to the part of the range up to
+     * now: a range the API refuses once data arrives is refused before, too.
+     */
+    private static void unmeasuredRange(long fromMicros, long toMicros, long nowMicros) {
+        long to = Math.min(toMicros, nowMicros);
+        if (to > fromMicros) KpiEngine.checkRange(fromMicros, to);
     }
 
     /** {@code {"asset","from","to","measuredTo"} without the closing brace; measuredTo null when MIN_VALUE. */
@@ -346,6 +356,7 @@ public final class KpiRoutes {
     public static String downtimeJson(KpiEngine engine, String asset, long fromMicros, long toMicros, long nowMicros) {
         long end = engine.measuredEnd(toMicros, nowMicros);
         boolean measured = end > fromMicros;
+        if (!measured) unmeasuredRange(fromMicros, toMicros, nowMicros);
         return head(asset, fromMicros, toMicros, measured ? end : Long.MIN_VALUE)
                 .append(",\"events\":").append(measured ? KpiJson.stops(engine.stops(asset, fromMicros, end)) : "[]")
                 .append(",\"pareto\":").append(measured ? KpiJson.pareto(engine.pareto(asset, fromMicros, end)) : "[]").append('}').toString();
@@ -423,6 +434,7 @@ public final class KpiRoutes {
     public static String byProductJson(KpiEngine engine, String asset, long fromMicros, long toMicros, long nowMicros) {
         long end = engine.measuredEnd(toMicros, nowMicros);
         boolean measured = end > fromMicros;
+        if (!measured) unmeasuredRange(fromMicros, toMicros, nowMicros);
         Map<String, List<Kpis>> parts = new LinkedHashMap<>();
         for (String m : measured ? engine.machinesOf(asset) : List.<String>of()) {
             for (Map.Entry<String, Kpis> p : engine.kpisByProduct(m, fromMicros, end).entrySet()) {
