@@ -4,8 +4,14 @@ import io.lathe.api.ApiServer;
 import io.lathe.api.ApiSettings;
 import io.lathe.api.PortInUseException;
 import io.lathe.api.internal.KpiRoutes;
+import io.lathe.broker.BrokerAccess;
+import io.lathe.broker.BrokerCredential;
+import io.lathe.broker.BrokerIdentities;
+import io.lathe.broker.BrokerLimits;
 import io.lathe.broker.BrokerPortInUseException;
 import io.lathe.broker.BrokerSettings;
+import io.lathe.broker.BrokerTls;
+import io.lathe.broker.TopicRights;
 import io.lathe.broker.EmbeddedBroker;
 import io.lathe.ingest.Connection;
 import io.lathe.ingest.ConnectionStatus;
@@ -71,6 +77,11 @@ public final class LatheServer implements AutoCloseable {
     private EmbeddedBroker broker;
     private ApiServer api;
     private String brokerUrl;
+    /** The embedded broker's credential for Lathe's own connections; null with an external broker. */
+    private BrokerCredential internal;
+    private String brokerBindHost;
+    private int brokerIdentities;
+    private boolean brokerAnonymous;
     private VirtualFactory factory;
     private TelemetryStore store;
     private OpcUaMachine opcUaMachine;
@@ -166,25 +177,17 @@ public final class LatheServer implements AutoCloseable {
 
         String brokerSetting = st.string(Keys.MQTT_BROKER);
         if (brokerSetting.equalsIgnoreCase("embedded")) {
-            int port = st.integer(Keys.MQTT_EMBEDDED_PORT);
-            try {
-                broker = EmbeddedBroker.start(new BrokerSettings(st.string(Keys.MQTT_EMBEDDED_HOST), port,
-                        dataDir.resolve("broker"), demo));
-            } catch (BrokerPortInUseException e) {
-                throw new StartupException("MQTT port " + port + " is already in use (another MQTT broker such as Mosquitto?). "
-                        + "Give the embedded broker another port with --mqtt-port (or mqtt.embedded.port, or "
-                        + Keys.MQTT_EMBEDDED_PORT.envVar() + "), or use the broker that is running there with "
-                        + "mqtt.broker: tcp://127.0.0.1:" + port + ".", 2, e);
-            }
-            closeables.add(broker);
-            brokerUrl = "tcp://127.0.0.1:" + broker.port();
+            brokerBindHost = st.string(Keys.MQTT_EMBEDDED_HOST);
+            startBroker(config, dataDir, demo);
+            brokerUrl = broker.url();
         } else {
             brokerUrl = brokerSetting;
         }
 
         if (st.bool(Keys.SPARKPLUG_ENABLED)) {
             SparkplugHost host = new SparkplugHost(new SparkplugHostConfig(st.string(Keys.SPARKPLUG_HOST_ID), brokerUrl,
-                    st.string(Keys.MQTT_USERNAME), st.string(Keys.MQTT_PASSWORD),
+                    broker != null ? internal.username() : st.string(Keys.MQTT_USERNAME),
+                    broker != null ? internal.password() : st.string(Keys.MQTT_PASSWORD),
                     st.string(Keys.MQTT_TLS_CA) == null ? null : Path.of(st.string(Keys.MQTT_TLS_CA)),
                     st.bool(Keys.MQTT_TLS_VERIFY_HOSTNAME), st.list(Keys.SPARKPLUG_GROUPS),
                     st.duration(Keys.SPARKPLUG_REORDER_TIMEOUT), st.string(Keys.DISCOVERY_SITE), st.string(Keys.DISCOVERY_AREA)),
@@ -196,7 +199,8 @@ public final class LatheServer implements AutoCloseable {
         }
 
         if (demo) {
-            factory = new VirtualFactory(new FactoryConfig(brokerUrl, null, null, "Demo", st.integer(Keys.SIM_LINES),
+            factory = new VirtualFactory(new FactoryConfig(brokerUrl, internal == null ? null : internal.username(),
+                    internal == null ? null : internal.password(), "Demo", st.integer(Keys.SIM_LINES),
                     st.integer(Keys.SIM_MACHINES), st.longValue(Keys.SIM_SEED), st.doubleValue(Keys.SIM_SPEED),
                     Duration.ofSeconds(1), st.bool(Keys.SPARKPLUG_ENABLED) ? st.string(Keys.SPARKPLUG_HOST_ID) : null), clock);
             closeables.add(factory);
@@ -209,8 +213,102 @@ public final class LatheServer implements AutoCloseable {
                 r = new OpcUaConfig(c.name(), c.endpointUrl(), c.securityPolicy(), c.username(), c.password(), dataDir,
                         c.machineId(), c.publishingInterval(), c.requestTimeout(), c.reconnectMaxDelay(), c.nodes());
             }
+            if (r instanceof MqttJsonConfig j && j.username() == null && atEmbeddedBroker(j)) {
+                r = new MqttJsonConfig(j.name(), j.brokerUrl(), j.clientId(), internal.username(), internal.password(), j.qos(),
+                        j.machineId(), j.topics(), j.instanceId());
+            }
             addConnection(r, sink, timestampCheck, clock);
         }
+    }
+
+    /**
+     * Starts the embedded broker with access control: Lathe's own connections by the internal credential, the edge
+     * nodes and devices of {@code mqtt.embedded.clients-file}, anonymous clients only when allowed.
+     */
+    private void startBroker(LatheConfig config, Path dataDir, boolean demo) throws StartupException {
+        Settings st = config.settings();
+        int port = st.integer(Keys.MQTT_EMBEDDED_PORT);
+        String host = st.string(Keys.MQTT_EMBEDDED_HOST);
+        Path clientsFile = null;
+        try {
+            if (st.string(Keys.MQTT_EMBEDDED_CLIENTS_FILE) != null) {
+                clientsFile = Path.of(st.string(Keys.MQTT_EMBEDDED_CLIENTS_FILE));
+                if (!clientsFile.isAbsolute() && config.file() != null) {
+                    Path folder = Path.of(config.file()).toAbsolutePath().getParent();
+                    if (folder != null) clientsFile = folder.resolve(clientsFile);
+                }
+            }
+            List<io.lathe.broker.BrokerIdentity> identities = clientsFile == null ? List.of() : BrokerIdentities.load(clientsFile);
+            boolean anonymous = st.bool(Keys.MQTT_EMBEDDED_ANONYMOUS);
+            // A device must not take the client id of one of Lathe's own connections and kick it off the broker.
+            java.util.Set<String> reserved = new java.util.HashSet<>();
+            for (Record r : config.connections()) {
+                if (r instanceof MqttJsonConfig j) reserved.add(j.withInstanceId(instanceId).effectiveClientId());
+            }
+            BrokerAccess.Controlled access = BrokerAccess.internalOnly().withIdentities(identities)
+                    .withAnonymous(anonymous ? new TopicRights(st.list(Keys.MQTT_EMBEDDED_ANONYMOUS_PUBLISH),
+                            st.list(Keys.MQTT_EMBEDDED_ANONYMOUS_SUBSCRIBE)) : null)
+                    .withReservedClientIds(reserved);
+            BrokerLimits limits = new BrokerLimits(st.integer(Keys.MQTT_EMBEDDED_MAX_PACKET_BYTES), st.integer(Keys.MQTT_EMBEDDED_MAX_TOPIC_LENGTH),
+                    st.integer(Keys.MQTT_EMBEDDED_MAX_TOPIC_LEVELS), st.integer(Keys.MQTT_EMBEDDED_MAX_RETAINED_PAYLOAD),
+                    st.integer(Keys.MQTT_EMBEDDED_MAX_RETAINED_MESSAGES), st.longValue(Keys.MQTT_EMBEDDED_MAX_RETAINED_BYTES));
+            String tlsHost = st.string(Keys.MQTT_EMBEDDED_TLS_HOST) == null ? host : st.string(Keys.MQTT_EMBEDDED_TLS_HOST);
+            int tlsPort = st.integer(Keys.MQTT_EMBEDDED_TLS_PORT);
+            BrokerTls tls = st.string(Keys.MQTT_EMBEDDED_TLS_CERT) != null
+                    ? new BrokerTls.Pem(tlsHost, tlsPort, Path.of(st.string(Keys.MQTT_EMBEDDED_TLS_CERT)),
+                            keyFile(st), st.string(Keys.MQTT_EMBEDDED_TLS_KEY_PASSWORD))
+                    : st.string(Keys.MQTT_EMBEDDED_TLS_PKCS12) != null
+                    ? new BrokerTls.Pkcs12(tlsHost, tlsPort, Path.of(st.string(Keys.MQTT_EMBEDDED_TLS_PKCS12)),
+                            pkcs12Password(st))
+                    : null;
+            broker = EmbeddedBroker.start(new BrokerSettings(host, port, dataDir.resolve("broker"), demo)
+                    .withAccess(access).withLimits(limits).withTls(tls));
+            brokerIdentities = identities.size();
+            brokerAnonymous = anonymous;
+        } catch (BrokerIdentities.InvalidClientListException e) {
+            throw new StartupException(e.getMessage() + "\nFix " + clientsFile + " (key " + Keys.MQTT_EMBEDDED_CLIENTS_FILE.name() + ").", 2, e);
+        } catch (IOException e) {
+            throw new StartupException("Cannot read the MQTT client list [" + Keys.MQTT_EMBEDDED_CLIENTS_FILE.name() + "=" + clientsFile
+                    + "]: " + e + ". Check the path (relative to the configuration file's folder) and its permissions.", 2, e);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new StartupException("Invalid embedded MQTT broker settings: " + e.getMessage(), 2, e);
+        } catch (BrokerPortInUseException e) {
+            throw new StartupException("MQTT port " + port + " is already in use (another MQTT broker such as Mosquitto?). "
+                    + "Give the embedded broker another port with --mqtt-port (or mqtt.embedded.port, or "
+                    + Keys.MQTT_EMBEDDED_PORT.envVar() + "), or use the broker that is running there with "
+                    + "mqtt.broker: tcp://127.0.0.1:" + port + ".", 2, e);
+        }
+        closeables.add(broker);
+        broker.bindTo(metrics);
+        internal = broker.internalCredential();
+    }
+
+    private static Path keyFile(Settings st) {
+        String key = st.string(Keys.MQTT_EMBEDDED_TLS_KEY);
+        if (key == null) {
+            throw new IllegalArgumentException(Keys.MQTT_EMBEDDED_TLS_CERT.name() + " is set but " + Keys.MQTT_EMBEDDED_TLS_KEY.name()
+                    + " is not. Set it to the PEM file with the certificate's private key.");
+        }
+        return Path.of(key);
+    }
+
+    private static String pkcs12Password(Settings st) {
+        String pw = st.string(Keys.MQTT_EMBEDDED_TLS_PKCS12_PASSWORD);
+        if (pw == null) {
+            throw new IllegalArgumentException(Keys.MQTT_EMBEDDED_TLS_PKCS12.name() + " is set but " + Keys.MQTT_EMBEDDED_TLS_PKCS12_PASSWORD.name()
+                    + " is not. Set it (or the environment variable " + Keys.MQTT_EMBEDDED_TLS_PKCS12_PASSWORD.envVar() + ").");
+        }
+        return pw;
+    }
+
+    /** True when {@code j} connects to the embedded broker: a loopback or the bind address, at its plain or TLS port. */
+    private boolean atEmbeddedBroker(MqttJsonConfig j) {
+        if (broker == null) return false;
+        String h = j.host();
+        String bind = brokerBindHost;
+        boolean local = h.equals("127.0.0.1") || h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("[::1]")
+                || h.equals(bind);
+        return local && (j.port() == broker.port() || j.port() == broker.tlsPort());
     }
 
     /**
@@ -420,6 +518,26 @@ public final class LatheServer implements AutoCloseable {
     /** The embedded broker's port, or -1 when an external broker is used. */
     public int mqttPort() {
         return broker == null ? -1 : broker.port();
+    }
+
+    /** The embedded broker's TLS URL, or null without TLS or with an external broker. */
+    public String brokerTlsUrl() {
+        return broker == null ? null : broker.tlsUrl();
+    }
+
+    /** Edge nodes and devices of {@code mqtt.embedded.clients-file} (0 with an external broker). */
+    public int brokerIdentityCount() {
+        return brokerIdentities;
+    }
+
+    /** True when the embedded broker lets clients without user name in. */
+    public boolean brokerAnonymous() {
+        return brokerAnonymous;
+    }
+
+    /** The embedded broker, or null when an external one is used (tests read its counters). */
+    public EmbeddedBroker embeddedBroker() {
+        return broker;
     }
 
     public boolean mqttPortFellBack() {

@@ -62,6 +62,12 @@ final class Runner {
             out.println("  MQTT        tcp://" + shown + ":" + s.mqttPort() + " (embedded broker"
                     + (s.mqttPortFellBack() ? "; port " + config.settings().integer(Keys.MQTT_EMBEDDED_PORT)
                     + " was taken, so a free port was chosen" : "") + ")");
+            if (s.brokerTlsUrl() != null) out.println("              " + s.brokerTlsUrl() + " (TLS)");
+            String mqttHost = config.settings().string(Keys.MQTT_EMBEDDED_HOST);
+            boolean mqttLocal = mqttHost.equals("127.0.0.1") || mqttHost.equals("localhost") || mqttHost.equals("::1");
+            out.println("              " + s.brokerIdentityCount() + " MQTT identities (mqtt.embedded.clients-file), anonymous "
+                    + (s.brokerAnonymous() ? "on" : "off") + (mqttLocal
+                    ? "; this machine only, to take devices from the network: mqtt.embedded.host 0.0.0.0" : "; listening on " + mqttHost));
         } else {
             out.println("  MQTT        " + s.brokerUrl() + " (external broker)");
         }

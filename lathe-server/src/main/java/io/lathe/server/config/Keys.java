@@ -56,6 +56,40 @@ public final class Keys {
             "Address the embedded broker binds to: 127.0.0.1 serves this machine only; 0.0.0.0 every network interface (set up device credentials first).");
     public static final ConfigKey MQTT_EMBEDDED_PORT = key("mqtt.embedded.port", Type.PORT, "1883",
             "Port of the embedded broker. Command-line option --mqtt-port. `lathe demo` falls back to a free port when it is taken.");
+    public static final ConfigKey MQTT_EMBEDDED_CLIENTS_FILE = key("mqtt.embedded.clients-file", Type.STRING, null,
+            "YAML list of the edge nodes and devices allowed on the embedded broker: user name, Argon2id or bcrypt password hash, and a Sparkplug group and edge node or publish/subscribe topic filters. Unset: only Lathe's own clients (and anonymous ones if allowed). Relative to the configuration file's folder.");
+    public static final ConfigKey MQTT_EMBEDDED_ANONYMOUS = key("mqtt.embedded.anonymous", Type.BOOLEAN, "false",
+            "Let clients without user name connect to the embedded broker, with the rights of mqtt.embedded.anonymous-publish and -subscribe. They never may publish Sparkplug STATE or use Lathe's client ids.");
+    public static final ConfigKey MQTT_EMBEDDED_ANONYMOUS_PUBLISH = key("mqtt.embedded.anonymous-publish", Type.LIST, "#",
+            "Topic filters anonymous clients may publish to, comma-separated (only with mqtt.embedded.anonymous).");
+    public static final ConfigKey MQTT_EMBEDDED_ANONYMOUS_SUBSCRIBE = key("mqtt.embedded.anonymous-subscribe", Type.LIST, "#",
+            "Topic filters anonymous clients may subscribe to, comma-separated (only with mqtt.embedded.anonymous).");
+    public static final ConfigKey MQTT_EMBEDDED_MAX_PACKET_BYTES = key("mqtt.embedded.max-packet-bytes", Type.INT, "1048576",
+            "Largest MQTT packet the embedded broker accepts, in bytes (1024 to 268435460); a client sending a larger one is disconnected. 1 MiB holds a Sparkplug birth of about 10,000 metrics.");
+    public static final ConfigKey MQTT_EMBEDDED_MAX_TOPIC_LENGTH = key("mqtt.embedded.max-topic-length", Type.INT, "1024",
+            "Longest topic name or filter the embedded broker accepts, in characters (1 to 65535).");
+    public static final ConfigKey MQTT_EMBEDDED_MAX_TOPIC_LEVELS = key("mqtt.embedded.max-topic-levels", Type.INT, "32",
+            "Most levels (parts between '/') in a topic the embedded broker accepts for PUBLISH and SUBSCRIBE (1 to 1024).");
+    public static final ConfigKey MQTT_EMBEDDED_MAX_RETAINED_PAYLOAD = key("mqtt.embedded.max-retained-payload-bytes", Type.INT, "65536",
+            "Largest payload the embedded broker stores as a retained message, in bytes; a larger retained PUBLISH is delivered live but not stored, and counted. Lathe's own clients are exempt.");
+    public static final ConfigKey MQTT_EMBEDDED_MAX_RETAINED_MESSAGES = key("mqtt.embedded.max-retained-messages", Type.INT, "10000",
+            "Most retained messages the embedded broker stores for clients other than Lathe's own.");
+    public static final ConfigKey MQTT_EMBEDDED_MAX_RETAINED_BYTES = key("mqtt.embedded.max-retained-bytes", Type.LONG, "16777216",
+            "Most bytes (payloads and topic names) of retained messages the embedded broker stores for clients other than Lathe's own.");
+    public static final ConfigKey MQTT_EMBEDDED_TLS_HOST = key("mqtt.embedded.tls.host", Type.STRING, null,
+            "Address the embedded broker's TLS listener binds to; unset: mqtt.embedded.host. To take devices only over TLS, set mqtt.embedded.host to 127.0.0.1 and this to 0.0.0.0.");
+    public static final ConfigKey MQTT_EMBEDDED_TLS_PORT = key("mqtt.embedded.tls.port", Type.PORT, "8883",
+            "Port of the embedded broker's TLS listener, open when a certificate is configured.");
+    public static final ConfigKey MQTT_EMBEDDED_TLS_CERT = key("mqtt.embedded.tls.cert-file", Type.STRING, null,
+            "PEM file with the embedded broker's certificate, then its intermediate certificates; with mqtt.embedded.tls.key-file it opens the TLS listener.");
+    public static final ConfigKey MQTT_EMBEDDED_TLS_KEY = key("mqtt.embedded.tls.key-file", Type.STRING, null,
+            "PEM file with the private key of mqtt.embedded.tls.cert-file: PKCS#8, encrypted PKCS#8 or PKCS#1 RSA.");
+    public static final ConfigKey MQTT_EMBEDDED_TLS_KEY_PASSWORD = secret("mqtt.embedded.tls.key-password",
+            "Password of an encrypted mqtt.embedded.tls.key-file.");
+    public static final ConfigKey MQTT_EMBEDDED_TLS_PKCS12 = key("mqtt.embedded.tls.pkcs12-file", Type.STRING, null,
+            "PKCS#12 file (.p12/.pfx) with the embedded broker's key and certificate chain, instead of the PEM files.");
+    public static final ConfigKey MQTT_EMBEDDED_TLS_PKCS12_PASSWORD = secret("mqtt.embedded.tls.pkcs12-password",
+            "Password of mqtt.embedded.tls.pkcs12-file and of its key.");
     public static final ConfigKey MQTT_USERNAME = key("mqtt.username", Type.STRING, null, "User name for an external broker.");
     public static final ConfigKey MQTT_PASSWORD = secret("mqtt.password", "Password for an external broker.");
     public static final ConfigKey MQTT_TLS_CA = key("mqtt.tls.ca-file", Type.STRING, null,
@@ -104,7 +138,11 @@ public final class Keys {
             TLS_CERT_FILE, TLS_KEY_FILE, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TLS_SELF_SIGNED, AUTH_ANONYMOUS_READ, AUTH_SESSION_IDLE,
             AUTH_SESSION_ABSOLUTE, AUTH_MAX_SESSIONS, AUTH_LOCKOUT_FAILURES, AUTH_LOCKOUT_FIRST, AUTH_LOCKOUT_MAX, OIDC_ISSUER,
             OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_SCOPES, OIDC_USERNAME_CLAIM, OIDC_ROLE_MAPPINGS, MQTT_BROKER, MQTT_EMBEDDED_HOST,
-            MQTT_EMBEDDED_PORT, MQTT_USERNAME, MQTT_PASSWORD, MQTT_TLS_CA, MQTT_TLS_VERIFY_HOSTNAME, SPARKPLUG_ENABLED,
+            MQTT_EMBEDDED_PORT, MQTT_EMBEDDED_CLIENTS_FILE, MQTT_EMBEDDED_ANONYMOUS, MQTT_EMBEDDED_ANONYMOUS_PUBLISH,
+            MQTT_EMBEDDED_ANONYMOUS_SUBSCRIBE, MQTT_EMBEDDED_MAX_PACKET_BYTES, MQTT_EMBEDDED_MAX_TOPIC_LENGTH, MQTT_EMBEDDED_MAX_TOPIC_LEVELS,
+            MQTT_EMBEDDED_MAX_RETAINED_PAYLOAD, MQTT_EMBEDDED_MAX_RETAINED_MESSAGES, MQTT_EMBEDDED_MAX_RETAINED_BYTES, MQTT_EMBEDDED_TLS_HOST,
+            MQTT_EMBEDDED_TLS_PORT, MQTT_EMBEDDED_TLS_CERT, MQTT_EMBEDDED_TLS_KEY, MQTT_EMBEDDED_TLS_KEY_PASSWORD, MQTT_EMBEDDED_TLS_PKCS12,
+            MQTT_EMBEDDED_TLS_PKCS12_PASSWORD, MQTT_USERNAME, MQTT_PASSWORD, MQTT_TLS_CA, MQTT_TLS_VERIFY_HOSTNAME, SPARKPLUG_ENABLED,
             SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, STORE_MEMORY_MB,
             STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, STORE_PARTITION, INGEST_QUEUE_CAPACITY,
             INGEST_MAX_BLOCK, INGEST_MAX_CLOCK_SKEW, SIM_SEED,
