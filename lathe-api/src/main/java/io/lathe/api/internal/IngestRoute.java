@@ -229,10 +229,12 @@ public final class IngestRoute {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limits.maxBodyBytes()) {
             bodyTooLarge.increment();
-            throw ApiError.of(413, "body_too_large", "request body too large [bytes=" + declared + ", limit="
+            // The same answer shape as a body cut while streaming, so a client reads one schema for 413.
+            ctx.status(413).json(new Result("body_too_large", "request body too large [bytes=" + declared + ", limit="
                     + limits.maxBodyBytes() + ", setting=" + io.lathe.api.IngestLimits.MAX_BODY_KEY + "]: nothing of this batch"
                     + " was read or stored. Split it into requests of at most " + limits.maxBodyBytes() + " bytes, or raise "
-                    + io.lathe.api.IngestLimits.MAX_BODY_KEY + ".");
+                    + io.lathe.api.IngestLimits.MAX_BODY_KEY + ".", 0, 0, List.of()));
+            return;
         }
         Batch batch = new Batch(csv);
         // Javalin's http.maxRequestSize guards only bodies it buffers; this one is streamed, so it is counted here.
