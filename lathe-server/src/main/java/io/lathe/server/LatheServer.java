@@ -156,6 +156,12 @@ public final class LatheServer implements AutoCloseable {
                 this::connectionStatuses, store).kpi(kpiRoutes)
                 .ingestDownstream(kpi == null ? live : FanOut.builder(metrics).add("kpi", kpi).add("live", live).build())
                 .ingestTimestampCheck(timestampCheck);
+        try {
+            api.ingestLimits(new io.lathe.api.IngestLimits(st.longValue(Keys.INGEST_MAX_BODY_BYTES),
+                    st.integer(Keys.INGEST_MAX_LINE_BYTES), st.integer(Keys.INGEST_MAX_NEW_SERIES)));
+        } catch (IllegalArgumentException e) { // the message names the setting and a valid value
+            throw new StartupException("Invalid HTTP ingest limit: " + e.getMessage(), 2, e);
+        }
         accessControl = AccessWiring.open(st, dataDir, clock);
         closeables.add(accessControl);
         try {

@@ -16,6 +16,12 @@ public final class Keys {
 
     public static final ConfigKey INGEST_TOKEN = secret("server.ingest-token",
             "Deprecated: imported at start as an API token with scope ingest (a warning is logged at every start); removing the setting revokes it. Create ingest tokens per sender instead (POST /api/tokens).");
+    public static final ConfigKey INGEST_MAX_BODY_BYTES = key("server.ingest.max-body-bytes", Type.LONG, "67108864",
+            "Largest body of one POST /api/ingest request, in bytes (64 MiB). Counted while streaming: a larger body is answered 413 (before reading when Content-Length announces it; else the lines before the limit are stored and the answer says up to which line).");
+    public static final ConfigKey INGEST_MAX_LINE_BYTES = key("server.ingest.max-line-bytes", Type.INT, "1114112",
+            "Longest line of a POST /api/ingest body, in bytes (1 MiB + 64 KiB: a 1 MiB text value with room for name, timestamp and escapes). A longer line is rejected as too-large (413) without being buffered. From 1024.");
+    public static final ConfigKey INGEST_MAX_NEW_SERIES = key("server.ingest.max-new-series", Type.INT, "1000",
+            "Series one POST /api/ingest request may create; lines naming further new series are rejected (reason new-series-limit, 400) while existing series are stored. 0 allows writes to existing series only.");
     public static final ConfigKey METRICS_PUBLIC = key("server.metrics-public", Type.BOOLEAN, "false",
             "Serve /metrics without credentials, for a Prometheus that cannot send a token. Otherwise it needs a login or an API token with scope read.");
     public static final ConfigKey TRUSTED_ORIGINS = key("server.trusted-origins", Type.LIST, "",
@@ -134,7 +140,7 @@ public final class Keys {
     public static final ConfigKey SIM_LINES = key("simulator.lines", Type.INT, "2", "`lathe demo`: number of production lines.");
     public static final ConfigKey SIM_MACHINES = key("simulator.machines-per-line", Type.INT, "4", "`lathe demo`: machines per line.");
 
-    public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, INGEST_TOKEN, METRICS_PUBLIC, TRUSTED_ORIGINS,
+    public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, INGEST_TOKEN, INGEST_MAX_BODY_BYTES, INGEST_MAX_LINE_BYTES, INGEST_MAX_NEW_SERIES, METRICS_PUBLIC, TRUSTED_ORIGINS,
             TLS_CERT_FILE, TLS_KEY_FILE, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TLS_SELF_SIGNED, AUTH_ANONYMOUS_READ, AUTH_SESSION_IDLE,
             AUTH_SESSION_ABSOLUTE, AUTH_MAX_SESSIONS, AUTH_LOCKOUT_FAILURES, AUTH_LOCKOUT_FIRST, AUTH_LOCKOUT_MAX, OIDC_ISSUER,
             OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_SCOPES, OIDC_USERNAME_CLAIM, OIDC_ROLE_MAPPINGS, MQTT_BROKER, MQTT_EMBEDDED_HOST,
