@@ -143,7 +143,7 @@ public final class SparkplugHost implements Connection {
                 cfg.groups().isEmpty() ? "all" : cfg.groups());
         client.connect(connectMessage(ts)).whenComplete((ack, err) -> {
             if (err != null && !closing.get()) {
-                stats.state(ConnectionState.RECONNECTING, err.getMessage());
+                stats.state(ConnectionState.RECONNECTING, failure(err));
                 LOG.warn("Sparkplug host cannot connect [broker={}]: {}. Retrying in the background; check the broker address and credentials.",
                         cfg.brokerUrl(), err.toString());
             }
@@ -219,6 +219,11 @@ public final class SparkplugHost implements Connection {
         return client.publishWith().topic(stateTopic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(statePayload(true, ts)).send();
     }
 
+    /** The failure's message; for a failed TLS handshake, which TLS setting is at fault. */
+    private String failure(Throwable t) {
+        return TlsSupport.describe(t, cfg.brokerHost(), cfg.trustStoreOrCaPem(), cfg.tlsVerifyHostname());
+    }
+
     private void onDisconnected(MqttClientDisconnectedContext ctx) {
         if (closing.get()) {
             ctx.getReconnector().reconnect(false);
@@ -233,7 +238,7 @@ public final class SparkplugHost implements Connection {
             staleSince = clock.instant();
         }
         int nodes = staleNodes;
-        String why = renewal ? "ended by Lathe to publish a newer STATE" : String.valueOf(ctx.getCause().getMessage());
+        String why = renewal ? "ended by Lathe to publish a newer STATE" : failure(ctx.getCause());
         String msg = "Sparkplug host lost its MQTT session [broker=" + cfg.brokerUrl() + ", hostId=" + cfg.hostId() + "]: "
                 + why + ". The signals of " + nodes + " edge node" + (nodes == 1 ? "" : "s") + " are stale since "
                 + staleSince + ", until their births arrive again; Lathe reconnects by itself.";

@@ -28,6 +28,39 @@ public final class TlsSupport {
         return b.build();
     }
 
+    /**
+     * Why a connection failed, in words that lead to the TLS setting at fault when the TLS handshake failed (an untrusted
+     * certificate, a certificate for another host name); otherwise the failure's own message.
+     *
+     * @param host           the broker host the client connected to
+     * @param trust          the configured CA file or trust store, null for the JDK's CAs
+     */
+    public static String describe(Throwable failure, String host, Path trust, boolean verifyHostname) {
+        StringBuilder chain = new StringBuilder();
+        boolean tls = false;
+        for (Throwable t = failure; t != null && chain.length() < 4000; t = t.getCause() == t ? null : t.getCause()) {
+            tls |= t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException;
+            chain.append(' ').append(t.getMessage());
+        }
+        String own = failure == null ? "unknown failure" : String.valueOf(failure.getMessage());
+        if (!tls) return own;
+        String text = chain.toString().toLowerCase(Locale.ROOT);
+        String ca = trust == null ? "the JDK's CAs" : trust.toString();
+        if (text.contains("subject alternative name") || text.contains("no name matching") || text.contains("hostname")) {
+            return "TLS handshake failed: the broker's certificate does not name the host [host=" + host
+                    + ", mqtt.tls.verify-hostname=" + verifyHostname + "]: connect by a name the certificate holds (its subject"
+                    + " alternative names), or set mqtt.tls.verify-hostname to false for a test broker. (" + own + ")";
+        }
+        if (text.contains("pkix") || text.contains("certification path") || text.contains("unknown_ca")
+                || text.contains("unknown ca") || text.contains("certificate_unknown") || text.contains("trust anchor")) {
+            return "TLS handshake failed: the broker's certificate is not signed by a trusted CA [host=" + host
+                    + ", mqtt.tls.ca-file=" + ca + "]: set mqtt.tls.ca-file to the PEM of the CA that signed the broker's"
+                    + " certificate. (" + own + ")";
+        }
+        return "TLS handshake failed [host=" + host + ", mqtt.tls.ca-file=" + ca + "]: " + own
+                + ". Check that the port speaks TLS and that mqtt.tls.ca-file holds the CA of the broker's certificate.";
+    }
+
     static TrustManagerFactory trustManagers(Path trust) {
         try {
             KeyStore ks;
