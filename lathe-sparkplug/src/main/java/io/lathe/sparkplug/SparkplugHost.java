@@ -105,7 +105,7 @@ public final class SparkplugHost implements Connection {
             return t;
         });
         this.processor = new HostProcessor(model, sink, metrics, clock, stats, cfg.reorderTimeout(),
-                cfg.discoverySiteName(), cfg.discoveryAreaName(), scheduler, this::publishRebirth);
+                cfg.discoverySiteName(), cfg.discoveryAreaName(), cfg.discovery(), scheduler, this::publishRebirth);
 
         Mqtt3ClientBuilder b = MqttClient.builder().useMqttVersion3()
                 .identifier("lathe-" + cfg.hostId())

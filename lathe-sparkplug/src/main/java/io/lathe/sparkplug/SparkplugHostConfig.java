@@ -21,12 +21,29 @@ import java.util.List;
  *                           number before a rebirth is requested; zero requests it at once
  * @param discoverySiteName  site under which discovered edge nodes are placed when no declared machine matches
  * @param discoveryAreaName  area (under that site) for discovered edge nodes
+ * @param discovery          whether and how fast names that match nothing declared are added to the plant model
  */
 public record SparkplugHostConfig(String hostId, String brokerUrl, String username, String password,
                                   Path trustStoreOrCaPem, boolean tlsVerifyHostname, List<String> groups,
-                                  Duration reorderTimeout, String discoverySiteName, String discoveryAreaName) {
+                                  Duration reorderTimeout, String discoverySiteName, String discoveryAreaName,
+                                  DiscoveryLimits discovery) {
+
+    /** With {@link DiscoveryLimits#defaults()}. */
+    public SparkplugHostConfig(String hostId, String brokerUrl, String username, String password,
+                               Path trustStoreOrCaPem, boolean tlsVerifyHostname, List<String> groups,
+                               Duration reorderTimeout, String discoverySiteName, String discoveryAreaName) {
+        this(hostId, brokerUrl, username, password, trustStoreOrCaPem, tlsVerifyHostname, groups, reorderTimeout,
+                discoverySiteName, discoveryAreaName, DiscoveryLimits.defaults());
+    }
+
+    /** This configuration with other discovery limits. */
+    public SparkplugHostConfig withDiscovery(DiscoveryLimits limits) {
+        return new SparkplugHostConfig(hostId, brokerUrl, username, password, trustStoreOrCaPem, tlsVerifyHostname, groups,
+                reorderTimeout, discoverySiteName, discoveryAreaName, limits);
+    }
 
     public SparkplugHostConfig {
+        if (discovery == null) discovery = DiscoveryLimits.defaults();
         List<String> problems = new ArrayList<>();
         if (hostId == null || hostId.isBlank() || hostId.contains("/") || hostId.contains("+") || hostId.contains("#")) {
             problems.add("hostId must be non-blank without '/', '+' or '#', but was '" + hostId + "'");

@@ -71,6 +71,13 @@ public final class HostProcessor {
     private final Map<String, Counter> rejects = new ConcurrentHashMap<>();
     private final Counter metrics;
     private final Counter rebirthRequests;
+    private final io.lathe.sparkplug.DiscoveryLimits discovery;
+    private final HourlyQuota newNodes;
+    private final HourlyQuota newDevices;
+    private final HourlyQuota newSignals;
+    private final Map<String, Counter> discoveryRejects = new ConcurrentHashMap<>();
+    /** Edge nodes (group/name) whose line was discovered, so a device of a known node does not count as a new node. */
+    private final Set<String> discoveredNodes = ConcurrentHashMap.newKeySet();
     /** The points and stale marks of the message this thread processes, handed to the sink at once (one lock per payload). */
     private final ThreadLocal<Outgoing> outgoing = ThreadLocal.withInitial(Outgoing::new);
     private static final MetricDataTypeMap BDSEQ_TYPES = new MetricDataTypeMap();
@@ -82,6 +89,17 @@ public final class HostProcessor {
     public HostProcessor(PlantModel model, PointSink sink, MeterRegistry registry, InstantSource clock, ConnectionStats stats,
                          Duration reorderTimeout, String siteName, String areaName, ScheduledExecutorService scheduler,
                          RebirthRequester rebirth) {
+        this(model, sink, registry, clock, stats, reorderTimeout, siteName, areaName, io.lathe.sparkplug.DiscoveryLimits.defaults(),
+                scheduler, rebirth);
+    }
+
+    public HostProcessor(PlantModel model, PointSink sink, MeterRegistry registry, InstantSource clock, ConnectionStats stats,
+                         Duration reorderTimeout, String siteName, String areaName, io.lathe.sparkplug.DiscoveryLimits discovery,
+                         ScheduledExecutorService scheduler, RebirthRequester rebirth) {
+        this.discovery = discovery;
+        this.newNodes = new HourlyQuota(discovery.maxNewEdgeNodesPerHour(), clock);
+        this.newDevices = new HourlyQuota(discovery.maxNewDevicesPerHour(), clock);
+        this.newSignals = new HourlyQuota(discovery.maxNewSignalsPerHour(), clock);
         this.model = model;
         this.sink = sink;
         this.registry = registry;
@@ -99,6 +117,7 @@ public final class HostProcessor {
         }
         metrics = Counter.builder("lathe.ingest.metrics").tag("protocol", PROTOCOL)
                 .description("metric values handed to the point sink").register(registry);
+        for (String kind : List.of("edge_node", "device", "signal")) discoveryRejected(kind, 0);
         rebirthRequests = Counter.builder("lathe.sparkplug.rebirth.requests")
                 .description("NCMD Node Control/Rebirth requests sent to edge nodes").register(registry);
     }
@@ -428,6 +447,7 @@ public final class HostProcessor {
         else if (type == null) kind = MetricInfo.Kind.UNSUPPORTED;
         else kind = MetricInfo.Kind.DATA;
         Signal signal = kind == MetricInfo.Kind.DATA ? signalFor(n, s, name, type, engUnit(m)) : null;
+        if (kind == MetricInfo.Kind.DATA && signal == null) kind = MetricInfo.Kind.NOT_DISCOVERED;
         MetricInfo info = new MetricInfo(name, st, kind, signal);
         s.byName.put(name, info);
         if (st != null) s.types.addMetricDataType(name, st);
@@ -466,6 +486,7 @@ public final class HostProcessor {
         switch (info.kind()) {
             case CONTROL -> { }
             case UNSUPPORTED -> reject("unsupported_type");
+            case NOT_DISCOVERED -> reject("not_discovered");
             case DATA -> {
                 if (Boolean.TRUE.equals(m.getIsNull()) || m.getValue() == null) return;
                 Signal signal = info.signal();
@@ -496,10 +517,26 @@ public final class HostProcessor {
         if (logLimit.allow("range:" + signal.id())) LOG.warn("{}", msg);
     }
 
+    /**
+     * The signal of a metric: a declared one, or one discovered within {@link io.lathe.sparkplug.DiscoveryLimits}; null
+     * when discovery is off or over its quota (counted and logged, at most once a minute per edge node and kind).
+     */
     private Signal signalFor(EdgeNode n, Scope s, String metricName, DataType type, String unit) {
         if (s.machineId == null || !model.contains(s.machineId)) {
             String machine = model.machineBySource(s.source);
             if (machine == null) {
+                if (s.refused) return null; // counted once per birth of this node or device
+                // A device of a declared or already discovered edge node is a new device, not a new edge node.
+                boolean newNode = !discoveredNodes.contains(n.key) && (s == n.node || model.machineBySource(n.node.source) == null);
+                String refusedKind = !discovery.enabled() ? (newNode ? "edge_node" : "device")
+                        : newNode && !newNodes.tryTake() ? "edge_node"
+                        : !newDevices.tryTake() ? "device" : null;
+                if (refusedKind != null) {
+                    s.refused = true;
+                    refuseDiscovery(n, refusedKind, s.source);
+                    return null;
+                }
+                discoveredNodes.add(n.key);
                 String site = model.addChild(model.rootId(), siteName, "", "");
                 String area = model.addChild(site, areaName, "", "");
                 String line = model.addChild(area, n.group + "/" + n.name, "", "");
@@ -509,6 +546,10 @@ public final class HostProcessor {
             s.machineId = machine;
         }
         Signal sig = model.signalByName(s.machineId, metricName);
+        if (sig == null && (!discovery.enabled() || !newSignals.tryTake())) {
+            refuseDiscovery(n, "signal", s.source + "#" + metricName);
+            return null;
+        }
         if (sig == null) sig = model.addSignal(s.machineId, metricName, type, unit, "", s.source + "#" + metricName);
         return sig;
     }
@@ -550,6 +591,60 @@ public final class HostProcessor {
         }
     }
 
+    private void refuseDiscovery(EdgeNode n, String kind, String source) {
+        discoveryRejected(kind, 1);
+        String why = discovery.enabled()
+                ? "the quota of new " + kind.replace('_', ' ') + "s per hour is used up. Declare it in the plant configuration, or raise "
+                        + quotaKey(kind) + " if the plant really grows this fast"
+                : "discovery is off (sparkplug.discovery.enabled=false). Declare it in the plant configuration with this source";
+        stats.error("Sparkplug " + kind + " not added to the plant model [source=" + source + "]: " + why);
+        if (logLimit.allow("discovery:" + kind + ":" + n.key)) {
+            LOG.warn("Sparkplug {} not added to the plant model [group={}, edgeNode={}, source={}]: {}. Its values are dropped"
+                    + " and counted in lathe_sparkplug_discovery_rejected_total (this edge node's further refusals of this kind"
+                    + " are logged at most once a minute).", kind.replace('_', ' '), n.group, n.name, source, why);
+        }
+    }
+
+    private static String quotaKey(String kind) {
+        return switch (kind) {
+            case "edge_node" -> "sparkplug.discovery.max-new-nodes-per-hour";
+            case "device" -> "sparkplug.discovery.max-new-devices-per-hour";
+            default -> "sparkplug.discovery.max-new-signals-per-hour";
+        };
+    }
+
+    private void discoveryRejected(String kind, int n) {
+        discoveryRejects.computeIfAbsent(kind, k -> Counter.builder("lathe.sparkplug.discovery.rejected").tag("kind", k)
+                .description("edge nodes, devices and signals from births not added to the plant model: discovery off or over its hourly quota")
+                .register(registry)).increment(n);
+    }
+
+    /** A budget per clock hour (fixed windows: a burst at an hour's end and the next start may take up to twice it). */
+    static final class HourlyQuota {
+        private static final long HOUR_MILLIS = 3_600_000L;
+        private final int max;
+        private final InstantSource clock;
+        private long window = Long.MIN_VALUE;
+        private int used;
+
+        HourlyQuota(int max, InstantSource clock) {
+            this.max = max;
+            this.clock = clock;
+        }
+
+        /** Takes one from this hour's budget; false when it is used up. Only births reach here, not the data path. */
+        synchronized boolean tryTake() {
+            long w = Math.floorDiv(clock.millis(), HOUR_MILLIS);
+            if (w != window) {
+                window = w;
+                used = 0;
+            }
+            if (used >= max) return false;
+            used++;
+            return true;
+        }
+    }
+
     private void reject(String reason) {
         rejects.computeIfAbsent(reason, r -> Counter.builder("lathe.ingest.rejects").tag("protocol", PROTOCOL).tag("reason", r)
                 .description("messages or metrics not ingested, by reason").register(registry)).increment();
@@ -562,7 +657,8 @@ public final class HostProcessor {
     // ---- state ----------------------------------------------------------------------------------------------------
 
     record MetricInfo(String name, MetricDataType type, Kind kind, Signal signal) {
-        enum Kind { DATA, CONTROL, UNSUPPORTED }
+        /** NOT_DISCOVERED: a name that matches nothing declared, refused by the discovery settings; its values are dropped. */
+        enum Kind { DATA, CONTROL, UNSUPPORTED, NOT_DISCOVERED }
     }
 
     record Pending(SparkplugTopic t, String topic, byte[] payload, int seq) {}
@@ -584,6 +680,8 @@ public final class HostProcessor {
         final Set<Signal> signals = new LinkedHashSet<>();
         String machineId;
         boolean born;
+        /** Discovery refused this node or device since its last birth (counted once). */
+        boolean refused;
 
         Scope(String source, String machineName) {
             this.source = source;
@@ -591,6 +689,7 @@ public final class HostProcessor {
         }
 
         void clearMetrics() {
+            refused = false;
             byName.clear();
             byAlias.clear();
             types = new MetricDataTypeMap();
