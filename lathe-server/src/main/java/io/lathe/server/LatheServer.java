@@ -196,7 +196,8 @@ public final class LatheServer implements AutoCloseable {
                     broker != null ? internal.password() : st.string(Keys.MQTT_PASSWORD),
                     st.string(Keys.MQTT_TLS_CA) == null ? null : Path.of(st.string(Keys.MQTT_TLS_CA)),
                     st.bool(Keys.MQTT_TLS_VERIFY_HOSTNAME), st.list(Keys.SPARKPLUG_GROUPS),
-                    st.duration(Keys.SPARKPLUG_REORDER_TIMEOUT), st.string(Keys.DISCOVERY_SITE), st.string(Keys.DISCOVERY_AREA)),
+                    st.duration(Keys.SPARKPLUG_REORDER_TIMEOUT), st.string(Keys.DISCOVERY_SITE), st.string(Keys.DISCOVERY_AREA))
+                    .withDiscovery(discoveryLimits(st)),
                     model, queue("sparkplug", sink, demoTimestampCheck), metrics, clock);
             connections.add(host);
             closeables.add(host);
@@ -305,6 +306,15 @@ public final class LatheServer implements AutoCloseable {
                     + " is not. Set it (or the environment variable " + Keys.MQTT_EMBEDDED_TLS_PKCS12_PASSWORD.envVar() + ").");
         }
         return pw;
+    }
+
+    private static io.lathe.sparkplug.DiscoveryLimits discoveryLimits(Settings st) throws StartupException {
+        try {
+            return new io.lathe.sparkplug.DiscoveryLimits(st.bool(Keys.DISCOVERY_ENABLED), st.integer(Keys.DISCOVERY_MAX_NODES),
+                    st.integer(Keys.DISCOVERY_MAX_DEVICES), st.integer(Keys.DISCOVERY_MAX_SIGNALS));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("Invalid setting: " + e.getMessage(), 2, e);
+        }
     }
 
     /** True when {@code j} connects to the embedded broker: a loopback or the bind address, at its plain or TLS port. */

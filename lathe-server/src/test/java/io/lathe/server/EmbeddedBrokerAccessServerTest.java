@@ -96,6 +96,37 @@ class EmbeddedBrokerAccessServerTest {
     }
 
     @Test
+    void withDiscoveryOffAnUndeclaredEdgeNodeAddsNothingAndIsCounted() throws Exception {
+        Path clients = dir.resolve("mqtt-clients.yaml");
+        Files.writeString(clients, """
+                edge-nodes:
+                  - username: line9-gateway
+                    password-hash: '%s'
+                    group: G9
+                    edge-node: E9
+                """.formatted(DevicePasswords.hash("line9-secret")));
+        LatheConfig cfg = config(clients);
+        cfg = cfg.withSettings(cfg.settings().with(Keys.DISCOVERY_ENABLED, false, "test"));
+        try (LatheServer server = LatheServer.start(cfg, false, InstantSource.system())) {
+            int assets = server.model().signals().size();
+            Mqtt5BlockingClient edge = MqttClient.builder().useMqttVersion5().identifier("line9-gateway")
+                    .serverHost("127.0.0.1").serverPort(server.mqttPort()).buildBlocking();
+            edge.connectWith().simpleAuth().username("line9-gateway")
+                    .password("line9-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+            waitFor(() -> server.connectionStatuses().get(0).state().toString().equals("CONNECTED"), "Sparkplug host connected");
+            publish(edge, "spBv1.0/G9/NBIRTH/E9", 0, 1.5, true);
+            waitFor(() -> {
+                var c = server.metrics().find("lathe.sparkplug.discovery.rejected").tags("kind", "edge_node").counter();
+                return c != null && c.count() == 1;
+            }, "the refused birth counted");
+            assertThat(signal(server, "E9")).isEmpty();
+            assertThat(server.model().signals()).hasSize(assets);
+            assertThat(server.metrics().scrape()).contains("lathe_sparkplug_discovery_rejected_total{kind=\"edge_node\"} 1.0");
+            edge.disconnect();
+        }
+    }
+
+    @Test
     void invalidClientsFileStopsTheStartWithExitCode2NamingFileAndLine() throws Exception {
         Path clients = dir.resolve("bad-clients.yaml");
         Files.writeString(clients, """

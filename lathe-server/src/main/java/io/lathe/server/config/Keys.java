@@ -114,6 +114,14 @@ public final class Keys {
             "Site under which devices that match no declared machine are added.");
     public static final ConfigKey DISCOVERY_AREA = key("sparkplug.discovery.area", Type.STRING, "Sparkplug",
             "Area (under the discovery site) for devices that match no declared machine; each edge node becomes a line.");
+    public static final ConfigKey DISCOVERY_ENABLED = key("sparkplug.discovery.enabled", Type.BOOLEAN, "true",
+            "Add Sparkplug edge nodes, devices and metrics that match no declared machine or signal to the plant model. Off: only declared ones receive data; births with other names are dropped and counted (lathe_sparkplug_discovery_rejected_total).");
+    public static final ConfigKey DISCOVERY_MAX_NODES = key("sparkplug.discovery.max-new-nodes-per-hour", Type.INT, "100",
+            "Most edge nodes discovery adds per clock hour; further births of new edge nodes add nothing and are counted (lathe_sparkplug_discovery_rejected_total{kind=edge_node}).");
+    public static final ConfigKey DISCOVERY_MAX_DEVICES = key("sparkplug.discovery.max-new-devices-per-hour", Type.INT, "1000",
+            "Most machines (an edge node's own metrics, or one device) discovery adds per clock hour; further ones are counted (kind=device).");
+    public static final ConfigKey DISCOVERY_MAX_SIGNALS = key("sparkplug.discovery.max-new-signals-per-hour", Type.INT, "10000",
+            "Most signals discovery adds per clock hour, also undeclared metrics of declared machines; further ones are counted (kind=signal) and their values dropped.");
 
     public static final ConfigKey STORE_MEMORY_MB = key("store.memory-budget-mb", Type.INT, "64",
             "Megabytes of in-memory column buffers; the store flushes to files early when they fill. A quarter of this again caches file indexes (the rest stays on disk), so the heap does not grow with the history kept.");
@@ -149,7 +157,8 @@ public final class Keys {
             MQTT_EMBEDDED_MAX_RETAINED_PAYLOAD, MQTT_EMBEDDED_MAX_RETAINED_MESSAGES, MQTT_EMBEDDED_MAX_RETAINED_BYTES, MQTT_EMBEDDED_TLS_HOST,
             MQTT_EMBEDDED_TLS_PORT, MQTT_EMBEDDED_TLS_CERT, MQTT_EMBEDDED_TLS_KEY, MQTT_EMBEDDED_TLS_KEY_PASSWORD, MQTT_EMBEDDED_TLS_PKCS12,
             MQTT_EMBEDDED_TLS_PKCS12_PASSWORD, MQTT_USERNAME, MQTT_PASSWORD, MQTT_TLS_CA, MQTT_TLS_VERIFY_HOSTNAME, SPARKPLUG_ENABLED,
-            SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, STORE_MEMORY_MB,
+            SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, DISCOVERY_ENABLED,
+            DISCOVERY_MAX_NODES, DISCOVERY_MAX_DEVICES, DISCOVERY_MAX_SIGNALS, STORE_MEMORY_MB,
             STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, STORE_PARTITION, INGEST_QUEUE_CAPACITY,
             INGEST_MAX_BLOCK, INGEST_MAX_CLOCK_SKEW, SIM_SEED,
             SIM_SPEED, SIM_LINES, SIM_MACHINES);
