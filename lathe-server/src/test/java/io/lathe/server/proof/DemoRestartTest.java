@@ -54,6 +54,13 @@ class DemoRestartTest {
     /** Published this long before the kill, a point must have survived (wal-sync ≤ 1 s, hand-off, 2 s simulator lag). */
     static final Duration CRASH_BOUND = Duration.ofSeconds(5);
     static final String GROUP = "Demo";
+    /**
+     * The recorder is an anonymous MQTT client of the demo's broker (anonymous access is off by default): it may read
+     * the demo's Sparkplug traffic and ask its edge nodes for a rebirth, nothing else.
+     */
+    static final Map<String, String> RECORDER_ACCESS = Map.of("LATHE_MQTT_EMBEDDED_ANONYMOUS", "true",
+            "LATHE_MQTT_EMBEDDED_ANONYMOUS_PUBLISH", "spBv1.0/" + GROUP + "/NCMD/#",
+            "LATHE_MQTT_EMBEDDED_ANONYMOUS_SUBSCRIBE", "spBv1.0/" + GROUP + "/#");
 
     @TempDir
     Path dir;
@@ -75,7 +82,7 @@ class DemoRestartTest {
         Map<String, NavigableMap<Long, Long>> arrivals1;
         Map<String, String> machines;
         Map<String, Shift> runningBefore;
-        try (LatheChild first = LatheChild.launch("demo", logs, args).awaitReady(Duration.ofMinutes(2));
+        try (LatheChild first = LatheChild.launch("demo", logs, args, RECORDER_ACCESS).awaitReady(Duration.ofMinutes(2));
              SparkplugRecorder rec = recorder(mqttPort, layout)) {
             log("run 1 up (pid %d, %s); running %s", first.pid(), first.base(), RUN);
             machines = kpiMachines(first);
@@ -89,7 +96,7 @@ class DemoRestartTest {
         log("run 1 killed with SIGKILL");
 
         // Run 2: same data folder, same seed: the simulator's counters start where the seed puts them again.
-        try (LatheChild second = LatheChild.launch("demo", logs, args).awaitReady(Duration.ofMinutes(2));
+        try (LatheChild second = LatheChild.launch("demo", logs, args, RECORDER_ACCESS).awaitReady(Duration.ofMinutes(2));
              SparkplugRecorder rec = recorder(mqttPort, layout)) {
             log("run 2 up on the same data folder (pid %d, %s); running %s", second.pid(), second.base(), RUN);
             waitAndShow(second, machines, RUN);

@@ -55,6 +55,11 @@ final class LatheChild implements AutoCloseable {
      * @param logDir folder for {@code <name>.out} (this start's stdout, for the banner) and {@code <name>.log} (everything)
      */
     static LatheChild launch(String name, Path logDir, List<String> args) throws IOException {
+        return launch(name, logDir, args, java.util.Map.of());
+    }
+
+    /** As {@link #launch(String, Path, List)}, with further environment variables (settings) for the child. */
+    static LatheChild launch(String name, Path logDir, List<String> args, java.util.Map<String, String> env) throws IOException {
         Files.createDirectories(logDir);
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -70,6 +75,7 @@ final class LatheChild implements AutoCloseable {
         // The proofs read history, KPIs, live values and metrics without logging in (auth.anonymous-read). Set in the
         // environment rather than the file, so the same configuration also starts builds that predate the key.
         pb.environment().put("LATHE_AUTH_ANONYMOUS_READ", "true");
+        pb.environment().putAll(env);
         // More settings for a reproduction, e.g. -Dlathe.proof.child-env=LATHE_STORE_FLUSH_INTERVAL=20s (comma-separated).
         for (String kv : System.getProperty("lathe.proof.child-env", "").split(",")) {
             int eq = kv.indexOf('=');
