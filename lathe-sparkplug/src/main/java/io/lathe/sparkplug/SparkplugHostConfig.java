@@ -81,6 +81,15 @@ public record SparkplugHostConfig(String hostId, String brokerUrl, String userna
         }
     }
 
+    /** The password masked: with the embedded broker it is Lathe's internal credential. */
+    @Override
+    public String toString() {
+        return "SparkplugHostConfig[hostId=" + hostId + ", brokerUrl=" + brokerUrl + ", username=" + username + ", password="
+                + (password == null ? null : "****") + ", trustStoreOrCaPem=" + trustStoreOrCaPem + ", tlsVerifyHostname="
+                + tlsVerifyHostname + ", groups=" + groups + ", reorderTimeout=" + reorderTimeout + ", discoverySiteName="
+                + discoverySiteName + ", discoveryAreaName=" + discoveryAreaName + ", discovery=" + discovery + "]";
+    }
+
     /** The host of {@link #brokerUrl()}, without scheme, port or IPv6 brackets. */
     public String brokerHost() {
         return hostOf(brokerUrl);

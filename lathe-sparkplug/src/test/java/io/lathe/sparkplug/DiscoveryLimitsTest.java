@@ -83,6 +83,13 @@ class DiscoveryLimitsTest {
     }
 
     @Test
+    void configurationMasksThePassword() {
+        SparkplugHostConfig cfg = new SparkplugHostConfig("h", "tcp://127.0.0.1:1883", "lathe-internal", "s3cret-token", null, true,
+                List.of(), Duration.ZERO, "Discovered", "Sparkplug");
+        assertThat(cfg.toString()).doesNotContain("s3cret-token").contains("password=****").contains("enabled=true");
+    }
+
+    @Test
     void birthsBeyondTheHourlyQuotasAddNothingAndAreCounted() {
         host(new DiscoveryLimits(true, 2, 3, 4));
         assertThat(rejected("edge_node")).as("the counter exists before any refusal").isZero();
