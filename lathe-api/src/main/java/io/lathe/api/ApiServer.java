@@ -481,7 +481,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void live(Context ctx) {
         String asset = ctx.queryParam("asset");
-        Predicate<String> filter = id -> true;
+        Predicate<String> filter = io.lathe.api.internal.AuthFilter.visibleIds(ctx, model.snapshot().id());
         if (asset != null) {
             Views.requireId("asset", asset);
             if (!model.contains(asset)) throw ApiError.notFound("asset", asset);
@@ -490,6 +490,17 @@ public final class ApiServer implements AutoCloseable {
         if (closed) throw ApiError.of(503, "unavailable", "the server is shutting down; reconnect later");
         LiveSession session = new LiveSession(LIVE_QUEUE_SIGNALS, filter, liveCounters);
         Predicate<String> snapshotFilter = filter;
+        // KPI events: the asset asked for; without one the whole plant, or for a caller restricted to some sites one
+        // event per site it may see (never the plant's figures, which include other sites).
+        List<String> kpiAssets = new ArrayList<>();
+        if (asset != null) {
+            kpiAssets.add(asset);
+        } else {
+            Asset root = model.snapshot();
+            Asset visible = io.lathe.api.internal.AuthFilter.visible(ctx, root);
+            if (visible.children().size() == root.children().size()) kpiAssets.add(null);
+            else for (Asset site : visible.children()) kpiAssets.add(site.id());
+        }
 
         ctx.status(200);
         ctx.res().setCharacterEncoding("UTF-8");
@@ -499,11 +510,11 @@ public final class ApiServer implements AutoCloseable {
         ctx.async(cfg -> {
             cfg.timeout = 0;
             cfg.executor = liveWriters;
-        }, () -> stream(ctx, session, snapshotFilter, asset));
+        }, () -> stream(ctx, session, snapshotFilter, kpiAssets));
     }
 
     /** Runs on a live-writer thread for the whole life of one client. */
-    private void stream(Context ctx, LiveSession session, Predicate<String> filter, String asset) {
+    private void stream(Context ctx, LiveSession session, Predicate<String> filter, List<String> kpiAssets) {
         sessions.add(session);
         if (closed) session.close(); // close() ran between the check in live() and here
         liveClients.incrementAndGet();
@@ -532,8 +543,10 @@ public final class ApiServer implements AutoCloseable {
                 for (Latest l : batch) event(b, "value", Views.latest(l));
                 if (kpi != null && System.currentTimeMillis() >= nextKpiMillis) {
                     // Computed at most once per second and shared by every client (KpiRoutes caches it).
-                    String k = kpi.liveJson(asset);
-                    if (k != null) b.append("event: kpi\ndata: ").append(k).append("\n\n");
+                    for (String kpiAsset : kpiAssets) {
+                        String k = kpi.liveJson(kpiAsset);
+                        if (k != null) b.append("event: kpi\ndata: ").append(k).append("\n\n");
+                    }
                     nextKpiMillis = System.currentTimeMillis() + 1000;
                 }
                 if (b.isEmpty()) b.append(": keep-alive\n\n");

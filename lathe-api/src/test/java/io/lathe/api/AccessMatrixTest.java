@@ -158,6 +158,35 @@ class AccessMatrixTest {
     }
 
     @Test
+    void aSiteRestrictedCallerStreamsOnlyItsSitesValues() throws Exception {
+        // A person or token with several (or one) sites follows /api/live without ?asset=: values of its sites only.
+        PlantModel model = new PlantModel("Acme");
+        String north = model.addChild(model.rootId(), "North", "", "");
+        String press = model.addChild(model.addChild(model.addChild(north, "Press Shop", "", ""), "Line 1", "", ""), "Press 3", "", "");
+        String south = model.addChild(model.rootId(), "South", "", "");
+        String oven = model.addChild(model.addChild(model.addChild(south, "Paint", "", ""), "Line 9", "", ""), "Oven", "", "");
+        String pressT = model.addSignal(press, "Temperature", DataType.DOUBLE, "°C", "", "").id();
+        String ovenT = model.addSignal(oven, "Temperature", DataType.DOUBLE, "°C", "", "").id();
+        LiveState live = new LiveState();
+        for (io.lathe.model.Signal s : model.signals()) {
+            live.accept(s, 1_000_000L, io.lathe.model.Value.of(20.5), io.lathe.model.Quality.GOOD, false);
+        }
+        ApiServer restricted = ApiServer.create(new ApiSettings("127.0.0.1", 0), model, live,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List::of).access(ApiAccess.locked(control));
+        toClose.addFirst(restricted);
+        String b = "http://127.0.0.1:" + restricted.start();
+        String northReader = control.tokens().create(Actor.system(), "north-live", EnumSet.of(Scope.READ), "north").secret();
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(b + "/api/live")).header("Authorization", "Bearer " + northReader).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        StringBuilder got = new StringBuilder();
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String l = in.readLine(); l != null && !l.startsWith("event: ready"); l = in.readLine()) got.append(l).append('\n');
+        }
+        assertThat(got.toString()).contains(pressT).doesNotContain(ovenT);
+    }
+
+    @Test
     void anonymousReadOpensReadingOnlyAndMetricsPublicOpensOnlyMetrics() throws Exception {
         ApiServer demo = ApiServer.create(new ApiSettings("127.0.0.1", 0), new PlantModel("Acme"), new LiveState(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List::of).access(ApiAccess.locked(control).withAnonymousRead(true));
@@ -253,8 +282,9 @@ class AccessMatrixTest {
         else {
             boolean granted = c.allowed().contains(rule.permission().id());
             // The site-restricted callers act only where the request names their site: here the {id} routes.
+            // The live stream without ?asset= is filtered to the caller's sites, like the plant tree.
             boolean siteOk = !c.siteNorthOnly() || rule.permission().id().equals("account") || rule.site() == RouteAccess.SiteFrom.PATH_ID
-                    || rule.site() == RouteAccess.SiteFrom.FILTERED;
+                    || rule.site() == RouteAccess.SiteFrom.FILTERED || route.equals("GET /api/live");
             expected = granted && siteOk ? 0 : 403;
         }
         boolean ok = expected == 0 ? status != 401 && status != 403 : status == expected;

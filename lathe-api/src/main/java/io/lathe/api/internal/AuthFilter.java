@@ -150,7 +150,11 @@ public final class AuthFilter {
         Principal p = principal(ctx);
         String site = site(ctx, rule.site());
         Decision d = Authorizer.check(p, rule.permission(), site);
-        if (d == Decision.FORBIDDEN && rule.site() == RouteAccess.SiteFrom.FILTERED) {
+        // The live stream without ?asset= is the whole plant: a caller restricted to some sites gets those sites'
+        // signals (ApiServer filters with visibleIds), like the plant tree.
+        boolean filterable = rule.site() == RouteAccess.SiteFrom.FILTERED
+                || (route.equals(LIVE_ROUTE) && site == null);
+        if (d == Decision.FORBIDDEN && filterable) {
             io.lathe.auth.SiteAccess sites = Authorizer.sitesFor(p, rule.permission());
             if (!sites.isEmpty()) {
                 ctx.attribute(SITES_ATTR, sites);
@@ -194,6 +198,24 @@ public final class AuthFilter {
         }
         return new io.lathe.model.Asset(root.id(), root.name(), root.level(), root.description(), root.source(), kept, root.signals());
     }
+
+    /**
+     * Which signal (or asset) ids this request may see: all for a caller not restricted to sites, else those under its
+     * sites. Site asset ids are {@code <enterprise id>.<site key>}. Read once per request, so a stream's filter costs
+     * a prefix check per value.
+     */
+    public static java.util.function.Predicate<String> visibleIds(Context ctx, String rootId) {
+        io.lathe.auth.SiteAccess sites = ctx.attribute(SITES_ATTR);
+        if (sites == null || sites.allSites()) return id -> true;
+        String prefix = rootId + ".";
+        return id -> {
+            if (!id.startsWith(prefix)) return false;
+            int end = id.indexOf('.', prefix.length());
+            return sites.includes(end < 0 ? id.substring(prefix.length()) : id.substring(prefix.length(), end));
+        };
+    }
+
+    static final String LIVE_ROUTE = "GET /api/live";
 
     /** True when the filter allowed this request for its route's permission (routes may then skip their own checks). */
     public static boolean authorized(Context ctx) {
