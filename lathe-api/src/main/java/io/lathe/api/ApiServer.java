@@ -510,11 +510,15 @@ public final class ApiServer implements AutoCloseable {
         ctx.async(cfg -> {
             cfg.timeout = 0;
             cfg.executor = liveWriters;
-        }, () -> stream(ctx, session, snapshotFilter, kpiAssets));
+        }, () -> stream(ctx, session, snapshotFilter, kpiAssets, io.lathe.api.internal.AuthFilter.stillValid(ctx)));
     }
 
     /** Runs on a live-writer thread for the whole life of one client. */
-    private void stream(Context ctx, LiveSession session, Predicate<String> filter, List<String> kpiAssets) {
+    /** How often an open live stream checks that its session or token still holds. */
+    static final long LIVE_CREDENTIAL_CHECK_MILLIS = 5_000;
+
+    private void stream(Context ctx, LiveSession session, Predicate<String> filter, List<String> kpiAssets,
+                        java.util.function.BooleanSupplier credentialValid) {
         sessions.add(session);
         if (closed) session.close(); // close() ran between the check in live() and here
         liveClients.incrementAndGet();
@@ -537,9 +541,19 @@ public final class ApiServer implements AutoCloseable {
             liveEvents.increment(n);
             KpiRoutes kpi = kpiRoutes;
             long nextKpiMillis = 0;
+            long nextCredentialCheck = System.currentTimeMillis() + LIVE_CREDENTIAL_CHECK_MILLIS;
             while (true) {
-                List<Latest> batch = session.take(kpi == null ? LIVE_HEARTBEAT_MILLIS : Math.min(LIVE_HEARTBEAT_MILLIS, 1000));
+                List<Latest> batch = session.take(Math.min(LIVE_HEARTBEAT_MILLIS, kpi == null ? LIVE_CREDENTIAL_CHECK_MILLIS : 1000));
                 if (batch == null) break;
+                if (System.currentTimeMillis() >= nextCredentialCheck) {
+                    // a logout, password change, removed user or revoked token also ends a stream already open
+                    if (!credentialValid.getAsBoolean()) {
+                        b.append("event: ended\ndata: {\"reason\":\"credentials no longer valid; log in again\"}\n\n");
+                        write(out, b);
+                        break;
+                    }
+                    nextCredentialCheck = System.currentTimeMillis() + LIVE_CREDENTIAL_CHECK_MILLIS;
+                }
                 for (Latest l : batch) event(b, "value", Views.latest(l));
                 if (kpi != null && System.currentTimeMillis() >= nextKpiMillis) {
                     // Computed at most once per second and shared by every client (KpiRoutes caches it).

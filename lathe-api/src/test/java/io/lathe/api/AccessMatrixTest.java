@@ -187,6 +187,26 @@ class AccessMatrixTest {
     }
 
     @Test
+    void revokingATokenEndsItsOpenLiveStream() throws Exception {
+        io.lathe.auth.IssuedToken t = control.tokens().create(Actor.system(), "wallboard", EnumSet.of(Scope.READ), null);
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/live")).header("Authorization", "Bearer " + t.secret()).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String l = in.readLine();
+            while (l != null && !l.startsWith("event: ready")) l = in.readLine();
+            assertThat(l).as("ready event").isNotNull();
+            control.tokens().revoke(Actor.system(), t.info().prefix());
+            // The stream checks its credential every few seconds; it must end with an "ended" event, not go on.
+            boolean ended = false;
+            for (l = in.readLine(); l != null; l = in.readLine()) if (l.startsWith("event: ended")) ended = true;
+            assertThat(ended).isTrue();
+        }
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/live")).header("Authorization", "Bearer " + t.secret()).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void anonymousReadOpensReadingOnlyAndMetricsPublicOpensOnlyMetrics() throws Exception {
         ApiServer demo = ApiServer.create(new ApiSettings("127.0.0.1", 0), new PlantModel("Acme"), new LiveState(),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List::of).access(ApiAccess.locked(control).withAnonymousRead(true));

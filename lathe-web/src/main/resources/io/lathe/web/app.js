@@ -356,6 +356,8 @@ function connect() {
   inSnapshot = true;
   source.addEventListener('value', (e) => applyValue(JSON.parse(e.data), !inSnapshot));
   source.addEventListener('kpi', (e) => applyKpis(JSON.parse(e.data)));
+  // The server ends the stream when the session or token no longer holds (logout elsewhere, expiry, revocation).
+  source.addEventListener('ended', () => { source.close(); toLogin(); });
   source.addEventListener('ready', () => {
     inSnapshot = false;
     if (!everLive) {

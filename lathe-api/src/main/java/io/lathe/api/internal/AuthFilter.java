@@ -216,6 +216,17 @@ public final class AuthFilter {
     }
 
     static final String LIVE_ROUTE = "GET /api/live";
+    private static final String STILL_VALID_ATTR = "lathe.stillValid";
+
+    /**
+     * Whether the credential of this request still holds (session not ended, token not revoked): long-lived answers
+     * such as the live stream ask it now and then, so a logout, a password change, a removed user or a revoked token
+     * also ends streams already open. Always true for a request without credentials (anonymous reading).
+     */
+    public static java.util.function.BooleanSupplier stillValid(Context ctx) {
+        java.util.function.BooleanSupplier v = ctx.attribute(STILL_VALID_ATTR);
+        return v == null ? () -> true : v;
+    }
 
     /** True when the filter allowed this request for its route's permission (routes may then skip their own checks). */
     public static boolean authorized(Context ctx) {
@@ -238,6 +249,8 @@ public final class AuthFilter {
             Optional<Principal.Token> t = access.control().authenticateToken(auth.substring(7).trim());
             if (t.isEmpty()) throw unauthenticated(ctx, "unknown or revoked API token");
             ctx.attribute(PRINCIPAL_ATTR, t.get());
+            String secret = auth.substring(7).trim();
+            ctx.attribute(STILL_VALID_ATTR, (java.util.function.BooleanSupplier) () -> access.control().authenticateToken(secret).isPresent());
             return false;
         }
         String sid = ctx.cookie(COOKIE);
@@ -246,6 +259,7 @@ public final class AuthFilter {
         if (s.isEmpty()) return false;
         ctx.attribute(SESSION_ATTR, s.get());
         ctx.attribute(PRINCIPAL_ATTR, s.get().user());
+        ctx.attribute(STILL_VALID_ATTR, (java.util.function.BooleanSupplier) () -> access.control().session(sid).isPresent());
         return true;
     }
 
