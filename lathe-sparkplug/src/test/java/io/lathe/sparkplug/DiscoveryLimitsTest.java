@@ -3,50 +3,22 @@ package io.lathe.sparkplug;
 import static io.lathe.sparkplug.TestEdgeNode.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lathe.broker.BrokerSettings;
-import io.lathe.broker.EmbeddedBroker;
 import io.lathe.ingest.Latest;
 import io.lathe.model.DataType;
-import io.lathe.model.PlantModel;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.tahu.message.model.MetricDataType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Births cannot grow the plant model beyond the discovery quotas, nor at all with discovery off. */
-class DiscoveryLimitsTest {
-    private static EmbeddedBroker broker;
-
-    private final List<AutoCloseable> closeLater = new ArrayList<>();
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private final PlantModel model = new PlantModel("Acme");
-    private final RecordingSink sink = new RecordingSink();
-    private final String group = "G" + UUID.randomUUID().toString().substring(0, 8);
-    private final long t0 = 1_700_000_000_000L;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedBroker.start(BrokerSettings.ephemeral());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeLater.size() - 1; i >= 0; i--) closeLater.get(i).close();
+class DiscoveryLimitsTest extends EmbeddedBrokerFixture {
+    DiscoveryLimitsTest() {
+        super("G");
     }
 
     private void host(DiscoveryLimits limits) {

@@ -10,22 +10,17 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
-import io.lathe.broker.BrokerSettings;
-import io.lathe.broker.EmbeddedBroker;
 import io.lathe.ingest.ConnectionState;
 import io.lathe.ingest.Latest;
 import io.lathe.model.DataType;
-import io.lathe.model.PlantModel;
 import io.lathe.model.Quality;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -39,36 +34,13 @@ import org.eclipse.tahu.message.model.PropertyDataType;
 import org.eclipse.tahu.message.model.PropertySet;
 import org.eclipse.tahu.message.model.PropertyValue;
 import org.eclipse.tahu.message.model.SparkplugBPayload;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Lathe's primary host against scripted edge nodes through the embedded broker (Sparkplug B 3.0). */
-class SparkplugHostTest {
+class SparkplugHostTest extends EmbeddedBrokerFixture {
 
-    private static EmbeddedBroker broker;
-
-    private final List<AutoCloseable> closeLater = new ArrayList<>();
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private final PlantModel model = new PlantModel("Acme");
-    private final RecordingSink sink = new RecordingSink();
-    private final String group = "G" + UUID.randomUUID().toString().substring(0, 8);
-    private final long t0 = 1_700_000_000_000L;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedBroker.start(BrokerSettings.ephemeral());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeLater.size() - 1; i >= 0; i--) closeLater.get(i).close();
+    SparkplugHostTest() {
+        super("G");
     }
 
     private SparkplugHost host(Duration reorderTimeout) {

@@ -7,26 +7,18 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import io.lathe.broker.BrokerSettings;
-import io.lathe.broker.EmbeddedBroker;
 import io.lathe.ingest.ConnectionState;
 import io.lathe.model.DataType;
-import io.lathe.model.PlantModel;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.tahu.message.model.MetricDataType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,31 +26,11 @@ import org.junit.jupiter.api.Test;
  * must still come out exact. The value below is the one Tahu's reference edge node sent as NT-7 when Lathe stored it as
  * -2725606490705869102.
  */
-class UnsignedMetricTest {
+class UnsignedMetricTest extends EmbeddedBrokerFixture {
 
     private static final BigInteger NT7 = new BigInteger("15721137583003682514");
-    private static EmbeddedBroker broker;
-
-    private final List<AutoCloseable> closeLater = new ArrayList<>();
-    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private final PlantModel model = new PlantModel("Acme");
-    private final RecordingSink sink = new RecordingSink();
-    private final String group = "U" + UUID.randomUUID().toString().substring(0, 8);
-    private final long t0 = 1_700_000_000_000L;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedBroker.start(BrokerSettings.ephemeral());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeLater.size() - 1; i >= 0; i--) closeLater.get(i).close();
+    UnsignedMetricTest() {
+        super("U");
     }
 
     // Spec 3.0 payload datatypes: UInt64 values keep every digit, from 0 to 2^64 - 1, as decimal text.

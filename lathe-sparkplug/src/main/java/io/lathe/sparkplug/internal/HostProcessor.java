@@ -216,16 +216,20 @@ public final class HostProcessor {
             LOG.debug("NDEATH ignored: bdSeq does not match the current NBIRTH [topic={}, bdSeq={}, current={}]", topic, bdSeq, n.bdSeq);
             return;
         }
-        long now = nowMicros();
-        markStale(n.node, now);
+        endSession(n, nowMicros());
+        LOG.debug("NDEATH [topic={}, bdSeq={}]: signals marked stale", topic, bdSeq);
+    }
+
+    /** The node's session is over (NDEATH, or the host's own session lost): its and its devices' signals go stale. */
+    private void endSession(EdgeNode n, long nowMicros) {
+        markStale(n.node, nowMicros);
         for (Scope d : n.devices.values()) {
-            markStale(d, now);
+            markStale(d, nowMicros);
             d.born = false;
         }
         n.born = false;
         n.node.born = false;
         resetSequencing(n);
-        LOG.debug("NDEATH [topic={}, bdSeq={}]: signals marked stale", topic, bdSeq);
     }
 
     /**
@@ -244,14 +248,7 @@ public final class HostProcessor {
                 boolean live = n.born || n.node.born;
                 for (Scope d : n.devices.values()) live |= d.born;
                 if (!live) continue;
-                markStale(n.node, now);
-                for (Scope d : n.devices.values()) {
-                    markStale(d, now);
-                    d.born = false;
-                }
-                n.born = false;
-                n.node.born = false;
-                resetSequencing(n);
+                endSession(n, now);
                 count++;
             }
         }
