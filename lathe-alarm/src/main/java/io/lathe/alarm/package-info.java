@@ -1,0 +1,2 @@
+/** See the module description in pom.xml and docs/ARCHITECTURE.md. */
+package io.lathe.alarm;
