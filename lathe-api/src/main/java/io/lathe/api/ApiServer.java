@@ -384,8 +384,15 @@ public final class ApiServer implements AutoCloseable {
         config.jsonMapper(new JavalinJackson(mapper, false));
         config.staticFiles.add(sf -> {
             sf.hostedPath = "/";
-            sf.directory = WEB_ROOT;
-            sf.location = Location.CLASSPATH;
+            // LATHE_WEB_DIR serves the page from a source folder, so front-end work needs no rebuild of the jar.
+            String webDir = System.getenv("LATHE_WEB_DIR");
+            if (webDir != null && !webDir.isBlank()) {
+                sf.directory = webDir;
+                sf.location = Location.EXTERNAL;
+            } else {
+                sf.directory = WEB_ROOT;
+                sf.location = Location.CLASSPATH;
+            }
             sf.headers = Map.of("Cache-Control", "no-cache");
         });
         config.requestLogger.http((ctx, millis) -> {
