@@ -37,6 +37,7 @@ public final class Page {
     private final List<Request> requests = new ArrayList<>();
     private final List<Problem> problems = new ArrayList<>();
     private final Map<String, String> urlsById = new HashMap<>();
+    private final Map<String, String> inFlight = new HashMap<>();
 
     Page(CdpConnection cdp, String session, String targetId, String language) {
         this.cdp = cdp;
@@ -67,13 +68,16 @@ public final class Page {
                 case "Network.requestWillBeSent" -> {
                     String url = p.path("request").path("url").asText();
                     urlsById.put(p.path("requestId").asText(), url);
+                    inFlight.put(p.path("requestId").asText(), url);
                     requests.add(new Request(url, p.path("request").path("method").asText(), p.path("type").asText()));
                 }
                 case "Network.responseReceived" -> {
                     int status = p.path("response").path("status").asInt();
                     if (status >= 400) problems.add(new Problem("http " + status, p.path("response").path("url").asText()));
                 }
+                case "Network.loadingFinished" -> inFlight.remove(p.path("requestId").asText());
                 case "Network.loadingFailed" -> {
+                    inFlight.remove(p.path("requestId").asText());
                     // A stream or fetch the page itself ends (leaving a view, closing the tab) is cancelled, not failed.
                     if (!p.path("canceled").asBoolean() && !"net::ERR_ABORTED".equals(p.path("errorText").asText())) {
                         problems.add(new Problem("load failed " + p.path("errorText").asText(), urlsById.getOrDefault(p.path("requestId").asText(), "?")));
@@ -224,6 +228,11 @@ public final class Page {
         send("Input.dispatchMouseEvent", Map.of("type", "mouseReleased", "x", x2, "y", y2, "button", "left", "clickCount", 1));
     }
 
+    /** Runs {@code script} in every document this tab loads from now on, before the page's own scripts. */
+    public void addInitScript(String script) {
+        send("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+    }
+
     /** Types text into the focused element. */
     public void type(String text) {
         send("Input.insertText", Map.of("text", text));
@@ -261,6 +270,11 @@ public final class Page {
     /** Requests sent so far, in order. */
     public synchronized List<Request> requests() {
         return List.copyOf(requests);
+    }
+
+    /** Requests whose address contains {@code part} that have been sent and neither finished nor failed yet. */
+    public synchronized long inFlight(String part) {
+        return inFlight.values().stream().filter(u -> u.contains(part)).count();
     }
 
     /** Problems seen so far. */
