@@ -1,0 +1,167 @@
+package io.lathe.predict.anomaly;
+
+/**
+ * Online anomaly detector for one numeric series (the NAB setting): no fitting step, no look-ahead.
+ *
+ * <p>At each point the raw score is how far the mean of the last {@code shortLength} values lies from the mean of
+ * the {@code historyLength} values before them, in standard deviations of that history. Raw scores are turned into
+ * an anomaly likelihood as NAB's best detectors do: the mean of the last {@code shortLength} raw scores is compared
+ * with the distribution (mean, standard deviation) of the last {@code likelihoodLength} raw scores, and the
+ * likelihood is the normal cumulative probability of that z value. A point is flagged when the likelihood exceeds
+ * {@code 1 - 10^-likelihoodDigits}; after a flag no other is raised for {@code suppressLength} points, because one
+ * detection per event is what an operator (and NAB's scoring) wants. Nothing is flagged before
+ * {@code historyLength} points have been seen.
+ *
+ * <p>Cost per point is O(1) (running sums over ring buffers). Not thread-safe: one instance per series.
+ */
+public final class StreamingUnivariateDetector {
+
+    /**
+     * Settings (lengths in points).
+     *
+     * @param historyLength     points of normal history the current level is compared with
+     * @param shortLength       points averaged for the current level and for the recent raw scores
+     * @param likelihoodLength  raw scores whose distribution defines "usual"
+     * @param likelihoodDigits  flag when likelihood > 1 - 10^-digits
+     * @param suppressLength    points without a new flag after one
+     */
+    public record Settings(int historyLength, int shortLength, int likelihoodLength, double likelihoodDigits, int suppressLength) {
+        /** Tuned by leave-one-series-out validation on NAB realKnownCause (docs/MODELS.md). */
+        public static final Settings DEFAULT = new Settings(400, 6, 1000, 4.0, 400);
+
+        public Settings {
+            if (historyLength < 2 || shortLength < 1 || likelihoodLength < 2 || suppressLength < 0 || !(likelihoodDigits > 0)) {
+                throw new IllegalArgumentException("lengths must be positive (history and likelihood >= 2) and digits > 0, but were " + this);
+            }
+        }
+    }
+
+    private final Settings s;
+    private final RunningWindow history;
+    private final RunningWindow recentValues;
+    private final RunningWindow rawScores;
+    private final RunningWindow recentRaw;
+    private long seen;
+    private long lastFlag = Long.MIN_VALUE / 2;
+    private double likelihood;
+    private boolean flagged;
+
+    public StreamingUnivariateDetector(Settings settings) {
+        this.s = settings;
+        this.history = new RunningWindow(settings.historyLength());
+        this.recentValues = new RunningWindow(settings.shortLength());
+        this.rawScores = new RunningWindow(settings.likelihoodLength());
+        this.recentRaw = new RunningWindow(settings.shortLength());
+    }
+
+    /**
+     * Feeds the next value and returns its anomaly likelihood in [0, 1]; {@link #flagged()} then tells whether this
+     * point raised a detection. A non-finite value is skipped (likelihood 0, no flag, state unchanged).
+     */
+    public double update(double value) {
+        flagged = false;
+        if (!Double.isFinite(value)) {
+            likelihood = 0;
+            return 0;
+        }
+        seen++;
+        // The value that leaves the short window joins the history, so the two never overlap.
+        if (recentValues.full()) history.add(recentValues.oldest());
+        recentValues.add(value);
+        if (history.size() < 2) {
+            likelihood = 0;
+            return 0;
+        }
+        double sd = Math.max(history.std(), 1e-9 * Math.max(1, Math.abs(history.mean())));
+        double raw = Math.abs(recentValues.mean() - history.mean()) / sd;
+        recentRaw.add(raw);
+        double z;
+        if (rawScores.size() < 2) z = 0;
+        else z = (recentRaw.mean() - rawScores.mean()) / Math.max(rawScores.std(), 1e-3);
+        rawScores.add(raw);
+        likelihood = normalCdf(z);
+        if (seen >= s.historyLength() && seen - lastFlag > s.suppressLength() && likelihood > 1 - Math.pow(10, -s.likelihoodDigits())) {
+            flagged = true;
+            lastFlag = seen;
+        }
+        return likelihood;
+    }
+
+    /** Whether the last {@link #update} raised a detection. */
+    public boolean flagged() {
+        return flagged;
+    }
+
+    /** The last likelihood returned. */
+    public double likelihood() {
+        return likelihood;
+    }
+
+    /** Standard normal cumulative distribution (Abramowitz-Stegun 7.1.26 erf, error below 1.5e-7). */
+    static double normalCdf(double z) {
+        double x = Math.abs(z) / Math.sqrt(2);
+        double t = 1 / (1 + 0.3275911 * x);
+        double erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+        return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+    }
+
+    /** Fixed-capacity window with running sum and sum of squares (re-summed every capacity adds against drift). */
+    static final class RunningWindow {
+        private final double[] buf;
+        private int start, size, sinceResum;
+        private double sum, sumSq;
+
+        RunningWindow(int capacity) {
+            buf = new double[capacity];
+        }
+
+        boolean full() {
+            return size == buf.length;
+        }
+
+        int size() {
+            return size;
+        }
+
+        double oldest() {
+            return buf[start];
+        }
+
+        void add(double v) {
+            if (size == buf.length) {
+                double old = buf[start];
+                sum -= old;
+                sumSq -= old * old;
+                buf[start] = v;
+                start = (start + 1) % buf.length;
+            } else {
+                buf[(start + size) % buf.length] = v;
+                size++;
+            }
+            sum += v;
+            sumSq += v * v;
+            if (++sinceResum >= buf.length) resum();
+        }
+
+        private void resum() {
+            sinceResum = 0;
+            sum = 0;
+            sumSq = 0;
+            for (int i = 0; i < size; i++) {
+                double v = buf[(start + i) % buf.length];
+                sum += v;
+                sumSq += v * v;
+            }
+        }
+
+        double mean() {
+            return size == 0 ? 0 : sum / size;
+        }
+
+        double std() {
+            if (size < 2) return 0;
+            double m = sum / size;
+            return Math.sqrt(Math.max(0, sumSq / size - m * m));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.lathe.predict.rul;
+
+import io.lathe.predict.anomaly.LinearAlgebra;
+import io.lathe.predict.bench.CmapssFile;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Remaining-useful-life regression from run-to-failure histories: {@link CmapssFeatures} window features, a
+ * piecewise-linear target (RUL capped at {@code cap}: early in life wear is invisible, so the model is not asked to
+ * tell cycle 10 from cycle 50), and the average of gradient-boosted trees and a ridge regression. Immutable and
+ * thread-safe once fitted.
+ */
+public final class RulModel {
+
+    /**
+     * Settings.
+     *
+     * @param cap        RUL cap of the piecewise-linear target (cycles)
+     * @param gbdt       boosted-trees settings
+     * @param ridge      L2 penalty of the ridge member (standardised features)
+     * @param gbdtWeight weight of the trees in the average, in [0, 1] (the ridge gets the rest)
+     */
+    public record Settings(double cap, GradientBoostedTrees.Settings gbdt, double ridge, double gbdtWeight) {
+        public static final Settings DEFAULT = new Settings(125, GradientBoostedTrees.Settings.DEFAULT, 10, 0.8);
+
+        public Settings {
+            if (!(cap > 0) || !(ridge >= 0) || !(gbdtWeight >= 0 && gbdtWeight <= 1)) throw new IllegalArgumentException("invalid RUL settings " + this);
+        }
+    }
+
+    private final Settings settings;
+    private final CmapssFeatures features;
+    private final GradientBoostedTrees trees;
+    private final double[] fmean, fscale, weights;
+    private final double intercept;
+
+    private RulModel(Settings settings, CmapssFeatures features, GradientBoostedTrees trees, double[] fmean, double[] fscale, double[] weights, double intercept) {
+        this.settings = settings;
+        this.features = features;
+        this.trees = trees;
+        this.fmean = fmean;
+        this.fscale = fscale;
+        this.weights = weights;
+        this.intercept = intercept;
+    }
+
+    /** Fits on units that each ran until failure (their last cycle is the failure). */
+    public static RulModel fit(List<CmapssFile.Unit> units, Settings s) {
+        if (units.isEmpty()) throw new IllegalArgumentException("need at least one run-to-failure unit to fit an RUL model");
+        CmapssFeatures features = CmapssFeatures.fit(units);
+        List<double[]> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (CmapssFile.Unit u : units) {
+            double[][] f = features.transform(u);
+            int last = u.cycles()[u.length() - 1];
+            for (int i = 0; i < f.length; i++) {
+                xs.add(f[i]);
+                ys.add(Math.min(s.cap(), last - u.cycles()[i]));
+            }
+        }
+        double[][] x = xs.toArray(double[][]::new);
+        double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+        GradientBoostedTrees trees = s.gbdtWeight() > 0 ? GradientBoostedTrees.fit(x, y, s.gbdt()) : null;
+        int w = features.width(), n = x.length;
+        double[] fm = new double[w], fs = new double[w];
+        for (double[] r : x) for (int j = 0; j < w; j++) fm[j] += r[j] / n;
+        for (double[] r : x) for (int j = 0; j < w; j++) fs[j] += (r[j] - fm[j]) * (r[j] - fm[j]) / n;
+        for (int j = 0; j < w; j++) fs[j] = Math.sqrt(fs[j]) + 1e-9;
+        double ym = 0;
+        for (double v : y) ym += v / n;
+        double[][] a = new double[w][w];
+        double[] b = new double[w];
+        double[] z = new double[w];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < w; j++) z[j] = (x[i][j] - fm[j]) / fs[j];
+            for (int j = 0; j < w; j++) {
+                b[j] += z[j] * (y[i] - ym);
+                for (int k = 0; k <= j; k++) a[j][k] += z[j] * z[k];
+            }
+        }
+        for (int j = 0; j < w; j++) {
+            for (int k = 0; k < j; k++) a[k][j] = a[j][k];
+            a[j][j] += s.ridge() + 1e-9;
+        }
+        double[] weights = LinearAlgebra.solveSpd(a, b);
+        return new RulModel(s, features, trees, fm, fs, weights, ym);
+    }
+
+    /** Predicted RUL (cycles, in [0, cap]) at every cycle of a unit's history so far. */
+    public double[] predictAll(CmapssFile.Unit u) {
+        double[][] f = features.transform(u);
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = predictRow(f[i]);
+        return out;
+    }
+
+    /** Predicted RUL at the unit's last cycle. */
+    public double predictLast(CmapssFile.Unit u) {
+        double[][] f = features.transform(u);
+        return predictRow(f[f.length - 1]);
+    }
+
+    private double predictRow(double[] x) {
+        double lin = intercept;
+        for (int j = 0; j < weights.length; j++) lin += weights[j] * (x[j] - fmean[j]) / fscale[j];
+        double p = trees == null ? lin : settings.gbdtWeight() * trees.predict(x) + (1 - settings.gbdtWeight()) * lin;
+        return Math.max(0, Math.min(settings.cap(), p));
+    }
+
+    public CmapssFeatures features() {
+        return features;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+}
