@@ -1,0 +1,91 @@
+package io.lathe.predict.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** NAB standard-profile scoring, F1, RMSE and PHM08 on hand-made cases whose values are worked out in comments. */
+class ScoringTest {
+    private static final NabScorer.Profile STD = NabScorer.Profile.STANDARD;
+
+    @Test
+    void probationIsFifteenPercentCappedAt750() {
+        assertThat(NabScorer.probationaryLength(1000)).isEqualTo(150);
+        assertThat(NabScorer.probationaryLength(10_000)).isEqualTo(750);
+    }
+
+    @Test
+    void detectionAtWindowStartIsPerfectAndNoneIsNull() {
+        // 1000 rows, probation 150; windows [300, 399] and [600, 699].
+        List<NabScorer.Window> w = List.of(new NabScorer.Window(300, 399), new NabScorer.Window(600, 699));
+        int[] d = new int[1000];
+        d[300] = 1;
+        d[600] = 1;
+        d[610] = 1; // a second detection in the same window neither adds nor costs
+        NabScorer.Result perfect = NabScorer.score(d, w, STD);
+        assertThat(perfect.raw()).isCloseTo(2.0, within(1e-9));
+        assertThat(perfect.normalised()).isCloseTo(100.0, within(1e-9));
+        assertThat(perfect.truePositives()).isEqualTo(2);
+        assertThat(NabScorer.score(new int[1000], w, STD).normalised()).isCloseTo(0.0, within(1e-9));
+        assertThat(NabScorer.score(new int[1000], w, STD).raw()).isCloseTo(-2.0, within(1e-9));
+    }
+
+    @Test
+    void lateDetectionScoresBySigmoidOfPosition() {
+        List<NabScorer.Window> w = List.of(new NabScorer.Window(300, 399));
+        int[] d = new int[1000];
+        d[349] = 1; // position -(399-349+1)/100 = -0.51: (2/(1+e^-2.55) - 1) / (2/(1+e^-5) - 1)
+        double expected = (2 / (1 + Math.exp(-2.55)) - 1) / (2 / (1 + Math.exp(-5)) - 1);
+        assertThat(NabScorer.score(d, w, STD).raw()).isCloseTo(expected, within(1e-12));
+    }
+
+    @Test
+    void falsePositivesCostByDistanceFromThePrecedingWindow() {
+        List<NabScorer.Window> w = List.of(new NabScorer.Window(300, 399));
+        int[] before = new int[1000];
+        before[200] = 1; // before any window: full -0.11, and the window is missed: -1
+        assertThat(NabScorer.score(before, w, STD).raw()).isCloseTo(-1.11, within(1e-12));
+        int[] after = new int[1000];
+        after[300] = 1;
+        after[449] = 1; // 50 rows after the window's end, width 100: -0.11 * (2/(1+e^(5*50/99)) - 1)
+        double fp = 0.11 * (2 / (1 + Math.exp(5 * 50 / 99.0)) - 1);
+        assertThat(NabScorer.score(after, w, STD).raw()).isCloseTo(1 + fp, within(1e-12));
+        int[] far = new int[1000];
+        far[300] = 1;
+        far[999] = 1; // more than 3 widths after: full -0.11
+        assertThat(NabScorer.score(far, w, STD).raw()).isCloseTo(1 - 0.11, within(1e-12));
+    }
+
+    @Test
+    void detectionsInProbationAreIgnored() {
+        List<NabScorer.Window> w = List.of(new NabScorer.Window(100, 120), new NabScorer.Window(600, 699));
+        int[] d = new int[1000];
+        d[50] = 1;
+        d[100] = 1; // inside probation (150 rows): neither FP nor TP, so the first window stays missed
+        d[600] = 1;
+        NabScorer.Result r = NabScorer.score(d, w, STD);
+        assertThat(r.raw()).isCloseTo(0.0, within(1e-12));
+        assertThat(r.falsePositives()).isZero();
+        assertThat(r.missedWindows()).isEqualTo(1);
+    }
+
+    @Test
+    void f1CountsRowsAfterTheFittingPart() {
+        int[] labels = {1, 1, 0, 0, 1, 1, 1, 0};
+        int[] pred = {0, 0, 1, 0, 1, 1, 0, 0};
+        Metrics.Counts c = Metrics.counts(pred, labels, 2); // rows 2..7: tp 2, fp 1, fn 1, tn 2
+        assertThat(c).isEqualTo(new Metrics.Counts(2, 1, 1, 2));
+        assertThat(c.f1()).isCloseTo(4.0 / 6.0, within(1e-12));
+        assertThat(Metrics.counts(new int[8], labels, 0).f1()).isZero();
+    }
+
+    @Test
+    void rmseAndPhm08PenaliseLateMoreThanEarly() {
+        assertThat(Metrics.rmse(new double[]{10, 20}, new double[]{13, 16})).isCloseTo(Math.sqrt((9 + 16) / 2.0), within(1e-12));
+        // early by 13: e^1 - 1; late by 10: e^1 - 1
+        assertThat(Metrics.phm08(new double[]{0, 20}, new double[]{13, 10})).isCloseTo(2 * (Math.E - 1), within(1e-12));
+        assertThat(Metrics.phm08(new double[]{15}, new double[]{10})).isGreaterThan(Metrics.phm08(new double[]{5}, new double[]{10}));
+    }
+}
