@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Lathe's store against DuckDB (Appender) and QuestDB (embedded TableWriter), one process, same data, one after the
- * other (never concurrently). Prints one table and writes it into docs/PERFORMANCE.md between markers.
+ * other (never concurrently). Prints one table; with --update-docs also writes it into docs/PERFORMANCE.md between markers.
  */
 @Command(name = "store", mixinStandardHelpOptions = true, description = "Benchmark the telemetry store against DuckDB and QuestDB, with Apache TsFile as a format probe.")
 final class StoreBench implements Callable<Integer> {
@@ -34,8 +34,11 @@ final class StoreBench implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "../shared/data", description = "Real data folder with nab/ and skab/ (default ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--doc", defaultValue = "docs/PERFORMANCE.md", description = "Markdown file to update (default ${DEFAULT-VALUE}); 'none' to skip.")
+    @Option(names = "--doc", defaultValue = "docs/PERFORMANCE.md", description = "Markdown file --update-docs writes (default ${DEFAULT-VALUE}).")
     String doc;
+
+    @Option(names = "--update-docs", description = "Write the table into --doc (a tracked file); without it the table is only printed.")
+    boolean updateDocs;
 
     @Option(names = "--skip", split = ",", description = "Peers to leave out: duckdb, questdb, tsfile.")
     List<String> skip = new ArrayList<>();
@@ -116,7 +119,7 @@ final class StoreBench implements Callable<Integer> {
         double total = (System.nanoTime() - started) / 1e9;
         String table = render(engines, total, series, perSeries, big);
         System.out.println(table);
-        if (!"none".equals(doc)) writeDoc(Path.of(doc), table);
+        if (updateDocs && !"none".equals(doc)) writeDoc(Path.of(doc), table);
         if (workDir == null) deleteTree(root);
         return 0;
     }
@@ -197,7 +200,7 @@ final class StoreBench implements Callable<Integer> {
 
     private String render(List<String> engines, double seconds, int series, int perSeries, int big) {
         StringBuilder b = new StringBuilder();
-        String cmd = "./lathe bench store" + (quick ? " --quick" : "");
+        String cmd = "./lathe bench store" + (quick ? " --quick" : "") + " --update-docs";
         b.append("Command: `").append(cmd).append("` (").append(LocalDate.now()).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ").append(Runtime.version()).append(", run took ")
                 .append(String.format(Locale.ROOT, "%.0f s", seconds)).append(").\n");

@@ -45,8 +45,11 @@ final class StoreMemoryBench implements Callable<Integer> {
     @Option(names = "--memory-budget-mb", defaultValue = "64", description = "Store memory budget (default ${DEFAULT-VALUE}, as store.memory-budget-mb).")
     int budgetMb;
 
-    @Option(names = "--doc", defaultValue = "docs/PERFORMANCE.md", description = "Markdown file to update (default ${DEFAULT-VALUE}); 'none' to skip.")
+    @Option(names = "--doc", defaultValue = "docs/PERFORMANCE.md", description = "Markdown file --update-docs writes (default ${DEFAULT-VALUE}).")
     String doc;
+
+    @Option(names = "--update-docs", description = "Write the table into --doc (a tracked file); without it the table is only printed.")
+    boolean updateDocs;
 
     @Option(names = "--child", hidden = true)
     boolean child;
@@ -63,6 +66,7 @@ final class StoreMemoryBench implements Callable<Integer> {
                 "-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), "store-memory", "--child",
                 "--series", "" + series, "--rate", "" + rate, "--seconds", "" + seconds, "--heap", heap,
                 "--memory-budget-mb", "" + budgetMb, "--doc", doc));
+        if (updateDocs) cmd.add("--update-docs");
         System.err.println("starting a JVM with -Xmx" + heap);
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         return p.waitFor();
@@ -116,7 +120,7 @@ final class StoreMemoryBench implements Callable<Integer> {
         }
         deleteTree(root);
         String text = String.format(Locale.ROOT, """
-                Command: `./lathe bench store-memory --series %d --rate %d --seconds %d` (%s, %d cores, Java %s); the command \
+                Command: `./lathe bench store-memory --series %d --rate %d --seconds %d --update-docs` (%s, %d cores, Java %s); the command \
                 runs the store in a child JVM with `-Xmx%s` (max heap reported %,d MB), store memory budget %d MB, a sync \
                 (group commit) after each simulated second.
 
@@ -131,7 +135,7 @@ final class StoreMemoryBench implements Callable<Integer> {
                 stats.byEncoding().values().stream().mapToLong(StoreStats.EncodingStats::blocks).sum(), stats.filePoints() == 0 ? 0.0 : stats.bytesPerPoint(),
                 String.join("; ", checkpoints));
         System.out.println(text);
-        if (!"none".equals(doc)) writeDoc(Path.of(doc), text);
+        if (updateDocs && !"none".equals(doc)) writeDoc(Path.of(doc), text);
         return 0;
     }
 
