@@ -3,8 +3,9 @@ package io.lathe.predict.anomaly;
 /**
  * Online anomaly detector for one numeric series (the NAB setting): no fitting step, no look-ahead.
  *
- * <p>At each point the raw score is how far the mean of the last {@code shortLength} values lies from the mean of
- * the {@code historyLength} values before them, in standard deviations of that history. Raw scores are turned into
+ * <p>At each point the raw score is how far the mean of the last {@code shortLength} values (or, at half weight, the
+ * value itself) lies from the mean of the {@code historyLength} values before them, in standard deviations of that
+ * history. Raw scores are turned into
  * an anomaly likelihood as NAB's best detectors do: the mean of the last {@code shortLength} raw scores is compared
  * with the distribution (mean, standard deviation) of the last {@code likelihoodLength} raw scores, and the
  * likelihood is the normal cumulative probability of that z value. A point is flagged when the likelihood exceeds
@@ -27,7 +28,7 @@ public final class StreamingUnivariateDetector {
      */
     public record Settings(int historyLength, int shortLength, int likelihoodLength, double likelihoodDigits, int suppressLength) {
         /** Tuned by leave-one-series-out validation on NAB realKnownCause (docs/MODELS.md). */
-        public static final Settings DEFAULT = new Settings(400, 6, 1000, 4.0, 400);
+        public static final Settings DEFAULT = new Settings(400, 12, 500, 1.5, 100);
 
         public Settings {
             if (historyLength < 2 || shortLength < 1 || likelihoodLength < 2 || suppressLength < 0 || !(likelihoodDigits > 0)) {
@@ -73,7 +74,8 @@ public final class StreamingUnivariateDetector {
             return 0;
         }
         double sd = Math.max(history.std(), 1e-9 * Math.max(1, Math.abs(history.mean())));
-        double raw = Math.abs(recentValues.mean() - history.mean()) / sd;
+        // Level shift of the recent mean, or a single spike (at half weight, as one point is weaker evidence).
+        double raw = Math.max(Math.abs(recentValues.mean() - history.mean()), Math.abs(value - history.mean()) / 2) / sd;
         recentRaw.add(raw);
         double z;
         if (rawScores.size() < 2) z = 0;

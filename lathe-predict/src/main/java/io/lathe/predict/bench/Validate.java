@@ -102,8 +102,8 @@ public final class Validate {
             labels.add(NabWindows.toRows(windows.forFile(p.getFileName().toString()), f.epochMillis()));
         }
         List<StreamingUnivariateDetector.Settings> grid = new ArrayList<>();
-        for (int h : new int[]{200, 400, 800}) for (int k : new int[]{1, 3, 6, 12}) for (int l : new int[]{500, 1000, 3000})
-            for (double dg : new double[]{2, 3, 4, 5}) for (int sup : new int[]{100, 400, 1000})
+        for (int h : new int[]{200, 400, 800}) for (int k : new int[]{3, 6, 12}) for (int l : new int[]{500, 1000, 3000})
+            for (double dg : new double[]{1.5, 2, 3}) for (int sup : new int[]{100, 400})
                 grid.add(new StreamingUnivariateDetector.Settings(h, k, l, dg, sup));
         NabScorer.Result[][] res = new NabScorer.Result[grid.size()][files.size()];
         for (int g = 0; g < grid.size(); g++) {

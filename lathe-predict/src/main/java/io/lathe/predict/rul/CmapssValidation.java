@@ -31,7 +31,6 @@ public final class CmapssValidation {
             CmapssFile data = CmapssFile.read(file);
             long t0 = System.nanoTime();
             RulModel.Settings settings = RulModel.Settings.DEFAULT;
-            if (System.getProperty("gbdtWeight") != null) settings = new RulModel.Settings(Double.parseDouble(System.getProperty("cap", "125")), settings.gbdt(), settings.ridge(), Double.parseDouble(System.getProperty("gbdtWeight")));
             double[] r = validate(data.units(), settings, 42);
             System.out.printf(Locale.ROOT, "%s held-out units (%d-fold, %d random cuts per unit): RMSE %.2f (against RUL capped at %.0f: %.2f)  PHM08 %.1f  (%d cuts, %.1f s)%n",
                     set, FOLDS, CUTS, r[0], settings.cap(), r[3], r[1], (int) r[2], (System.nanoTime() - t0) / 1e9);
