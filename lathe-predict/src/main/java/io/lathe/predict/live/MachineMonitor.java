@@ -1,0 +1,493 @@
+package io.lathe.predict.live;
+
+import io.lathe.kpi.MachineState;
+import io.lathe.kpi.StateSource;
+import io.lathe.model.Signal;
+import io.lathe.model.Value;
+import io.lathe.predict.model.ModelFile;
+import io.lathe.predict.model.ModelRepository;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The health models of one machine fed with its points in time order: holds each signal's last value, and every time
+ * the data time moves on (at most once per {@link HealthSettings#minStep}) evaluates the instant before, using only
+ * values up to it (no look-ahead). While the machine runs it learns (the first {@link HealthSettings#training} of
+ * running) or scores; while it does not run nothing is learned or scored, so planned stops, idling and the cooling of
+ * a stopped machine never raise the score. After a wear-out failure the repaired machine is a new normal: the
+ * anomaly model learns again, and the finished cycle of scores trains the RUL model.
+ *
+ * <p>Not thread-safe: {@link HealthMonitor} calls it under the machine's lock.
+ */
+final class MachineMonitor {
+    /** Running-time spacing of the kept health index of the current cycle (for RUL). */
+    private static final double CYCLE_POINT_SECONDS = 60;
+    private static final int MAX_CYCLE_POINTS = 20_000;
+    private static final int MAX_LEARN_ROWS = 200_000;
+    private static final int MAX_CYCLES = 50;
+
+    /** A point the monitor writes. */
+    record Emit(String kind, long timestampMicros, double value) {}
+
+    private record Held(Signal signal, double number, String text, long micros) {}
+
+    final MachineBinding binding;
+    private final HealthSettings settings;
+    private final Map<String, Held> held = new HashMap<>();
+    private long pendingMicros = Long.MIN_VALUE;
+    private long lastEvalMicros = Long.MIN_VALUE;
+    private boolean lastRunning;
+    private double runningSeconds;
+    private boolean failed;
+
+    // Anomaly model
+    private ModelFile anomalyFile;
+    private RobustMahalanobis anomaly;
+    private RobustMahalanobis.Scorer scorer;
+    private int anomalyVersion;
+    private String message;
+    // Learning
+    private final List<String> learnColumns = new ArrayList<>();
+    private final Map<String, Signal> learnSignals = new LinkedHashMap<>();
+    private final List<double[]> learnRows = new ArrayList<>();
+    private final List<Double> learnSeconds = new ArrayList<>();
+    private long learnFromMicros = Long.MIN_VALUE;
+    private long learnToMicros;
+    private double learnStartSeconds = Double.NaN;
+    private boolean collectOnly;
+    // Last score
+    private double lastScore = Double.NaN;
+    private long lastScoreMicros;
+    private double[] lastContributions;
+    // RUL
+    private double[] cycleHours = new double[256];
+    private double[] cycleIndex = new double[256];
+    private int cycleN;
+    private double cycleStartSeconds = Double.NaN;
+    private double lastCyclePointSeconds = Double.NEGATIVE_INFINITY;
+    private final List<DegradationRul.Cycle> completed = new ArrayList<>();
+    private ModelFile rulFile;
+    private DegradationRul rul;
+    private DegradationRul.Estimate lastRul;
+    private long lastRulMicros;
+    private int rulVersion;
+
+    MachineMonitor(MachineBinding binding, HealthSettings settings) {
+        this.binding = binding;
+        this.settings = settings;
+    }
+
+    /** A monitor that only collects normal rows (fitting from a marked period of history), never fits by itself. */
+    static MachineMonitor collector(MachineBinding binding, HealthSettings settings) {
+        MachineMonitor m = new MachineMonitor(binding, settings);
+        m.collectOnly = true;
+        return m;
+    }
+
+    /** Takes a point; appends what to write to {@code out}, and models to save to {@code fitted}. */
+    void accept(Signal s, long micros, Value v, List<Emit> out, List<ModelFile> fitted) {
+        if (pendingMicros != Long.MIN_VALUE && micros > pendingMicros) {
+            if (lastEvalMicros == Long.MIN_VALUE || pendingMicros - lastEvalMicros >= settings.minStep().toNanos() / 1000) {
+                evaluate(pendingMicros, out, fitted);
+            }
+        }
+        if (micros > pendingMicros) pendingMicros = micros;
+        Held h = held.get(s.id());
+        if (h != null && h.micros > micros) return; // a late point never rolls a value back
+        double number = v instanceof Value.TextValue ? Double.NaN : v.asDouble();
+        held.put(s.id(), new Held(s, number, MachineBinding.text(v), micros));
+    }
+
+    /** The source of a signal went away: its value is no longer current. */
+    void stale(Signal s) {
+        held.remove(s.id());
+    }
+
+    private boolean running(long at) {
+        return switch (binding.state()) {
+            case StateSource.Enumerated e -> {
+                Held h = held.get(e.signal());
+                if (h == null) yield false;
+                yield e.values().getOrDefault(h.text, e.otherwise()) == MachineState.RUNNING;
+            }
+            case StateSource.Rules r -> {
+                MachineState st = r.otherwise();
+                for (StateSource.StateRule rule : r.rules()) {
+                    boolean all = true;
+                    for (StateSource.Condition c : rule.when()) {
+                        Held h = held.get(c.signal());
+                        if (h == null || !c.test(h.number)) {
+                            all = false;
+                            break;
+                        }
+                    }
+                    if (all) {
+                        st = rule.state();
+                        break;
+                    }
+                }
+                yield st == MachineState.RUNNING;
+            }
+        };
+    }
+
+    private void evaluate(long t, List<Emit> out, List<ModelFile> fitted) {
+        boolean running = running(t);
+        if (!running) {
+            Held reason = binding.reasonSignal() == null ? null : held.get(binding.reasonSignal());
+            if (reason != null && binding.failureReasons().contains(reason.text) && !failed && !collectOnly) {
+                failed = true;
+                endCycle(t, fitted);
+            }
+            lastRunning = false;
+            lastEvalMicros = t;
+            return;
+        }
+        if (failed) {
+            // Repaired after a wear-out failure: a new normal to learn, and a new cycle.
+            failed = false;
+            anomaly = null;
+            scorer = null;
+            lastScore = Double.NaN;
+            lastContributions = null;
+            resetLearning();
+            message = null;
+        }
+        double dt = lastRunning && lastEvalMicros != Long.MIN_VALUE
+                ? Math.min((t - lastEvalMicros) / 1e6, settings.maxHold().toSeconds()) : 0;
+        runningSeconds += dt;
+        lastRunning = true;
+        lastEvalMicros = t;
+        if (anomaly == null) {
+            learn(t, fitted);
+            return;
+        }
+        double[] row = row(anomaly.features(), t);
+        double score = scorer.score(row, runningSeconds);
+        if (Double.isNaN(score)) return;
+        lastScore = score;
+        lastScoreMicros = t;
+        lastContributions = scorer.contributions();
+        out.add(new Emit("anomaly", t, score));
+        if (Double.isNaN(cycleStartSeconds)) cycleStartSeconds = runningSeconds;
+        if (runningSeconds - lastCyclePointSeconds >= CYCLE_POINT_SECONDS) {
+            lastCyclePointSeconds = runningSeconds;
+            addCyclePoint((runningSeconds - cycleStartSeconds) / 3600.0, score);
+            if (rul != null) {
+                DegradationRul.Estimate e = rul.estimate(cycleHours, cycleIndex, cycleN);
+                if (e != null) {
+                    lastRul = e;
+                    lastRulMicros = t;
+                    out.add(new Emit("rul", t, e.value()));
+                    out.add(new Emit("rul-lower", t, e.lower()));
+                    out.add(new Emit("rul-upper", t, e.upper()));
+                }
+            }
+        }
+    }
+
+    private double[] row(List<String> features, long t) {
+        double[] row = new double[features.size()];
+        long maxHold = settings.maxHold().toNanos() / 1000;
+        for (int j = 0; j < row.length; j++) {
+            Held h = held.get(features.get(j));
+            row[j] = h == null || t - h.micros > maxHold ? Double.NaN : h.number;
+        }
+        return row;
+    }
+
+    private void learn(long t, List<ModelFile> fitted) {
+        for (Held h : held.values()) {
+            if (!learnSignals.containsKey(h.signal.id()) && binding.candidate(h.signal) && !Double.isNaN(h.number)) {
+                learnSignals.put(h.signal.id(), h.signal);
+                learnColumns.add(h.signal.id());
+            }
+        }
+        if (learnColumns.isEmpty() || learnRows.size() >= MAX_LEARN_ROWS) return;
+        if (Double.isNaN(learnStartSeconds)) {
+            learnStartSeconds = runningSeconds;
+            learnFromMicros = t;
+        }
+        learnRows.add(row(learnColumns, t));
+        learnSeconds.add(runningSeconds);
+        learnToMicros = t;
+        if (!collectOnly && runningSeconds - learnStartSeconds >= settings.training().toSeconds()) {
+            try {
+                fitted.add(fitCollected("live"));
+            } catch (IllegalArgumentException e) {
+                message = e.getMessage();
+                resetLearning();
+            }
+        }
+    }
+
+    double learnedHours() {
+        return Double.isNaN(learnStartSeconds) ? 0 : (runningSeconds - learnStartSeconds) / 3600.0;
+    }
+
+    private void resetLearning() {
+        learnColumns.clear();
+        learnSignals.clear();
+        learnRows.clear();
+        learnSeconds.clear();
+        learnStartSeconds = Double.NaN;
+        learnFromMicros = Long.MIN_VALUE;
+    }
+
+    /**
+     * Fits the anomaly model on the rows collected, installs it and returns its file. Columns that never vary, are
+     * mostly missing or only ever grow (meters, counters) are dropped; so are rows missing a kept column.
+     */
+    ModelFile fitCollected(String source) {
+        int p = learnColumns.size();
+        int n = learnRows.size();
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) rows[i] = Arrays.copyOf(learnRows.get(i), p);
+        for (int i = 0; i < n; i++) for (int j = learnRows.get(i).length; j < p; j++) rows[i][j] = Double.NaN;
+        List<Integer> keep = new ArrayList<>();
+        for (int j = 0; j < p; j++) {
+            int missing = 0;
+            for (double[] r : rows) if (Double.isNaN(r[j])) missing++;
+            if (missing > n / 5 || !RobustMahalanobis.usable(rows, j) || monotonic(rows, j)) continue;
+            keep.add(j);
+        }
+        if (keep.isEmpty()) {
+            throw new IllegalArgumentException("no numeric signal of the machine varies while it runs [machine=" + binding.machine()
+                    + ", candidates=" + learnColumns + "]: nothing to learn from");
+        }
+        List<double[]> complete = new ArrayList<>();
+        List<Double> secs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] r = new double[keep.size()];
+            boolean ok = true;
+            for (int k = 0; k < r.length; k++) {
+                r[k] = rows[i][keep.get(k)];
+                if (Double.isNaN(r[k])) ok = false;
+            }
+            if (ok) {
+                complete.add(r);
+                secs.add(learnSeconds.get(i));
+            }
+        }
+        if (complete.size() < 30) {
+            throw new IllegalArgumentException("too little running data to learn from [machine=" + binding.machine() + ", rows="
+                    + complete.size() + "]: need at least 30 scored instants of running");
+        }
+        List<String> features = new ArrayList<>();
+        for (int k : keep) features.add(learnColumns.get(k));
+        double[][] x = complete.toArray(new double[0][]);
+        double[] s = secs.stream().mapToDouble(Double::doubleValue).toArray();
+        double tau = settings.smoothing().toSeconds();
+
+        // Validation: fit on the first three quarters, score the last quarter (normal by assumption).
+        Map<String, Object> validation = new LinkedHashMap<>();
+        int cut = x.length * 3 / 4;
+        if (cut >= 20 && x.length - cut >= 5) {
+            RobustMahalanobis part = RobustMahalanobis.fit(features, Arrays.copyOf(x, cut), Arrays.copyOf(s, cut), tau);
+            RobustMahalanobis.Scorer sc = part.newScorer();
+            for (int i = 0; i < cut; i++) sc.score(x[i], s[i]);
+            int above = 0;
+            double max = 0;
+            for (int i = cut; i < x.length; i++) {
+                double v = sc.score(x[i], s[i]);
+                max = Math.max(max, v);
+                if (v >= RobustMahalanobis.THRESHOLD) above++;
+            }
+            validation.put("method", "fit on the first 75 % of the window, scored on the last 25 %");
+            validation.put("heldOutRows", x.length - cut);
+            validation.put("heldOutAboveThreshold", (double) above / (x.length - cut));
+            validation.put("heldOutMaxScore", max);
+        }
+        RobustMahalanobis m = RobustMahalanobis.fit(features, x, s, tau);
+        List<ModelFile.Feature> fs = new ArrayList<>();
+        for (int k = 0; k < features.size(); k++) {
+            Signal sg = learnSignals.get(features.get(k));
+            fs.add(new ModelFile.Feature(sg.id(), sg.name(), sg.unit(), m.center()[k], m.scale()[k]));
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("mean", m.mean());
+        params.put("precision", m.precision());
+        params.put("clip", m.clip());
+        params.put("normalLevel", m.normalLevel());
+        params.put("smoothingSeconds", m.smoothingSeconds());
+        params.put("threshold", RobustMahalanobis.THRESHOLD);
+        double hours = (s[s.length - 1] - s[0]) / 3600.0;
+        ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.ANOMALY), ModelFile.ANOMALY, "robust-mahalanobis",
+                ModelFile.FORMAT_VERSION, anomalyVersion + 1, binding.machine(), Instant.now().toString(),
+                new ModelFile.TrainingWindow(iso(learnFromMicros), iso(learnToMicros), hours, x.length, source), fs, params, validation);
+        install(file);
+        resetLearning();
+        return file;
+    }
+
+    /** True when a column never goes down and goes up most of the time: a meter or counter, not a condition. */
+    private static boolean monotonic(double[][] rows, int j) {
+        double prev = Double.NaN;
+        int up = 0, down = 0;
+        for (double[] r : rows) {
+            double v = r[j];
+            if (Double.isNaN(v)) continue;
+            if (!Double.isNaN(prev)) {
+                if (v > prev) up++;
+                else if (v < prev) down++;
+            }
+            prev = v;
+        }
+        return down == 0 && up > 0;
+    }
+
+    /** Uses a saved (or just fitted) anomaly model. */
+    void install(ModelFile file) {
+        List<String> features = new ArrayList<>();
+        double[] center = new double[file.features().size()];
+        double[] scale = new double[center.length];
+        for (int k = 0; k < center.length; k++) {
+            ModelFile.Feature f = file.features().get(k);
+            features.add(f.signal());
+            center[k] = f.center();
+            scale[k] = f.scale();
+        }
+        Map<String, Object> p = file.parameters();
+        anomaly = new RobustMahalanobis(features, center, scale, ModelRepository.convert(p.get("mean"), double[].class),
+                ModelRepository.convert(p.get("precision"), double[][].class), ((Number) p.get("clip")).doubleValue(),
+                ((Number) p.get("normalLevel")).doubleValue(), ((Number) p.get("smoothingSeconds")).doubleValue());
+        scorer = anomaly.newScorer();
+        anomalyFile = file;
+        anomalyVersion = Math.max(anomalyVersion, file.version());
+        message = null;
+    }
+
+    void installRul(ModelFile file) {
+        Map<String, Object> p = file.parameters();
+        rul = new DegradationRul(((Number) p.get("failureLevel")).doubleValue(), ((Number) p.get("lowerLevel")).doubleValue(),
+                ((Number) p.get("upperLevel")).doubleValue(), ((Number) p.get("capHours")).doubleValue(),
+                ((Number) p.get("cycles")).intValue());
+        rulFile = file;
+        rulVersion = Math.max(rulVersion, file.version());
+    }
+
+    private void addCyclePoint(double hours, double index) {
+        if (cycleN == MAX_CYCLE_POINTS) {
+            // Keep every other point: a long cycle keeps its shape at half the resolution.
+            int k = 0;
+            for (int i = 0; i < cycleN; i += 2) {
+                cycleHours[k] = cycleHours[i];
+                cycleIndex[k++] = cycleIndex[i];
+            }
+            cycleN = k;
+        }
+        if (cycleN == cycleHours.length) {
+            cycleHours = Arrays.copyOf(cycleHours, cycleN * 2);
+            cycleIndex = Arrays.copyOf(cycleIndex, cycleN * 2);
+        }
+        cycleHours[cycleN] = hours;
+        cycleIndex[cycleN++] = index;
+    }
+
+    /** A wear-out failure: the cycle of health index ends; with it the RUL model is (re)fitted. */
+    private void endCycle(long t, List<ModelFile> fitted) {
+        if (cycleN >= 8) {
+            completed.add(new DegradationRul.Cycle(Arrays.copyOf(cycleHours, cycleN), Arrays.copyOf(cycleIndex, cycleN)));
+            if (completed.size() > MAX_CYCLES) completed.removeFirst();
+            try {
+                fitted.add(fitRul(t));
+            } catch (IllegalArgumentException e) {
+                // kept without a RUL model; the API shows none
+            }
+        }
+        cycleN = 0;
+        cycleStartSeconds = Double.NaN;
+        lastCyclePointSeconds = Double.NEGATIVE_INFINITY;
+        lastRul = null;
+    }
+
+    /** Fits the RUL model on the completed cycles, installs it and returns its file. */
+    ModelFile fitRul(long t) {
+        if (completed.isEmpty()) {
+            throw new IllegalArgumentException("no run-to-failure cycle [machine=" + binding.machine() + "]: the RUL model needs at least one"
+                    + " wear-out failure (reasons " + binding.failureReasons() + ") after scoring began");
+        }
+        DegradationRul m = DegradationRul.fit(completed);
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("failureLevel", m.failureLevel());
+        params.put("lowerLevel", m.lowerLevel());
+        params.put("upperLevel", m.upperLevel());
+        params.put("capHours", m.capHours());
+        params.put("cycles", m.cycles());
+        params.put("trendHours", DegradationRul.TREND_HOURS);
+        List<Double> lengths = new ArrayList<>();
+        for (DegradationRul.Cycle c : completed) lengths.add(c.length());
+        params.put("cycleRunningHours", lengths);
+        ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.RUL), ModelFile.RUL, "degradation-index-trend",
+                ModelFile.FORMAT_VERSION, rulVersion + 1, binding.machine(), Instant.now().toString(),
+                new ModelFile.TrainingWindow(null, iso(t), lengths.stream().mapToDouble(Double::doubleValue).sum(), completed.size(), "live"),
+                List.of(new ModelFile.Feature(binding.machine() + ".anomaly-score", "Anomaly Score", "", 0, 1)), params,
+                DegradationRul.validate(completed, 8.0));
+        installRul(file);
+        return file;
+    }
+
+    List<DegradationRul.Cycle> completedCycles() {
+        return List.copyOf(completed);
+    }
+
+    void addCompletedCycles(List<DegradationRul.Cycle> cycles) {
+        completed.addAll(cycles);
+    }
+
+    // --- views ---
+
+    ModelFile anomalyFile() {
+        return anomalyFile;
+    }
+
+    ModelFile rulFile() {
+        return rulFile;
+    }
+
+    boolean learning() {
+        return anomaly == null;
+    }
+
+    boolean runningNow() {
+        return lastRunning;
+    }
+
+    String message() {
+        return message;
+    }
+
+    double lastScore() {
+        return lastScore;
+    }
+
+    long lastScoreMicros() {
+        return lastScoreMicros;
+    }
+
+    List<String> features() {
+        return anomaly == null ? List.of() : anomaly.features();
+    }
+
+    double[] lastContributions() {
+        return lastContributions;
+    }
+
+    DegradationRul.Estimate lastRul() {
+        return lastRul;
+    }
+
+    long lastRulMicros() {
+        return lastRulMicros;
+    }
+
+    static String iso(long micros) {
+        if (micros == Long.MIN_VALUE) return null;
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000).toString();
+    }
+}
