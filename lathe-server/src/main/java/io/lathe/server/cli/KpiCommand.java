@@ -103,9 +103,9 @@ public final class KpiCommand implements Callable<Integer> {
             err.println("lathe kpi: the configuration has no kpi: section [config=" + config + "]. Add one with sites and machines.");
             return 2;
         }
-        Path storeDir = Files.isDirectory(dataDir.resolve("store")) ? dataDir.resolve("store") : dataDir;
-        if (!Files.isDirectory(storeDir)) {
-            err.println("lathe kpi: no store [data-dir=" + dataDir + "]. Import data first with lathe import, or give the server's data folder.");
+        Path storeDir = io.lathe.server.store.StoreFolder.find(dataDir).orElse(null);
+        if (storeDir == null) {
+            err.println(io.lathe.server.store.StoreFolder.noStore("lathe kpi", dataDir));
             return 2;
         }
         String assetId = resolveAsset(PlantBuilder.build(cfg.plant()), asset);

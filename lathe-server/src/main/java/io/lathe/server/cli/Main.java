@@ -14,8 +14,27 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Log at INFO level on stderr (commands other than serve and demo log warnings only).")
+    boolean verbose;
+
     public static void main(String[] args) {
+        quietLoggingForTools(args);
         System.exit(run(args));
+    }
+
+    /**
+     * Commands other than the servers ({@code serve}, {@code demo}) print their results, not a log: their INFO lines
+     * (and libraries' chatter) are off unless {@code --verbose}. Runs before any logger exists, since slf4j-simple reads
+     * its settings once; an explicit {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins.
+     */
+    static void quietLoggingForTools(String[] args) {
+        String command = args.length == 0 ? "" : args[0];
+        boolean server = command.equals("serve") || command.equals("demo");
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        if (!server && !verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
     }
 
     public static int run(String... args) {

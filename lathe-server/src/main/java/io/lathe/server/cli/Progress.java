@@ -1,6 +1,7 @@
 package io.lathe.server.cli;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -25,7 +26,7 @@ public final class Progress implements AutoCloseable {
     private final String label;
     private final long total;
     private final String unit;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final long plainEveryNanos;
     private final LongSupplier clock;
@@ -36,6 +37,10 @@ public final class Progress implements AutoCloseable {
     private boolean closed;
 
     Progress(String label, long total, String unit, PrintStream out, boolean terminal, long plainEverySeconds, LongSupplier clock) {
+        this(label, total, unit, new PrintWriter(out, true), terminal, plainEverySeconds, clock);
+    }
+
+    Progress(String label, long total, String unit, PrintWriter out, boolean terminal, long plainEverySeconds, LongSupplier clock) {
         this.label = label;
         this.total = total;
         this.unit = unit == null ? "" : unit;
@@ -59,6 +64,11 @@ public final class Progress implements AutoCloseable {
 
     /** For tests and callers that choose the stream and mode themselves. */
     public static Progress start(String label, long total, String unit, PrintStream out, boolean terminal) {
+        return new Progress(label, total, unit, out, terminal, 5, System::nanoTime);
+    }
+
+    /** As {@link #start(String, long, String, PrintStream, boolean)} on a writer, such as a picocli command's error writer. */
+    public static Progress start(String label, long total, String unit, PrintWriter out, boolean terminal) {
         return new Progress(label, total, unit, out, terminal, 5, System::nanoTime);
     }
 

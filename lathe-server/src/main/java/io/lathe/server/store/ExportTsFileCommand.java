@@ -64,9 +64,9 @@ public final class ExportTsFileCommand implements Callable<Integer> {
             err.println(NAME + ": " + e.getMessage());
             return 2;
         }
-        Path storeDir = Files.isDirectory(dataDir.resolve("store")) ? dataDir.resolve("store") : dataDir;
-        if (!Files.isDirectory(storeDir)) {
-            err.println(NAME + ": no store [data-dir=" + dataDir + "]. Import data first with lathe import, or give the server's data folder.");
+        Path storeDir = StoreFolder.find(dataDir).orElse(null);
+        if (storeDir == null) {
+            err.println(StoreFolder.noStore(NAME, dataDir));
             return 2;
         }
         String outProblem = outProblem(out);
@@ -82,7 +82,16 @@ public final class ExportTsFileCommand implements Callable<Integer> {
                         + "]. List series with lathe store stats.");
                 return 1;
             }
-            r = TsFileExport.export(store, out, options, new Progress(err));
+            long total = series == null ? store.stats().points() : 0;
+            try (io.lathe.server.cli.Progress progress = io.lathe.server.cli.Progress.start("export", total, "points", err, System.console() != null)) {
+                r = TsFileExport.export(store, out, options, new TsFileExport.Listener() {
+                    @Override
+                    public void progress(TsFileExport.Progress p) {
+                        progress.set(p.points());
+                    }
+                });
+                progress.set(r.points());
+            }
         }
         stdout.printf(Locale.ROOT, "exported %,d points of %,d series into %,d file(s) in %s in %.2f s (%,.0f points/s)%n",
                 r.points(), r.series(), r.files().size(), out, r.seconds(), r.pointsPerSecond());
@@ -111,27 +120,6 @@ public final class ExportTsFileCommand implements Callable<Integer> {
             }
         }
         return null;
-    }
-
-    /** Prints where the export is at most once a second. */
-    private static final class Progress implements TsFileExport.Listener {
-        private final PrintWriter err;
-        private long next = System.nanoTime() + 1_000_000_000L;
-
-        Progress(PrintWriter err) {
-            this.err = err;
-        }
-
-        @Override
-        public void progress(TsFileExport.Progress p) {
-            long now = System.nanoTime();
-            if (now < next) return;
-            next = now + 1_000_000_000L;
-            err.printf(Locale.ROOT, "  partition %,d/%,d (7 days from %s): series %,d/%,d, %,d points, %,d file(s) so far%n",
-                    p.partition(), p.partitions(), day(p.partitionStartMicros()), p.seriesDone(), p.seriesInPartition(),
-                    p.points(), p.files());
-            err.flush();
-        }
     }
 
     /** The UTC date of a timestamp, e.g. 2015-03-05. */

@@ -24,7 +24,7 @@ public final class QueryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "Store folder.")
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The server's data folder (holding store/) or the store folder.")
     Path dataDir;
 
     @Option(names = "--series", required = true, paramLabel = "NAME", description = "Series name.")
@@ -57,12 +57,13 @@ public final class QueryCommand implements Callable<Integer> {
             err.println("lathe query: " + e.getMessage());
             return 2;
         }
-        if (!Files.isDirectory(dataDir)) {
-            err.println("lathe query: no store [data-dir=" + dataDir + "]. Import data first with lathe import.");
+        Path storeDir = StoreFolder.find(dataDir).orElse(null);
+        if (storeDir == null) {
+            err.println(StoreFolder.noStore("lathe query", dataDir));
             return 2;
         }
         // read-only: a running server may own the folder; its log is replayed into memory, never touched
-        try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(dataDir))) {
+        try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(storeDir))) {
             if (store.typeOf(series).isEmpty()) {
                 err.println("lathe query: unknown series [series=" + series + ", data-dir=" + dataDir + "]. List series with lathe store stats.");
                 return 1;

@@ -32,19 +32,20 @@ public final class StoreCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "Store folder.")
+        @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The server's data folder (holding store/) or the store folder.")
         Path dataDir;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            if (!Files.isDirectory(dataDir)) {
-                spec.commandLine().getErr().println("lathe store stats: no store [data-dir=" + dataDir + "]. Import data first with lathe import.");
+            Path storeDir = StoreFolder.find(dataDir).orElse(null);
+            if (storeDir == null) {
+                spec.commandLine().getErr().println(StoreFolder.noStore("lathe store stats", dataDir));
                 return 2;
             }
             StoreStats s;
             // read-only: also while a server writes the folder; points still only in its log count as memory points
-            try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(dataDir))) {
+            try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(storeDir))) {
                 s = store.stats();
             }
             out.printf(Locale.ROOT, "series          %,d%n", s.series());

@@ -83,7 +83,7 @@ class ExportTsFileCommandTest {
     void badInputFailsWithExitCode2AndSaysWhatIsWrong() throws Exception {
         Run missing = run(new StoreCommand(), "export-tsfile", "--data-dir", dir.resolve("nope").toString(), "--out", dir.resolve("o").toString());
         assertThat(missing.code()).isEqualTo(2);
-        assertThat(missing.err()).contains("no store [data-dir=" + dir.resolve("nope"));
+        assertThat(missing.err()).contains("no store in " + dir.resolve("nope") + " (the folder does not exist)");
 
         Path store = importLong("series,timestamp,value\na.b,2024-01-01T00:00:00Z,1\n");
         Path used = Files.createDirectories(dir.resolve("used"));

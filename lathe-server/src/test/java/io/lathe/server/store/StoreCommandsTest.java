@@ -101,7 +101,7 @@ class StoreCommandsTest {
         Run bad = run(new ImportCommand(), "--data-dir", dir.toString(), "--format", "xml", dir.resolve("x").toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("format must be one of long, nab, skab, cmapss, but was xml");
-        Files.createDirectories(dir.resolve("s"));
+        TelemetryStore.open(StoreSettings.defaults(dir.resolve("s"))).close();
         Run q = run(new QueryCommand(), "--data-dir", dir.resolve("s").toString(), "--series", "nope");
         assertThat(q.code()).isEqualTo(1);
         assertThat(q.err()).contains("unknown series [series=nope");
