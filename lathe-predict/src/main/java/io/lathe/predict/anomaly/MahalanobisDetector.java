@@ -58,8 +58,36 @@ public final class MahalanobisDetector {
      * @throws IllegalArgumentException for too few rows, ragged rows or non-finite values
      */
     public static MahalanobisDetector fit(double[][] rows, Settings settings) {
+        return fit(rows, null, 0, settings);
+    }
+
+    /**
+     * Fits on a normal period and, for the correlation structure only, a longer normal reference run (for example an
+     * earlier session of the same machine). The reference is standardised with its own means and scales, so a level
+     * offset between the runs (another day, another temperature) does not count as normal variation; means, scales
+     * and the threshold come from {@code rows} alone.
+     *
+     * @param reference       normal rows of another run with the same signals, or null
+     * @param referenceWeight share of the reference in the covariance, in [0, 1]
+     */
+    public static MahalanobisDetector fit(double[][] rows, double[][] reference, double referenceWeight, Settings settings) {
         if (rows.length < 2) throw new IllegalArgumentException("need at least 2 normal rows to fit, but got " + rows.length);
+        if (!(referenceWeight >= 0 && referenceWeight <= 1)) throw new IllegalArgumentException("referenceWeight must be in [0, 1], but was " + referenceWeight);
         int d = rows[0].length;
+        double[][] ms = meanAndScale(rows, d);
+        double[][] cov = new double[d][d];
+        double[] center = smoothedCovariance(rows, ms[0], ms[1], settings, cov);
+        if (reference != null && reference.length >= 2 && referenceWeight > 0) {
+            double[][] rms = meanAndScale(reference, d);
+            double[][] rcov = new double[d][d];
+            smoothedCovariance(reference, rms[0], rms[1], settings, rcov);
+            for (int a = 0; a < d; a++) for (int b = 0; b < d; b++) cov[a][b] = (1 - referenceWeight) * cov[a][b] + referenceWeight * rcov[a][b];
+        }
+        for (int a = 0; a < d; a++) cov[a][a] += settings.ridge() + 1e-12;
+        return new MahalanobisDetector(settings, ms[0], ms[1], center, LinearAlgebra.inverseSpd(cov), rows);
+    }
+
+    private static double[][] meanAndScale(double[][] rows, int d) {
         double[] mean = new double[d], scale = new double[d];
         for (double[] r : rows) {
             if (r.length != d) throw new IllegalArgumentException("all rows must have " + d + " signals, but one has " + r.length);
@@ -72,7 +100,12 @@ public final class MahalanobisDetector {
         for (double[] r : rows) for (int j = 0; j < d; j++) scale[j] += (r[j] - mean[j]) * (r[j] - mean[j]);
         // A signal constant in the normal period gets a tiny scale: any later move of it is then a strong signal.
         for (int j = 0; j < d; j++) scale[j] = Math.sqrt(scale[j] / rows.length) + 1e-6;
-        // Covariance of the smoothed, standardised normal rows: the scorer compares like with like.
+        return new double[][]{mean, scale};
+    }
+
+    /** Covariance (into {@code cov}) of the smoothed, standardised rows, so the scorer compares like with like; returns their mean. */
+    private static double[] smoothedCovariance(double[][] rows, double[] mean, double[] scale, Settings settings, double[][] cov) {
+        int d = mean.length;
         double[][] z = new double[rows.length][];
         double alpha = 2.0 / (settings.signalSpan() + 1);
         double[] state = null;
@@ -84,12 +117,10 @@ public final class MahalanobisDetector {
         }
         double[] center = new double[d];
         for (double[] r : z) for (int j = 0; j < d; j++) center[j] += r[j] / z.length;
-        double[][] cov = new double[d][d];
         for (double[] r : z) {
             for (int a = 0; a < d; a++) for (int b = 0; b < d; b++) cov[a][b] += (r[a] - center[a]) * (r[b] - center[b]) / (z.length - 1);
         }
-        for (int a = 0; a < d; a++) cov[a][a] += settings.ridge() + 1e-12;
-        return new MahalanobisDetector(settings, mean, scale, center, LinearAlgebra.inverseSpd(cov), rows);
+        return center;
     }
 
     private static double[] standardise(double[] x, double[] mean, double[] scale) {

@@ -12,21 +12,28 @@ import java.util.stream.Stream;
 
 /**
  * Validation figures for docs/MODELS.md: {@code java -cp lathe-predict/target/classes io.lathe.predict.bench.Validate
- * skab|nab|cmapss DATA_DIR}. Hyper-parameters are chosen inside each fold on the other files only (leave-one-out),
+ * skab|nab|cmapss DATA_DIR}, or {@code skab-normal DATA_DIR WEIGHT} (with the anomaly-free run, as {@code --normal
+ * --normal-weight WEIGHT}). Hyper-parameters are chosen inside each fold on the other files only (leave-one-out),
  * so the printed figures are held-out ones.
  */
 public final class Validate {
+    private static double normalWeight;
+
     private Validate() {
     }
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: Validate skab|nab|cmapss DATA_DIR");
+            System.err.println("usage: Validate skab|skab-normal|nab|cmapss DATA_DIR");
             System.exit(2);
         }
         Path data = Path.of(args[1]);
         switch (args[0]) {
-            case "skab" -> skab(data);
+            case "skab" -> skab(data, null);
+            case "skab-normal" -> {
+                normalWeight = Double.parseDouble(args.length > 2 ? args[2] : "0.5");
+                skab(data, SkabFile.read(data.resolve("skab/anomaly-free.csv")).signals());
+            }
             case "nab" -> nab(data);
             case "cmapss" -> io.lathe.predict.rul.CmapssValidation.main(new String[]{args[1]});
             default -> throw new IllegalArgumentException("unknown benchmark " + args[0]);
@@ -39,7 +46,8 @@ public final class Validate {
         }
     }
 
-    static void skab(Path data) throws IOException {
+    /** @param normal rows of the anomaly-free run added to each file's fitting rows ({@code --normal}), or null */
+    static void skab(Path data, double[][] normal) throws IOException {
         List<SkabFile> files = new ArrayList<>();
         for (Path p : skabFiles(data)) files.add(SkabFile.read(p));
         List<MahalanobisDetector.Settings> grid = new ArrayList<>();
@@ -51,7 +59,7 @@ public final class Validate {
         for (int g = 0; g < grid.size(); g++) {
             for (int f = 0; f < files.size(); f++) {
                 SkabFile file = files.get(f);
-                var out = SkabBench.detect(file, null, grid.get(g));
+                var out = SkabBench.detect(file, normal, normalWeight, grid.get(g));
                 counts[g][f] = Metrics.counts(out.anomaly(), file.labels(), SkabBench.TRAIN_ROWS);
             }
         }

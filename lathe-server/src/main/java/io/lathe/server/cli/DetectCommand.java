@@ -40,8 +40,12 @@ public final class DetectCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder: skab writes DIR/<relative path>.csv, nab DIR/<file name>.")
     Path out;
 
-    @Option(names = "--normal", paramLabel = "FILE", description = "skab only: an anomaly-free run (same signals) added to each file's 400 fitting rows.")
+    @Option(names = "--normal", paramLabel = "FILE", description = "skab only: an anomaly-free run with the same signals (read and checked; used as far as --normal-weight says).")
     Path normal;
+
+    @Option(names = "--normal-weight", paramLabel = "W", defaultValue = "0",
+            description = "skab only: share of the --normal run in the signals' correlation structure, 0..1 (default 0: measured to lower held-out F1, see docs/MODELS.md).")
+    double normalWeight;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Input files.")
     List<Path> files;
@@ -56,6 +60,10 @@ public final class DetectCommand implements Callable<Integer> {
         }
         if (normal != null && !f.equals("skab")) {
             err.println("lathe detect: --normal applies to --format skab only");
+            return 2;
+        }
+        if (!(normalWeight >= 0 && normalWeight <= 1)) {
+            err.println("lathe detect: --normal-weight must be in [0, 1], but was " + normalWeight);
             return 2;
         }
         Path base = commonParent(files);
@@ -89,7 +97,7 @@ public final class DetectCommand implements Callable<Integer> {
         if (normalRows != null && normalRows.length > 0 && normalRows[0].length != data.signalNames().size()) {
             throw new IllegalArgumentException("--normal file has " + normalRows[0].length + " signals but " + file + " has " + data.signalNames().size());
         }
-        SkabBench.Output o = SkabBench.detect(data, normalRows, MahalanobisDetector.Settings.DEFAULT);
+        SkabBench.Output o = SkabBench.detect(data, normalRows, normalWeight, MahalanobisDetector.Settings.DEFAULT);
         Path target = out.resolve(relative(file, base));
         String name = target.getFileName().toString();
         if (!name.endsWith(".csv")) target = target.resolveSibling(name + ".csv");
