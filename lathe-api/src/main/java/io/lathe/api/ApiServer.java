@@ -115,6 +115,7 @@ public final class ApiServer implements AutoCloseable {
     private Javalin app;
     private byte[] openApi;
     private volatile KpiRoutes kpiRoutes;
+    private volatile io.lathe.api.internal.HealthRoutes healthRoutes;
     private volatile io.lathe.ingest.PointSink ingestDownstream;
     private volatile TimestampCheck ingestTimestamps;
     private volatile IngestLimits ingestLimits = IngestLimits.DEFAULTS;
@@ -183,6 +184,16 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer kpi(KpiRoutes routes) {
         this.kpiRoutes = routes;
+        return this;
+    }
+
+    /**
+     * Serves machine health and its models ({@code /api/assets/{id}/health}, {@code /api/health/machines},
+     * {@code /api/models}, {@code POST /api/models/fit}). Call before {@link #start()}; without it every machine answers
+     * {@code no-model} and fitting answers 503.
+     */
+    public ApiServer health(io.lathe.api.internal.HealthRoutes routes) {
+        this.healthRoutes = routes;
         return this;
     }
 
@@ -429,6 +440,13 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/downtime", kpi::downtime);
         config.routes.post("/api/downtime/reason", access == null ? kpi::reason : io.lathe.api.internal.AdminRoutes.auditedReason(access.control(), kpi::reason));
         config.routes.get("/api/data-quality", kpi::dataQuality);
+        io.lathe.api.internal.HealthRoutes health = healthRoutes != null ? healthRoutes
+                : new io.lathe.api.internal.HealthRoutes(null, model, store, clock);
+        config.routes.get("/api/assets/{id}/health", health::machineHealth);
+        config.routes.get("/api/health/machines", health::allMachines);
+        config.routes.get("/api/models", health::models);
+        config.routes.get("/api/models/{id}", health::model);
+        config.routes.post("/api/models/fit", health::fit);
         config.routes.get("/api/connections", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));

@@ -234,6 +234,14 @@ class OpenApiTest {
                 .get("errors").get(0).get("value").asText()).isEqualTo("0");
         call("GET", "/api/signals/{id}/history", "/api/signals/nothing.here/history", 404);
         call("GET", "/api/connections", "/api/connections", 200);
+        // Machine health without a monitor: every machine is no-model, no model exists, fitting is unavailable.
+        JsonNode health = call("GET", "/api/assets/{id}/health", "/api/assets/" + pressId + "/health", 200);
+        assertThat(health.at("/anomaly/status").asText()).isEqualTo("no-model");
+        call("GET", "/api/assets/{id}/health", "/api/assets/acme.nowhere/health", 404);
+        assertThat(call("GET", "/api/health/machines", "/api/health/machines", 200).get("machines")).hasSize(1);
+        call("GET", "/api/models", "/api/models", 200);
+        call("GET", "/api/models/{id}", "/api/models/" + pressId + ".anomaly", 404);
+        call("POST", "/api/models/fit", "/api/models/fit", "{\"machine\":\"" + pressId + "\"}", "application/json", null, 503);
         call("GET", "/health", "/health", 200);
 
         call("GET", "/api/kpi", "/api/kpi?asset=line-1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z&by=hour", 200);

@@ -59,6 +59,12 @@ public final class RouteAccess {
         read(m, "GET /api/downtime", SiteFrom.QUERY_ASSET);
         read(m, "GET /api/data-quality", SiteFrom.QUERY_ASSET);
         read(m, "GET /api/connections", SiteFrom.NONE);
+        read(m, "GET /api/assets/{id}/health", SiteFrom.PATH_ID);
+        read(m, "GET /api/health/machines", SiteFrom.FILTERED);
+        read(m, "GET /api/models", SiteFrom.FILTERED);
+        // Model ids begin with their machine's id, so the site is in the path.
+        read(m, "GET /api/models/{id}", SiteFrom.PATH_ID);
+        m.put("POST /api/models/fit", new Rule(Permission.CONFIGURE, SiteFrom.BODY_MACHINE, true));
         read(m, "GET /api/live", SiteFrom.QUERY_ASSET);
         read(m, "GET /api/openapi.json", SiteFrom.NONE);
         read(m, METRICS, SiteFrom.NONE);
