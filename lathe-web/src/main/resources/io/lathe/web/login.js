@@ -1,5 +1,8 @@
 // Lathe login page: password login (POST /api/auth/login), the forced change of a one-time password
 // (POST /api/auth/password with the session's CSRF token), and a link to single sign-on when the server offers it.
+import { initI18n, t, translatePage, LANGUAGES, locale, setLocale, onLocaleChange } from './i18n.js';
+import { setLoggedInMark } from './auth.js';
+
 const loginForm = document.getElementById('login');
 const changeForm = document.getElementById('change');
 const loginError = document.getElementById('login-error');
@@ -27,11 +30,12 @@ loginForm.addEventListener('submit', async (e) => {
   });
   if (res.status === 429) {
     const wait = res.headers.get('Retry-After');
-    loginError.textContent = `Too many failed attempts. Try again in ${wait || 'a few'} seconds.`;
+    loginError.textContent = wait ? t('login.tooMany', { seconds: wait }) : t('login.tooManyNoWait');
     return;
   }
-  if (!res.ok) { loginError.textContent = res.status === 401 ? 'Wrong user name or password.' : await errorText(res); return; }
+  if (!res.ok) { loginError.textContent = res.status === 401 ? t('login.wrong') : await errorText(res); return; }
   const me = await res.json();
+  setLoggedInMark(true);
   if (me.mustChangePassword) {
     currentPassword = password;
     csrfToken = me.csrfToken;
@@ -48,7 +52,7 @@ changeForm.addEventListener('submit', async (e) => {
   changeError.textContent = '';
   const a = document.getElementById('new1').value;
   const b = document.getElementById('new2').value;
-  if (a !== b) { changeError.textContent = 'The two passwords differ.'; return; }
+  if (a !== b) { changeError.textContent = t('login.differ'); return; }
   const res = await fetch('api/auth/password', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
@@ -59,9 +63,27 @@ changeForm.addEventListener('submit', async (e) => {
   location.href = target();
 });
 
-if (new URLSearchParams(location.search).get('error') === 'sso') {
-  loginError.textContent = 'Single sign-on did not work. Try again, or log in with a Lathe user name and password.';
+const langSelect = document.getElementById('lang');
+function fillLanguages() {
+  langSelect.replaceChildren(...LANGUAGES.map((l) => {
+    const o = document.createElement('option');
+    o.value = l.tag;
+    o.textContent = l.name;
+    o.selected = l.tag === locale();
+    return o;
+  }));
 }
+function showTexts() {
+  translatePage();
+  fillLanguages();
+  document.title = `Lathe – ${t('login.title')}`;
+  if (new URLSearchParams(location.search).get('error') === 'sso') loginError.textContent = t('login.ssoFailed');
+}
+langSelect.addEventListener('change', () => setLocale(langSelect.value));
+onLocaleChange(showTexts);
+initI18n().then(showTexts);
+// Single sign-on comes back logged in: mark it so the dashboard asks who is logged in.
+document.querySelector('#sso a').addEventListener('click', () => setLoggedInMark(true));
 // Offer single sign-on only when the server has it (404 otherwise; a redirect means it is there).
 fetch('login/oidc', { redirect: 'manual' })
   .then((r) => { if (r.type === 'opaqueredirect' || r.status === 302) document.getElementById('sso').hidden = false; })
