@@ -437,6 +437,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.post("/api/ingest", ingest::handle);
         KpiRoutes kpi = kpiRoutes != null ? kpiRoutes : new KpiRoutes(null);
         config.routes.get("/api/kpi", kpi::kpi);
+        config.routes.get("/api/kpi/sites", kpi::sites);
         config.routes.get("/api/downtime", kpi::downtime);
         config.routes.post("/api/downtime/reason", access == null ? kpi::reason : io.lathe.api.internal.AdminRoutes.auditedReason(access.control(), kpi::reason));
         config.routes.get("/api/data-quality", kpi::dataQuality);

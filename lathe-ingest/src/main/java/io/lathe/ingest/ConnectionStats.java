@@ -18,6 +18,8 @@ public final class ConnectionStats {
     private volatile long lastMessageMillis = -1;
     private volatile ConnectionState state = ConnectionState.CONNECTING;
     private volatile String lastError;
+    private volatile long stateSinceMillis;
+    private volatile long lastErrorMillis = -1;
     private long rateMessages;
     private long rateMillis;
     private double rate;
@@ -28,6 +30,7 @@ public final class ConnectionStats {
         this.endpoint = endpoint;
         this.clock = clock;
         this.rateMillis = clock.millis();
+        this.stateSinceMillis = rateMillis;
     }
 
     public void message() {
@@ -38,15 +41,21 @@ public final class ConnectionStats {
     public void error(String message) {
         errors.incrementAndGet();
         lastError = message;
+        lastErrorMillis = clock.millis();
     }
 
     public void state(ConnectionState s) {
+        if (s != state) stateSinceMillis = clock.millis();
         state = s;
     }
 
     public void state(ConnectionState s, String error) {
+        if (s != state) stateSinceMillis = clock.millis();
         state = s;
-        if (error != null) lastError = error;
+        if (error != null) {
+            lastError = error;
+            lastErrorMillis = clock.millis();
+        }
     }
 
     public ConnectionState state() {
@@ -62,7 +71,9 @@ public final class ConnectionStats {
             rateMillis = now;
         }
         long last = lastMessageMillis;
+        long errorAt = lastErrorMillis;
         return new ConnectionStatus(name, protocol, endpoint, state, lastError,
-                last < 0 ? null : Instant.ofEpochMilli(last), m, errors.get(), rate);
+                last < 0 ? null : Instant.ofEpochMilli(last), m, errors.get(), rate,
+                Instant.ofEpochMilli(stateSinceMillis), errorAt < 0 ? null : Instant.ofEpochMilli(errorAt));
     }
 }

@@ -62,6 +62,9 @@ public final class KpiRoutes {
     private final Map<String, io.lathe.kpi.ReasonTree> reasonTrees;
     private final ReasonLog reasons;
     private final InstantSource clock;
+    /** The sites of the configuration (time zone, reason tree, machines) for {@code GET /api/kpi/sites}; empty without one. */
+    private final List<io.lathe.kpi.SiteConfig> sites;
+    private final List<MachineConfig> machines;
     /** The live JSON per asset ("" for all) and the second it was computed for: SSE clients share one per second. */
     private final ConcurrentHashMap<String, Live> live = new ConcurrentHashMap<>();
     private final AtomicLong liveComputations = new AtomicLong();
@@ -93,6 +96,8 @@ public final class KpiRoutes {
             }
         }
         this.reasonTrees = Map.copyOf(trees);
+        this.sites = config == null ? List.of() : List.copyOf(config.sites());
+        this.machines = config == null ? List.of() : List.copyOf(config.machines());
     }
 
     /** Routes over {@code engine} (nullable) with the system clock, no persistence of reasons and no live assets. */
@@ -150,6 +155,54 @@ public final class KpiRoutes {
         long[] range = range(ctx.queryParam("from"), ctx.queryParam("to"), asset, e);
         String body = limited(ctx, () -> dataQualityJson(e, asset, range[0], range[1]));
         ctx.contentType("application/json").result(body);
+    }
+
+    /**
+     * {@code GET /api/kpi/sites?asset=}: the KPI sites of the configuration, for the dashboard (plant time zone, the reason
+     * tree an operator picks from, which machines have a KPI definition): {@code {"sites": [{"id", "timeZone",
+     * "emissionFactorKgPerKwh", "reasons": [{"id", "name", "reasons": [{"code", "name"}]}], "machines": [{"id", "line",
+     * "area"}]}]}}. With {@code asset} only the site holding it (a machine, line, area or site id of the configuration).
+     */
+    public void sites(Context ctx) {
+        KpiEngine e = engine();
+        String asset = ctx.queryParam("asset");
+        Set<String> wanted = null;
+        if (asset != null && !asset.isBlank()) wanted = new LinkedHashSet<>(e.machinesOf(asset(asset, e)));
+        final Set<String> wantedSet = wanted;
+        StringBuilder b = new StringBuilder(2048).append("{\"sites\":[");
+        boolean first = true;
+        for (io.lathe.kpi.SiteConfig site : sites) {
+            List<MachineConfig> of = new ArrayList<>();
+            for (MachineConfig m : machines) if (site.id().equals(m.site())) of.add(m);
+            if (wanted != null && of.stream().noneMatch(m -> wantedSet.contains(m.id()))) continue;
+            if (!first) b.append(',');
+            first = false;
+            b.append("{\"id\":").append(Json.quote(site.id())).append(",\"timeZone\":").append(Json.quote(site.zone().getId()))
+                    .append(",\"emissionFactorKgPerKwh\":").append(site.emissionFactorKgPerKwh()).append(",\"reasons\":[");
+            boolean firstCat = true;
+            for (io.lathe.kpi.ReasonTree.Category cat : site.reasons().categories()) {
+                if (!firstCat) b.append(',');
+                firstCat = false;
+                b.append("{\"id\":").append(Json.quote(cat.id())).append(",\"name\":").append(Json.quote(cat.name())).append(",\"reasons\":[");
+                boolean firstReason = true;
+                for (io.lathe.kpi.ReasonTree.Reason r : cat.reasons()) {
+                    if (!firstReason) b.append(',');
+                    firstReason = false;
+                    b.append("{\"code\":").append(Json.quote(r.code())).append(",\"name\":").append(Json.quote(r.name())).append('}');
+                }
+                b.append("]}");
+            }
+            b.append("],\"machines\":[");
+            boolean firstMachine = true;
+            for (MachineConfig m : of) {
+                if (!firstMachine) b.append(',');
+                firstMachine = false;
+                b.append("{\"id\":").append(Json.quote(m.id())).append(",\"line\":").append(m.line() == null ? "null" : Json.quote(m.line()))
+                        .append(",\"area\":").append(m.area() == null ? "null" : Json.quote(m.area())).append('}');
+            }
+            b.append("]}");
+        }
+        ctx.contentType("application/json").result(b.append("]}").toString());
     }
 
     /** Runs a query; a range or grouping over the engine's limits is a 400 naming the limit and the parameter to change. */

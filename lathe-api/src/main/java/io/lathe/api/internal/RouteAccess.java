@@ -56,6 +56,7 @@ public final class RouteAccess {
         read(m, "GET /api/signals/{id}/latest", SiteFrom.PATH_ID);
         read(m, "GET /api/signals/{id}/history", SiteFrom.PATH_ID);
         read(m, "GET /api/kpi", SiteFrom.QUERY_ASSET);
+        read(m, "GET /api/kpi/sites", SiteFrom.QUERY_ASSET);
         read(m, "GET /api/downtime", SiteFrom.QUERY_ASSET);
         read(m, "GET /api/data-quality", SiteFrom.QUERY_ASSET);
         read(m, "GET /api/connections", SiteFrom.NONE);

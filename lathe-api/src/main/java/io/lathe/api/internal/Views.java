@@ -89,6 +89,8 @@ public final class Views {
         m.put("messages", c.messages());
         m.put("errors", c.errors());
         m.put("messagesPerSecond", Double.isFinite(c.messagesPerSecond()) ? c.messagesPerSecond() : null);
+        m.put("stateSince", c.stateSince() == null ? null : c.stateSince().toString());
+        m.put("lastErrorAt", c.lastErrorAt() == null ? null : c.lastErrorAt().toString());
         return m;
     }
 
