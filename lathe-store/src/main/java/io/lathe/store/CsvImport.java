@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -49,6 +52,49 @@ public final class CsvImport {
 
     public record Rejection(Path file, long line, String reason) {}
 
+    /** Progress of one file's import: bytes read of the file's size, points so far. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long bytesRead, long totalBytes, long points);
+    }
+
+    static String outOfRange(long t) {
+        return "timestamp out of range [timestampMicros=" + t + "]: the store keeps points from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z."
+                + " Check the unit (micro-, milli- or seconds).";
+    }
+
+    /**
+     * Reads one file into a bulk load, counting into {@code result} (lines are rejected with file, line and reason as
+     * by {@link #read}). The {@code long} format is parsed by {@code threads} threads; the others are small and read
+     * line by line. The caller commits the load.
+     */
+    public static void load(Path file, Format format, BulkLoad bulk, Result result, int threads, Progress progress) throws IOException {
+        if (format == Format.LONG) {
+            new ParallelLongCsv(file, bulk, result, threads, progress, ParallelLongCsv.WINDOW, 1 << 16).run();
+            return;
+        }
+        Map<String, Integer> ids = new HashMap<>();
+        long total = Files.size(file);
+        read(file, format, (series, ts, v) -> {
+            Integer id = ids.get(series);
+            if (id == null) {
+                id = bulk.series(series); // refused names and types reject the line (IllegalArgumentException)
+                ids.put(series, id);
+            }
+            try {
+                bulk.add(id, ts, v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, result);
+        if (progress != null) progress.update(total, total, result.points);
+    }
+
+    /** The long format as {@link #load} with {@code window} bytes per window and ranges of at least {@code minRange} bytes (tests). */
+    static void loadLong(Path file, BulkLoad bulk, Result result, int threads, int window, int minRange) throws IOException {
+        new ParallelLongCsv(file, bulk, result, threads, null, window, minRange).run();
+    }
+
     /** Counts of one import; keeps the first {@link #KEEP} rejections. Not thread-safe. */
     public static final class Result {
         public static final int KEEP = 10;
@@ -59,6 +105,13 @@ public final class CsvImport {
         void reject(Path file, long line, String reason) {
             rejected++;
             if (firstRejections.size() < KEEP) firstRejections.add(new Rejection(file, line, reason));
+        }
+
+        /** Adds the counts and the first rejections of another import (of a further file). */
+        public void addAll(Result other) {
+            points += other.points;
+            rejected += other.rejected;
+            for (Rejection r : other.firstRejections) if (firstRejections.size() < KEEP) firstRejections.add(r);
         }
     }
 
@@ -105,7 +158,11 @@ public final class CsvImport {
         return n;
     }
 
-    /** Reads one file, handing points to {@code target} and counting into {@code result}. */
+    /**
+     * Reads one file line by line, handing points to {@code target} and counting into {@code result}. Lines whose
+     * point the target refuses with an {@link IllegalArgumentException} are rejected; an {@link UncheckedIOException}
+     * of the target stops the read.
+     */
     public static void read(Path file, Format format, Target target, Result result) throws IOException {
         try (BufferedReader in = open(file)) {
             switch (format) {
@@ -130,9 +187,23 @@ public final class CsvImport {
             }
             try {
                 long t = parseTimeMicros(line.substring(a + 1, b));
-                double v = Double.parseDouble(line.substring(b + 1).trim());
-                target.point(line.substring(0, a).trim(), t, v);
+                String value = line.substring(b + 1).trim();
+                double v;
+                try {
+                    v = Double.parseDouble(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("value must be a number, but was '" + value + "'");
+                }
+                if (!BulkLoad.inRange(t)) {
+                    r.reject(file, no, outOfRange(t));
+                    continue;
+                }
+                String series = line.substring(0, a).trim();
+                if (series.isEmpty()) throw new IllegalArgumentException("series name must not be empty");
+                target.point(series, t, v);
                 r.points++;
+            } catch (UncheckedIOException e) {
+                throw e;
             } catch (RuntimeException e) {
                 if (no == 1 && line.toLowerCase(Locale.ROOT).startsWith("series")) continue; // header
                 r.reject(file, no, e.getMessage());
@@ -152,8 +223,14 @@ public final class CsvImport {
                 if (a <= 0) throw new IllegalArgumentException("expected timestamp,value");
                 long t = parseTimeMicros(line.substring(0, a));
                 double v = Double.parseDouble(line.substring(a + 1).trim());
+                if (!BulkLoad.inRange(t)) {
+                    r.reject(file, no, outOfRange(t));
+                    continue;
+                }
                 target.point(series, t, v);
                 r.points++;
+            } catch (UncheckedIOException e) {
+                throw e;
             } catch (RuntimeException e) {
                 r.reject(file, no, e.getMessage());
             }
@@ -180,12 +257,25 @@ public final class CsvImport {
                 r.reject(file, no, e.getMessage());
                 continue;
             }
+            if (!BulkLoad.inRange(t)) {
+                r.reject(file, no, outOfRange(t));
+                continue;
+            }
             for (int i = 1; i < Math.min(f.length, cols.length); i++) {
+                double v;
                 try {
-                    target.point(names[i], t, Double.parseDouble(f[i].trim()));
-                    r.points++;
+                    v = Double.parseDouble(f[i].trim());
                 } catch (NumberFormatException e) {
                     r.reject(file, no, "column " + cols[i] + ": not a number '" + f[i] + "'");
+                    continue;
+                }
+                try {
+                    target.point(names[i], t, v);
+                    r.points++;
+                } catch (UncheckedIOException e) {
+                    throw e;
+                } catch (IllegalArgumentException e) {
+                    r.reject(file, no, "column " + cols[i] + ": " + e.getMessage());
                 }
             }
             if (f.length < cols.length) r.reject(file, no, "expected " + cols.length + " columns, found " + f.length);
@@ -205,15 +295,34 @@ public final class CsvImport {
                 r.reject(file, no, "expected 26 space-separated columns, found " + f.length);
                 continue;
             }
+            int unit;
+            long t;
+            double[] v = new double[CMAPSS_COLUMNS.length];
+            int col = 0;
             try {
-                int unit = Integer.parseInt(f[0]);
-                long t = Long.parseLong(f[1]) * 1_000_000L;
-                for (int i = 0; i < CMAPSS_COLUMNS.length; i++) {
-                    target.point(prefix + unit + "." + CMAPSS_COLUMNS[i], t, Double.parseDouble(f[2 + i]));
+                unit = Integer.parseInt(f[0]);
+                col = 1;
+                t = Math.multiplyExact(Long.parseLong(f[1]), 1_000_000L);
+                for (col = 2; col < 2 + v.length; col++) v[col - 2] = Double.parseDouble(f[col]);
+            } catch (NumberFormatException | ArithmeticException e) {
+                String name = col == 0 ? "unit" : col == 1 ? "cycle" : CMAPSS_COLUMNS[col - 2];
+                r.reject(file, no, "column " + (col + 1) + " (" + name + "): not a number '" + f[col] + "'");
+                continue;
+            }
+            if (!BulkLoad.inRange(t)) {
+                r.reject(file, no, outOfRange(t));
+                continue;
+            }
+            // a line is all or nothing: its 24 values are parsed before any is handed on
+            try {
+                for (int i = 0; i < v.length; i++) {
+                    target.point(prefix + unit + "." + CMAPSS_COLUMNS[i], t, v[i]);
                     r.points++;
                 }
-            } catch (NumberFormatException e) {
-                r.reject(file, no, "not a number: " + e.getMessage());
+            } catch (UncheckedIOException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                r.reject(file, no, e.getMessage());
             }
         }
     }

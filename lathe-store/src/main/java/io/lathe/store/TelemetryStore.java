@@ -956,6 +956,177 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return String.format("f%016d%s", id, SegmentFile.SUFFIX);
     }
 
+    // =================================================================== bulk load
+
+    /**
+     * Starts a bulk load: points written straight into segment files, bypassing the write-ahead log and the memory
+     * buffers, made visible all at once by {@link BulkLoad#commit()} (see {@link BulkLoad}).
+     */
+    public BulkLoad bulkLoad() {
+        lock.lock();
+        try {
+            checkWritable();
+        } finally {
+            lock.unlock();
+        }
+        return new BulkLoad(this);
+    }
+
+    /** A file a bulk load wrote: under its final name, but not in the manifest, so a crash deletes it on open. */
+    record Staged(SegmentFile file, SegmentFile.Directory directory) {}
+
+    /** Id of a DOUBLE series for a bulk load, defining it when new; refuses a series of another type. */
+    int bulkSeries(String name) {
+        int id = seriesId(name, DataType.DOUBLE);
+        DataType t = byId.get(id).type;
+        if (t != DataType.DOUBLE) {
+            rejects.incrementAndGet(RejectReason.TYPE_MISMATCH.ordinal());
+            throw new IllegalArgumentException("series has another type [series=" + name + ", type=" + t + ", appended=DOUBLE]");
+        }
+        return id;
+    }
+
+    /**
+     * Writes sorted, de-duplicated points ({@code data[k]} of series {@code ids[k]}) into new segment files: per
+     * partition one file, or up to {@code threads} files written in parallel when the partition holds many points.
+     * The files are renamed to their final names but stay out of the manifest until {@link #commitBulk}.
+     */
+    List<Staged> writeBulk(int[] ids, Columns[] data, int threads) throws IOException {
+        checkWritable();
+        List<Run> runs = new ArrayList<>();
+        for (int k = 0; k < ids.length; k++) {
+            Columns c = data[k];
+            int start = 0;
+            while (start < c.size) {
+                long part = partitionOf(c.ts[start]);
+                int end = c.lowerBound(part + partitionMicros);
+                runs.add(new Run(part, ids[k], c, start, end));
+                start = end;
+            }
+        }
+        runs.sort(Comparator.comparingLong(Run::partition).thenComparingInt(Run::seriesId));
+        // groups of runs, one file each: a partition is cut into up to `threads` files of about equal points
+        List<List<Run>> groups = new ArrayList<>();
+        int i = 0;
+        while (i < runs.size()) {
+            long part = runs.get(i).partition;
+            int j = i;
+            long pts = 0;
+            for (; j < runs.size() && runs.get(j).partition == part; j++) pts += runs.get(j).to - runs.get(j).from;
+            int files = (int) Math.max(1, Math.min(threads, pts / 500_000));
+            long per = (pts + files - 1) / files, inGroup = 0;
+            List<Run> g = new ArrayList<>();
+            for (int k = i; k < j; k++) {
+                Run r = runs.get(k);
+                g.add(r);
+                inGroup += r.to - r.from;
+                if (inGroup >= per && k + 1 < j) {
+                    groups.add(g);
+                    g = new ArrayList<>();
+                    inGroup = 0;
+                }
+            }
+            groups.add(g);
+            i = j;
+        }
+        long[] fileIds = new long[groups.size()];
+        for (int k = 0; k < fileIds.length; k++) fileIds[k] = nextFileId.getAndIncrement();
+        Staged[] out = new Staged[groups.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Throwable[] failure = {null};
+        Runnable work = () -> {
+            for (int k; (k = next.getAndIncrement()) < out.length; ) {
+                synchronized (failure) {
+                    if (failure[0] != null) return;
+                }
+                List<Run> g = groups.get(k);
+                long part = g.getFirst().partition;
+                Path dir = partitionDir(part);
+                try {
+                    SegmentFile.Writer w = new SegmentFile.Writer(dir.resolve(fileName(fileIds[k]) + ".tmp"), CODECS.get());
+                    try {
+                        for (Run r : g) w.add(r.seriesId, r.columns, r.from, r.to);
+                        SegmentFile f = w.finish(dir.resolve(fileName(fileIds[k])), part, fileIds[k], fileIds[k]);
+                        out[k] = new Staged(f, w.directory());
+                    } catch (IOException | RuntimeException | Error e) {
+                        w.abort();
+                        throw e;
+                    }
+                } catch (IOException | RuntimeException | Error e) {
+                    synchronized (failure) {
+                        if (failure[0] == null) failure[0] = e;
+                        else failure[0].addSuppressed(e);
+                    }
+                    return;
+                }
+            }
+        };
+        int n = Math.max(1, Math.min(threads, out.length));
+        List<Thread> workers = new ArrayList<>();
+        for (int k = 1; k < n; k++) workers.add(Thread.ofPlatform().name("lathe-bulk-write-" + k).start(work));
+        work.run();
+        for (Thread t : workers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                synchronized (failure) {
+                    if (failure[0] == null) failure[0] = new IOException("interrupted while writing a bulk load", e);
+                }
+            }
+        }
+        List<Staged> staged = new ArrayList<>();
+        for (Staged s : out) if (s != null) staged.add(s);
+        if (failure[0] != null) {
+            discardBulk(staged);
+            if (failure[0] instanceof IOException io) throw io;
+            if (failure[0] instanceof RuntimeException re) throw re;
+            throw (Error) failure[0];
+        }
+        return staged;
+    }
+
+    /**
+     * Makes staged files live in one manifest write. Buffered points are flushed first, and the files take sequence
+     * numbers above every file committed before: of points at the same series and time, the bulk load's win over
+     * what was written before it (last write wins, as with appends). The manifest write is the commit point: a crash
+     * before it leaves the store as it was (the unlisted files are deleted on open), after it the load is complete.
+     * When the manifest write fails the files stay live in this process and the store retries the write every second.
+     */
+    void commitBulk(List<Staged> staged) throws IOException {
+        if (staged.isEmpty()) return;
+        try {
+            flush();
+        } catch (IOException | RuntimeException | Error e) {
+            discardBulk(staged);
+            throw e;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                discardBulk(staged);
+                checkWritable();
+            }
+            for (Staged s : staged) addFile(s.file().withSeq(nextFileId.getAndIncrement()), s.directory());
+        } finally {
+            lock.unlock();
+        }
+        writeManifest(flushedThrough);
+        queueCompactionIfNeeded();
+    }
+
+    /** Deletes staged files of a bulk load that is not committed. */
+    void discardBulk(List<Staged> staged) {
+        for (Staged s : staged) {
+            try {
+                s.file().delete();
+            } catch (IOException e) {
+                // not in the manifest: deleted as an orphan on the next open
+                LOG.debug("Deleting a file of an abandoned bulk load failed [file={}]: {}", s.file().path, e.toString());
+            }
+        }
+    }
+
     /** Adds a file to its partition and its newest points and first times to the series. Lock held (or during open). */
     private void addFile(SegmentFile f, SegmentFile.Directory d) {
         partitions.computeIfAbsent(f.partition, p -> new ArrayList<>()).add(f);

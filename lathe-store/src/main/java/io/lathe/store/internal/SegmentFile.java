@@ -99,6 +99,15 @@ public final class SegmentFile implements Closeable {
         }
     }
 
+    /**
+     * The same open file under another write sequence, sharing this one's channel (this object must not be used or
+     * closed afterwards). A bulk load writes its files first and takes their sequence when it commits them, so they
+     * count as written after everything committed before.
+     */
+    public SegmentFile withSeq(long newSeq) {
+        return new SegmentFile(path, partition, id, newSeq, channel, sizeBytes, minTs, maxTs, points, dirOffset, dirLength, dirCrc);
+    }
+
     private static void readFully(FileChannel ch, ByteBuffer bb, long pos) throws IOException {
         while (bb.hasRemaining()) {
             int r = ch.read(bb, pos + bb.position());
