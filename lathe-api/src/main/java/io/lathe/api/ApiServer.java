@@ -115,6 +115,7 @@ public final class ApiServer implements AutoCloseable {
     private Javalin app;
     private byte[] openApi;
     private volatile KpiRoutes kpiRoutes;
+    private volatile io.lathe.api.internal.AlarmRoutes alarmRoutes;
     private volatile io.lathe.api.internal.HealthRoutes healthRoutes;
     private volatile io.lathe.ingest.PointSink ingestDownstream;
     private volatile TimestampCheck ingestTimestamps;
@@ -194,6 +195,15 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer health(io.lathe.api.internal.HealthRoutes routes) {
         this.healthRoutes = routes;
+        return this;
+    }
+
+    /**
+     * Serves alarm management ({@code /api/alarms...}) and pushes {@code alarm} events on {@code /api/live} at every
+     * transition. Call before {@link #start()}; without it those routes answer 503.
+     */
+    public ApiServer alarms(io.lathe.api.internal.AlarmRoutes routes) {
+        this.alarmRoutes = routes;
         return this;
     }
 
@@ -453,6 +463,7 @@ public final class ApiServer implements AutoCloseable {
             for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));
             ctx.json(out);
         });
+        (alarmRoutes != null ? alarmRoutes : new io.lathe.api.internal.AlarmRoutes(null, clock)).register(config);
         config.routes.get("/api/live", this::live);
         byte[] openApiBody = openApi;
         config.routes.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApiBody));
@@ -550,6 +561,11 @@ public final class ApiServer implements AutoCloseable {
         liveClients.incrementAndGet();
         // Subscribe before reading the snapshot, so nothing that changes in between is lost; at worst a value is sent twice.
         Runnable unsubscribe = live.subscribe(session);
+        // Alarm events for the caller's sites (and the asset asked for); a transition wakes the writer at once.
+        String alarmAsset = ctx.queryParam("asset");
+        Predicate<String> alarmVisible = io.lathe.api.internal.AuthFilter.visibleIds(ctx, model.rootId());
+        io.lathe.api.internal.AlarmRoutes.Feed alarmFeed = alarmRoutes == null ? null : alarmRoutes.subscribe(
+                id -> alarmVisible.test(id) && (alarmAsset == null || id.equals(alarmAsset) || id.startsWith(alarmAsset + ".")), session::wake);
         try {
             OutputStream out = ctx.res().getOutputStream();
             StringBuilder b = new StringBuilder(4096);
@@ -581,6 +597,7 @@ public final class ApiServer implements AutoCloseable {
                     nextCredentialCheck = System.currentTimeMillis() + LIVE_CREDENTIAL_CHECK_MILLIS;
                 }
                 for (Latest l : batch) event(b, "value", Views.latest(l));
+                if (alarmFeed != null) alarmFeed.drainTo(b);
                 if (kpi != null && System.currentTimeMillis() >= nextKpiMillis) {
                     // Computed at most once per second and shared by every client (KpiRoutes caches it).
                     for (String kpiAsset : kpiAssets) {
@@ -599,6 +616,7 @@ public final class ApiServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             unsubscribe.run();
+            if (alarmFeed != null) alarmFeed.close();
             session.close();
             sessions.remove(session);
             liveClients.decrementAndGet();

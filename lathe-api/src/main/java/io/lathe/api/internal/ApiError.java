@@ -38,6 +38,11 @@ public final class ApiError extends RuntimeException {
                 List.of(new FieldError(parameter, value, rule)));
     }
 
+    /** A 400 with every field problem of one request at once. */
+    public static ApiError invalid(String message, List<FieldError> errors) {
+        return new ApiError(400, "bad_request", message, errors);
+    }
+
     public static ApiError of(int status, String code, String message) {
         return new ApiError(status, code, message, List.of());
     }

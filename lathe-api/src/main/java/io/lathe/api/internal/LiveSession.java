@@ -38,6 +38,7 @@ public final class LiveSession implements Consumer<Latest> {
     private final Counters counters;
     private LinkedHashMap<String, Latest> pending = new LinkedHashMap<>();
     private boolean closed;
+    private boolean woken;
     private long dropped;
 
     /**
@@ -82,9 +83,10 @@ public final class LiveSession implements Consumer<Latest> {
         lock.lock();
         try {
             long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            while (!closed && pending.isEmpty() && nanos > 0) {
+            while (!closed && pending.isEmpty() && !woken && nanos > 0) {
                 nanos = ready.awaitNanos(nanos);
             }
+            woken = false;
             if (closed) return null;
             if (pending.isEmpty()) return List.of();
             batch = pending;
@@ -93,6 +95,17 @@ public final class LiveSession implements Consumer<Latest> {
             lock.unlock();
         }
         return new ArrayList<>(batch.values());
+    }
+
+    /** Wakes a waiting {@link #take} (it returns what is pending, possibly nothing): other events are ready to send. */
+    public void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            ready.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Stops the session: pending values are discarded and {@link #take} returns null. Idempotent. */

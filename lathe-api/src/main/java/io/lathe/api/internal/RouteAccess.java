@@ -66,6 +66,24 @@ public final class RouteAccess {
         // Model ids begin with their machine's id, so the site is in the path.
         read(m, "GET /api/models/{id}", SiteFrom.PATH_ID);
         m.put("POST /api/models/fit", new Rule(Permission.CONFIGURE, SiteFrom.BODY_MACHINE, true));
+        // Alarms (lathe-alarm): operators acknowledge, shelve, comment and reset; engineers define rules and take
+        // alarms out of service. Alarm ids begin with their machine's id, so the site is in the path.
+        read(m, "GET /api/alarms", SiteFrom.FILTERED);
+        read(m, "GET /api/alarms/summary", SiteFrom.FILTERED);
+        read(m, "GET /api/alarms/events", SiteFrom.FILTERED);
+        read(m, "GET /api/alarms/kpis", SiteFrom.QUERY_ASSET);
+        read(m, "GET /api/alarms/notifications", SiteFrom.FILTERED);
+        read(m, "GET /api/alarms/rules", SiteFrom.FILTERED);
+        read(m, "GET /api/alarms/{id}", SiteFrom.PATH_ID);
+        m.put("POST /api/alarms/rules", new Rule(Permission.CONFIGURE, SiteFrom.BODY_MACHINE, true));
+        m.put("PUT /api/alarms/rules/{id}", new Rule(Permission.CONFIGURE, SiteFrom.PATH_ID, true));
+        m.put("DELETE /api/alarms/rules/{id}", new Rule(Permission.CONFIGURE, SiteFrom.PATH_ID, false));
+        m.put("POST /api/alarms/ack", new Rule(Permission.OPERATE, SiteFrom.FILTERED, true));
+        for (String action : new String[] {"ack", "shelve", "unshelve", "comment", "reset"}) {
+            m.put("POST /api/alarms/{id}/" + action, new Rule(Permission.OPERATE, SiteFrom.PATH_ID, true));
+        }
+        m.put("POST /api/alarms/{id}/out-of-service", new Rule(Permission.CONFIGURE, SiteFrom.PATH_ID, true));
+        m.put("POST /api/alarms/{id}/in-service", new Rule(Permission.CONFIGURE, SiteFrom.PATH_ID, true));
         read(m, "GET /api/live", SiteFrom.QUERY_ASSET);
         read(m, "GET /api/openapi.json", SiteFrom.NONE);
         read(m, METRICS, SiteFrom.NONE);
