@@ -39,10 +39,13 @@ public final class CmapssFeatures {
         int k = conditions.size(), d = CmapssFile.SENSORS;
         double[][] sum = new double[k][d], sumSq = new double[k][d];
         long[] count = new long[k];
+        List<java.util.Set<String>> distinct = new ArrayList<>();
+        for (int j = 0; j < d; j++) distinct.add(new java.util.HashSet<>());
         for (CmapssFile.Unit u : units) {
             for (int i = 0; i < u.length(); i++) {
                 int c = nearest(conditions, u.settings()[i]);
                 count[c]++;
+                for (int j = 0; j < d; j++) if (distinct.get(j).size() <= 3 * k) distinct.get(j).add(c + ":" + u.sensors()[i][j]);
                 for (int j = 0; j < d; j++) {
                     double v = u.sensors()[i][j];
                     sum[c][j] += v;
@@ -67,8 +70,9 @@ public final class CmapssFeatures {
         List<Integer> keep = new ArrayList<>();
         for (int j = 0; j < d; j++) {
             double sd = Math.sqrt(pooledVar[j] / total), m = pooledMeanAbs[j] / total;
-            // Constant sensors (and those with only rounding flicker, like FD001's sensor 6) carry no wear signal.
-            if (sd > 1e-4 * (m + 1)) keep.add(j);
+            // Constant sensors (and those with only rounding flicker, like FD001's sensor 6: two values) carry no wear
+            // signal. A relative spread test would also drop sensors 8 and 13 (2388 rpm, moving by 0.01): they count.
+            if (sd > 1e-9 * (m + 1) && distinct.get(j).size() > 3 * k) keep.add(j);
         }
         return new CmapssFeatures(List.copyOf(conditions), mean, scale, keep.stream().mapToInt(Integer::intValue).toArray());
     }
