@@ -8,8 +8,11 @@ import java.util.List;
  * the window's start, near 0 at its end), only the earliest detection of a window counts; a detection outside windows
  * costs {@code A_FP} times a sigmoid of its distance after the preceding window (a full {@code A_FP} before any
  * window); an undetected window costs {@code A_FN}. Rows in the probationary period (the first 15 %, at most 750) are
- * ignored. The normalised score is {@code 100 * (raw - null) / (perfect - null)}, the null detector detecting nothing
- * and the perfect one detecting every window at its first row.
+ * ignored, and windows that end in it are not scored. The normalised score is
+ * {@code 100 * (raw - null) / (perfect - null)}, the null detector detecting nothing and the perfect one detecting
+ * every window at its first row. Checked against the rules of NAB's {@code nab/sweeper.py} (scaled sigmoid, window
+ * entry and exit, probation, the earliest detection per window); NAB additionally sweeps a threshold over scores,
+ * here the detector's own 0/1 decision is scored.
  */
 public final class NabScorer {
 
@@ -52,9 +55,9 @@ public final class NabScorer {
         return (int) Math.min(Math.floor(0.15 * rows), 0.15 * 5000);
     }
 
-    /** NAB's scaled sigmoid: {@code 2 / (1 + e^(5y)) - 1}, and -1 beyond {@code y > 3}. */
+    /** NAB's scaled sigmoid: {@code 2 / (1 + e^(5y)) - 1}, and -1 from {@code y >= 3}. */
     public static double scaledSigmoid(double y) {
-        if (y > 3.0) return -1.0;
+        if (y >= 3.0) return -1.0;
         return 2.0 / (1.0 + Math.exp(5.0 * y)) - 1.0;
     }
 
@@ -93,11 +96,18 @@ public final class NabScorer {
                 fp++;
             }
         }
-        int missed = 0;
-        for (boolean d : detected) if (!d) missed++;
+        // As in NAB, a window that ends inside the probationary period is not scored at all; the perfect detector
+        // flags each window's first row, which is ignored (a miss) when that row is still in probation.
+        int missed = 0, scorable = 0;
+        double perfect = 0;
+        for (int k = 0; k < windows.size(); k++) {
+            if (windows.get(k).last < probation) continue;
+            scorable++;
+            if (!detected[k]) missed++;
+            perfect += windows.get(k).first >= probation ? profile.tpWeight() : -profile.fnWeight();
+        }
         raw -= missed * profile.fnWeight();
-        double nullScore = -windows.size() * profile.fnWeight();
-        double perfect = windows.size() * profile.tpWeight();
+        double nullScore = -scorable * profile.fnWeight();
         return new Result(raw, nullScore, perfect, tp, fp, missed);
     }
 }

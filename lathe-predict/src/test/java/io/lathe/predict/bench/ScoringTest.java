@@ -59,16 +59,21 @@ class ScoringTest {
     }
 
     @Test
-    void detectionsInProbationAreIgnored() {
-        List<NabScorer.Window> w = List.of(new NabScorer.Window(100, 120), new NabScorer.Window(600, 699));
+    void detectionsInProbationAreIgnoredAndWindowsEndingThereAreNotScored() {
+        // Probation is 150 rows: the window [100, 120] ends inside it and counts neither as hit nor as miss (NAB
+        // leaves it out of the score parts); the window [140, 199] starts inside it, so a detection at 140 is ignored.
+        List<NabScorer.Window> w = List.of(new NabScorer.Window(100, 120), new NabScorer.Window(140, 199), new NabScorer.Window(600, 699));
         int[] d = new int[1000];
         d[50] = 1;
-        d[100] = 1; // inside probation (150 rows): neither FP nor TP, so the first window stays missed
+        d[100] = 1;
+        d[140] = 1;
         d[600] = 1;
         NabScorer.Result r = NabScorer.score(d, w, STD);
-        assertThat(r.raw()).isCloseTo(0.0, within(1e-12));
+        assertThat(r.raw()).isCloseTo(1.0 - 1.0, within(1e-12));
         assertThat(r.falsePositives()).isZero();
         assertThat(r.missedWindows()).isEqualTo(1);
+        assertThat(r.nullScore()).isCloseTo(-2.0, within(1e-12));
+        assertThat(r.perfectScore()).isCloseTo(1.0 - 1.0, within(1e-12)); // its detection at 140 is in probation too
     }
 
     @Test
