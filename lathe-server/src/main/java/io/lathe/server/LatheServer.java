@@ -88,6 +88,7 @@ public final class LatheServer implements AutoCloseable {
     private ModbusEnergyMeter energyMeter;
     private KpiEngine kpi;
     private KpiRoutes kpiRoutes;
+    private io.lathe.predict.live.HealthMonitor health;
     /** This instance's id from the data folder: part of default MQTT client ids ({@link InstanceId}). */
     private String instanceId;
     private io.lathe.auth.AccessControl accessControl;
@@ -149,12 +150,14 @@ public final class LatheServer implements AutoCloseable {
         // Store first: by the time a value shows live it is in the write-ahead log.
         FanOut.Builder fan = FanOut.builder(metrics).add("store", store);
         if (kpi != null) fan.add("kpi", kpi);
+        startHealth(config, dataDir);
+        if (health != null) fan.add("health", health);
         PointSink sink = fan.add("live", live).build();
         startIngest(st, demo, clock);
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT), st.string(Keys.INGEST_TOKEN)), model, live, metrics,
-                this::connectionStatuses, store).kpi(kpiRoutes)
-                .ingestDownstream(kpi == null ? live : FanOut.builder(metrics).add("kpi", kpi).add("live", live).build())
+                this::connectionStatuses, store).kpi(kpiRoutes).health(new io.lathe.api.internal.HealthRoutes(health, model, store, clock))
+                .ingestDownstream(ingestDownstream())
                 .ingestTimestampCheck(timestampCheck);
         try {
             api.ingestLimits(new io.lathe.api.IngestLimits(st.longValue(Keys.INGEST_MAX_BODY_BYTES),
@@ -209,7 +212,7 @@ public final class LatheServer implements AutoCloseable {
             factory = new VirtualFactory(new FactoryConfig(brokerUrl, internal == null ? null : internal.username(),
                     internal == null ? null : internal.password(), "Demo", st.integer(Keys.SIM_LINES),
                     st.integer(Keys.SIM_MACHINES), st.longValue(Keys.SIM_SEED), st.doubleValue(Keys.SIM_SPEED),
-                    Duration.ofSeconds(1), st.bool(Keys.SPARKPLUG_ENABLED) ? st.string(Keys.SPARKPLUG_HOST_ID) : null), clock);
+                    st.duration(Keys.SIM_PUBLISH_INTERVAL), st.bool(Keys.SPARKPLUG_ENABLED) ? st.string(Keys.SPARKPLUG_HOST_ID) : null), clock);
             closeables.add(factory);
             factory.start();
             startDemoDevices(st, sink, clock);
@@ -402,6 +405,42 @@ public final class LatheServer implements AutoCloseable {
                     + ". Check the store and " + KPI_REASONS_FILE + " in the data folder.", 2, e);
         }
         kpiRoutes = new KpiRoutes(kpi, config.kpi(), reasons, clock);
+    }
+
+    /**
+     * Machine health (lathe-predict) unless {@code predict.enabled} is false: models of {@code <data-dir>/models}, scores
+     * written to the store and the live view like any signal.
+     */
+    private void startHealth(LatheConfig config, Path dataDir) throws StartupException {
+        Settings st = config.settings();
+        if (!st.bool(Keys.PREDICT_ENABLED)) return;
+        try {
+            io.lathe.predict.model.ModelRepository models = io.lathe.predict.model.ModelRepository.open(dataDir);
+            health = new io.lathe.predict.live.HealthMonitor(model, config.kpi(), models, FanOut.builder(metrics).add("store", store)
+                    .add("live", live).build(), io.lathe.predict.live.HealthSettings.DEFAULTS.withTraining(st.duration(Keys.PREDICT_TRAINING)),
+                    metrics);
+            log.info("Machine health ready [models={}, training={}, folder={}]", models.all().size(), st.duration(Keys.PREDICT_TRAINING),
+                    models.folder());
+        } catch (IOException e) {
+            throw new StartupException("Cannot open the model folder [dir=" + dataDir.resolve("models").toAbsolutePath() + "]: " + e
+                    + ". Check the folder's permissions, or set predict.enabled=false.", 2, e);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("Invalid machine health setting: " + e.getMessage(), 2, e);
+        }
+    }
+
+    /** Where HTTP ingest hands plant signals after storing them: KPIs and machine health when on, then the live view. */
+    private PointSink ingestDownstream() {
+        if (kpi == null && health == null) return live;
+        FanOut.Builder b = FanOut.builder(metrics);
+        if (kpi != null) b.add("kpi", kpi);
+        if (health != null) b.add("health", health);
+        return b.add("live", live).build();
+    }
+
+    /** The machine health monitor, or null when {@code predict.enabled} is false. */
+    public io.lathe.predict.live.HealthMonitor health() {
+        return health;
     }
 
     /** File in the data folder where operator downtime reasons are kept (JSON lines). */

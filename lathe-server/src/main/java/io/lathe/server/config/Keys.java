@@ -147,6 +147,13 @@ public final class Keys {
     public static final ConfigKey SIM_SPEED = key("simulator.speed", Type.DOUBLE, "1", "`lathe demo`: simulated seconds per real second.");
     public static final ConfigKey SIM_LINES = key("simulator.lines", Type.INT, "2", "`lathe demo`: number of production lines.");
     public static final ConfigKey SIM_MACHINES = key("simulator.machines-per-line", Type.INT, "4", "`lathe demo`: machines per line.");
+    public static final ConfigKey SIM_PUBLISH_INTERVAL = key("simulator.publish-interval", Type.DURATION, "1s",
+            "`lathe demo`: real time between two publications of the virtual factory (with simulator.speed: simulated time between two samples).");
+
+    public static final ConfigKey PREDICT_ENABLED = key("predict.enabled", Type.BOOLEAN, "true",
+            "Machine health: an anomaly score per machine (and a remaining useful life once a wear-out failure was seen), computed while the machine runs and stored as its signals Anomaly Score, RUL, RUL Lower, RUL Upper. Models are saved in <data-dir>/models.");
+    public static final ConfigKey PREDICT_TRAINING = key("predict.anomaly.training", Type.DURATION, "2h",
+            "Running time (data time; the demo's simulated time) a machine's anomaly model learns from when none is saved: its first hours of running after start and again after a wear-out repair. POST /api/models/fit or lathe model fit learns from a period you mark as normal instead.");
 
     public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, INGEST_TOKEN, INGEST_MAX_BODY_BYTES, INGEST_MAX_LINE_BYTES, INGEST_MAX_NEW_SERIES, METRICS_PUBLIC, TRUSTED_ORIGINS,
             TLS_CERT_FILE, TLS_KEY_FILE, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TLS_SELF_SIGNED, AUTH_ANONYMOUS_READ, AUTH_SESSION_IDLE,
@@ -161,7 +168,7 @@ public final class Keys {
             DISCOVERY_MAX_NODES, DISCOVERY_MAX_DEVICES, DISCOVERY_MAX_SIGNALS, STORE_MEMORY_MB,
             STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, STORE_PARTITION, INGEST_QUEUE_CAPACITY,
             INGEST_MAX_BLOCK, INGEST_MAX_CLOCK_SKEW, SIM_SEED,
-            SIM_SPEED, SIM_LINES, SIM_MACHINES);
+            SIM_SPEED, SIM_LINES, SIM_MACHINES, SIM_PUBLISH_INTERVAL, PREDICT_ENABLED, PREDICT_TRAINING);
 
     public static final Map<String, ConfigKey> BY_NAME;
 
