@@ -80,11 +80,15 @@ class KpiRoutesTest {
     }
 
     private void start(KpiEngine engine, KpiRoutes.ReasonLog log) {
-        KpiRoutes routes = engine == null ? new KpiRoutes(null) : new KpiRoutes(engine, null, log, InstantSource.fixed(NOW));
+        start(engine == null ? new KpiRoutes(null) : new KpiRoutes(engine, null, log, InstantSource.fixed(NOW)));
+    }
+
+    private void start(KpiRoutes routes) {
         app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.jsonMapper(new JavalinJackson(new ObjectMapper(), false));
             cfg.routes.get("/api/kpi", routes::kpi);
+            cfg.routes.get("/api/kpi/sites", routes::sites);
             cfg.routes.get("/api/downtime", routes::downtime);
             cfg.routes.post("/api/downtime/reason", routes::reason);
             cfg.routes.get("/api/data-quality", routes::dataQuality);
@@ -174,6 +178,45 @@ class KpiRoutesTest {
         // µs since the epoch work too
         post("/api/downtime/reason", "{\"machine\":\"m1\",\"start\":" + (T6 + 30 * MIN) + ",\"code\":\"11\"}", 200);
         assertThat(engine.stops("m1", T6, T6 + 60 * MIN).get(0).reasonCode()).isEqualTo("11");
+    }
+
+    @Test
+    void anOperatorCommentGoesWithTheStopAndSurvivesARestart() throws Exception {
+        // The dashboard's reason dialog sends a note with the reason; the stop list shows it, also after a restart.
+        Path file = dir.resolve("kpi-reasons.jsonl");
+        start(engine(), new KpiRoutes.ReasonLog(file));
+        JsonNode r = post("/api/downtime/reason", "{\"machine\":\"m1\",\"start\":\"2026-01-05T06:30:00Z\",\"code\":\"12\",\"comment\":\"chip in the feeder\"}", 200);
+        assertThat(r.get("comment").asText()).isEqualTo("chip in the feeder");
+        JsonNode body = get("/api/downtime?asset=line-1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z", 200);
+        assertThat(body.get("events").get(0).get("comment").asText()).isEqualTo("chip in the feeder");
+        app.stop();
+        start(new KpiRoutes(engine(), null, new KpiRoutes.ReasonLog(file), InstantSource.fixed(NOW)));
+        body = get("/api/downtime?asset=m1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z", 200);
+        assertThat(body.get("events").get(0).get("comment").asText()).isEqualTo("chip in the feeder");
+        // clearing the reason clears the note; a comment that is not text is refused naming the field
+        post("/api/downtime/reason", "{\"machine\":\"m1\",\"start\":\"2026-01-05T06:30:00Z\",\"code\":\"\"}", 200);
+        assertThat(get("/api/downtime?asset=m1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z", 200).get("events").get(0).has("comment")).isFalse();
+        assertThat(post("/api/downtime/reason", "{\"machine\":\"m1\",\"start\":\"2026-01-05T06:30:00Z\",\"code\":\"12\",\"comment\":7}", 400)
+                .get("errors").get(0).get("parameter").asText()).isEqualTo("comment");
+    }
+
+    @Test
+    void sitesGiveTheTimeZoneReasonTreeAndMachines() throws Exception {
+        // The dashboard shows the plant's time zone and offers the machine's reason tree from here.
+        ReasonTree tree = new ReasonTree(List.of(new ReasonTree.Category("mechanical", "Mechanical", List.of(new ReasonTree.Reason("11", "Tool break")))));
+        SiteConfig site = new SiteConfig("plant-sh", ZoneId.of("Asia/Shanghai"), ShiftCalendar.threeShifts24x7(), 0.58, tree);
+        MachineConfig m = new MachineConfig("m1", "line-1", "area", "plant-sh",
+                new StateSource.Enumerated("m1.state", Map.of("run", MachineState.RUNNING), MachineState.IDLE),
+                CountsConfig.of(CounterSignal.cumulative("m1.parts"), null, null), Duration.ofSeconds(30), null, null, null, null, Duration.ofMinutes(1));
+        KpiConfig config = new KpiConfig(List.of(site), List.of(m));
+        start(new KpiRoutes(KpiEngine.create(config), config, null, InstantSource.fixed(NOW)));
+        JsonNode s = get("/api/kpi/sites", 200).get("sites").get(0);
+        assertThat(s.get("id").asText()).isEqualTo("plant-sh");
+        assertThat(s.get("timeZone").asText()).isEqualTo("Asia/Shanghai");
+        assertThat(s.get("reasons").get(0).get("reasons").get(0).get("name").asText()).isEqualTo("Tool break");
+        assertThat(s.get("machines").get(0).get("line").asText()).isEqualTo("line-1");
+        assertThat(get("/api/kpi/sites?asset=line-1", 200).get("sites")).hasSize(1);
+        assertThat(get("/api/kpi/sites?asset=nope", 404).get("code").asText()).isEqualTo("not_found");
     }
 
     @Test
@@ -293,6 +336,7 @@ class KpiRoutesTest {
             cfg.startup.showJavalinBanner = false;
             cfg.jsonMapper(new JavalinJackson(new ObjectMapper(), false));
             cfg.routes.get("/api/kpi", routes::kpi);
+            cfg.routes.get("/api/kpi/sites", routes::sites);
             cfg.routes.exception(ApiError.class, (x, ctx) -> ctx.status(x.status()).json(x.body()));
         });
         app.start("127.0.0.1", 0);

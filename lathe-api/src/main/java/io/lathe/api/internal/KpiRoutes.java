@@ -65,6 +65,8 @@ public final class KpiRoutes {
     /** The sites of the configuration (time zone, reason tree, machines) for {@code GET /api/kpi/sites}; empty without one. */
     private final List<io.lathe.kpi.SiteConfig> sites;
     private final List<MachineConfig> machines;
+    /** Operators' comments on stops (machine → stop start µs → text), persisted with the reasons; shown in GET /api/downtime. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<Long, String>> comments = new ConcurrentHashMap<>();
     /** The live JSON per asset ("" for all) and the second it was computed for: SSE clients share one per second. */
     private final ConcurrentHashMap<String, Live> live = new ConcurrentHashMap<>();
     private final AtomicLong liveComputations = new AtomicLong();
@@ -98,6 +100,13 @@ public final class KpiRoutes {
         this.reasonTrees = Map.copyOf(trees);
         this.sites = config == null ? List.of() : List.copyOf(config.sites());
         this.machines = config == null ? List.of() : List.copyOf(config.machines());
+        if (reasons != null) {
+            try {
+                reasons.comments().forEach((m, byStart) -> comments.computeIfAbsent(m, k -> new ConcurrentHashMap<>()).putAll(byStart));
+            } catch (IOException e) {
+                log.warn("Operator comments on stops could not be read [file={}]: {}", reasons.file(), e.toString());
+            }
+        }
     }
 
     /** Routes over {@code engine} (nullable) with the system clock, no persistence of reasons and no live assets. */
@@ -141,7 +150,27 @@ public final class KpiRoutes {
         long[] range = range(ctx.queryParam("from"), ctx.queryParam("to"), asset, e);
         long now = micros(clock.instant());
         String body = limited(ctx, () -> downtimeJson(e, asset, range[0], range[1], now));
-        ctx.contentType("application/json").result(body);
+        ctx.contentType("application/json").result(withComments(body));
+    }
+
+    /** Adds {@code "comment"} to the stops an operator commented on (the engine knows codes only). */
+    private String withComments(String downtimeBody) {
+        if (comments.isEmpty()) return downtimeBody;
+        try {
+            JsonNode root = MAPPER.readTree(downtimeBody);
+            boolean changed = false;
+            for (JsonNode ev : root.path("events")) {
+                Map<Long, String> of = comments.get(ev.path("machine").asText());
+                if (of == null) continue;
+                String c = of.get(micros(Instant.parse(ev.path("start").asText())));
+                if (c == null) continue;
+                ((com.fasterxml.jackson.databind.node.ObjectNode) ev).put("comment", c);
+                changed = true;
+            }
+            return changed ? MAPPER.writeValueAsString(root) : downtimeBody;
+        } catch (JsonProcessingException | DateTimeException ex) {
+            throw new IllegalStateException("downtime JSON could not be read back", ex);
+        }
     }
 
     /**
@@ -238,22 +267,39 @@ public final class KpiRoutes {
         if (c == null || !(c.isTextual() || c.isIntegralNumber())) throw ApiError.badRequest("code", c == null ? "" : c.toString(), "is required: the reason code as text or a whole number (\"\" clears the reason)");
         String code = c.asText().trim();
         if (!code.isEmpty()) checkReason(machine, code);
+        JsonNode cm = body.get("comment");
+        if (cm != null && !cm.isNull() && !cm.isTextual()) throw ApiError.badRequest("comment", cm.toString(), "must be text (the operator's note on the stop)");
+        String comment = cm == null || cm.isNull() ? null : cm.asText().strip();
+        if (comment != null && comment.length() > MAX_COMMENT_LENGTH) {
+            throw ApiError.badRequest("comment", comment.substring(0, 32) + "…", "is longer than " + MAX_COMMENT_LENGTH + " characters");
+        }
         if (reasons != null) {
             try {
-                reasons.append(machine, start, code);
+                reasons.append(machine, start, code, comment);
             } catch (IOException ex) {
                 throw ApiError.of(500, "not_persisted", "the reason could not be saved [machine=" + machine + ", file=" + reasons.file() + "]: " + ex + ". Check the data folder's free space and permissions.");
             }
         }
         e.setReason(machine, start, code);
+        if (comment != null) {
+            // the comment goes with the reason: an empty one (or clearing the reason) removes it
+            if (comment.isEmpty() || code.isEmpty()) comments.computeIfAbsent(machine, k -> new ConcurrentHashMap<>()).remove(start);
+            else comments.computeIfAbsent(machine, k -> new ConcurrentHashMap<>()).put(start, comment);
+        } else if (code.isEmpty()) {
+            comments.computeIfAbsent(machine, k -> new ConcurrentHashMap<>()).remove(start);
+        }
         Optional<Stop> stop = e.stops(machine, start, start + 1).stream().filter(s -> s.startMicros() == start).findFirst();
         ctx.contentType("application/json").result("{\"machine\":" + Json.quote(machine) + ",\"start\":" + Json.quote(Times.iso(start))
-                + ",\"startMicros\":" + start + ",\"code\":" + Json.quote(code) + ",\"stop\":"
+                + ",\"startMicros\":" + start + ",\"code\":" + Json.quote(code)
+                + ",\"comment\":" + Json.quote(comments.getOrDefault(machine, new ConcurrentHashMap<>()).getOrDefault(start, "")) + ",\"stop\":"
                 + stop.map(s -> KpiJson.stops(List.of(s))).map(t -> t.substring(1, t.length() - 1)).orElse("null") + "}");
     }
 
     /** Longest reason code accepted; codes of reason trees are short (seen: 500 posts of 64 KB codes grew the log by 33 MB). */
     static final int MAX_REASON_CODE_LENGTH = 64;
+
+    /** Longest operator comment on a stop. */
+    static final int MAX_COMMENT_LENGTH = 500;
 
     /**
      * A reason entered for a stop must be a code of the machine's reason tree ({@code kpi.sites[].reasons}): otherwise
@@ -609,7 +655,13 @@ public final class KpiRoutes {
 
         /** Appends one reason and forces it to disk. */
         public synchronized void append(String machine, long startMicros, String code) throws IOException {
-            String line = "{\"machine\":" + Json.quote(machine) + ",\"start\":" + startMicros + ",\"code\":" + Json.quote(code) + "}\n";
+            append(machine, startMicros, code, null);
+        }
+
+        /** Appends one reason with the operator's comment (null: the comment stays as it was) and forces it to disk. */
+        public synchronized void append(String machine, long startMicros, String code, String comment) throws IOException {
+            String line = "{\"machine\":" + Json.quote(machine) + ",\"start\":" + startMicros + ",\"code\":" + Json.quote(code)
+                    + (comment == null ? "" : ",\"comment\":" + Json.quote(comment)) + "}\n";
             Files.createDirectories(file.toAbsolutePath().getParent());
             try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC)) {
@@ -633,6 +685,29 @@ public final class KpiRoutes {
                     out.computeIfAbsent(j.get("machine").asText(), k -> new LinkedHashMap<>()).put(j.get("start").asLong(), j.get("code").asText());
                 } catch (JsonProcessingException | NullPointerException e) {
                     log.warn("Skipping a damaged operator reason [file={}, line={}]: {}", file, n, e.toString());
+                }
+            }
+            return out;
+        }
+
+        /**
+         * The operators' comments in the file (machine → stop start µs → text), the last line of a stop winning; a line
+         * clearing the reason or with an empty comment removes it.
+         */
+        public synchronized Map<String, Map<Long, String>> comments() throws IOException {
+            Map<String, Map<Long, String>> out = new LinkedHashMap<>();
+            if (!Files.exists(file)) return out;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) continue;
+                try {
+                    JsonNode j = MAPPER.readTree(line);
+                    Map<Long, String> of = out.computeIfAbsent(j.get("machine").asText(), k -> new LinkedHashMap<>());
+                    long start = j.get("start").asLong();
+                    JsonNode c = j.get("comment");
+                    if (j.get("code").asText().isEmpty() || (c != null && c.asText().isEmpty())) of.remove(start);
+                    else if (c != null) of.put(start, c.asText());
+                } catch (JsonProcessingException | NullPointerException e) {
+                    // skipped with a warning by read()
                 }
             }
             return out;
