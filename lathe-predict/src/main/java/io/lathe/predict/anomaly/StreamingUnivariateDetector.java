@@ -27,8 +27,8 @@ public final class StreamingUnivariateDetector {
      * @param suppressLength    points without a new flag after one
      */
     public record Settings(int historyLength, int shortLength, int likelihoodLength, double likelihoodDigits, int suppressLength) {
-        /** Tuned by leave-one-series-out validation on NAB realKnownCause (docs/MODELS.md). */
-        public static final Settings DEFAULT = new Settings(400, 12, 500, 1.5, 100);
+        /** Tuned by leave-one-series-out validation on NAB realKnownCause, as the base of {@link SeasonalUnivariateDetector} (docs/MODELS.md). */
+        public static final Settings DEFAULT = new Settings(800, 12, 3000, 2.0, 400);
 
         public Settings {
             if (historyLength < 2 || shortLength < 1 || likelihoodLength < 2 || suppressLength < 0 || !(likelihoodDigits > 0)) {

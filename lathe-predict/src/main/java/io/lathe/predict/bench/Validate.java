@@ -1,10 +1,12 @@
 package io.lathe.predict.bench;
 
 import io.lathe.predict.anomaly.MahalanobisDetector;
+import io.lathe.predict.anomaly.SeasonalUnivariateDetector;
 import io.lathe.predict.anomaly.StreamingUnivariateDetector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -109,14 +111,14 @@ public final class Validate {
             files.add(f);
             labels.add(NabWindows.toRows(windows.forFile(p.getFileName().toString()), f.epochMillis()));
         }
-        List<StreamingUnivariateDetector.Settings> grid = new ArrayList<>();
-        for (int h : new int[]{200, 400, 800}) for (int k : new int[]{3, 6, 12}) for (int l : new int[]{500, 1000, 3000})
+        List<SeasonalUnivariateDetector.Settings> grid = new ArrayList<>();
+        for (Duration season : new Duration[]{Duration.ZERO, Duration.ofDays(1), Duration.ofDays(7)}) for (int h : new int[]{200, 400, 800}) for (int k : new int[]{3, 6, 12}) for (int l : new int[]{500, 1000, 3000})
             for (double dg : new double[]{1.5, 2, 3}) for (int sup : new int[]{100, 400})
-                grid.add(new StreamingUnivariateDetector.Settings(h, k, l, dg, sup));
+                grid.add(new SeasonalUnivariateDetector.Settings(new StreamingUnivariateDetector.Settings(h, k, l, dg, sup), season));
         NabScorer.Result[][] res = new NabScorer.Result[grid.size()][files.size()];
         for (int g = 0; g < grid.size(); g++) {
             for (int f = 0; f < files.size(); f++) {
-                var out = NabBench.detect(files.get(f).values(), grid.get(g));
+                var out = NabBench.detect(files.get(f).epochMillis(), files.get(f).values(), grid.get(g));
                 res[g][f] = NabScorer.score(out.anomaly(), labels.get(f), NabScorer.Profile.STANDARD);
             }
         }
@@ -133,7 +135,7 @@ public final class Validate {
         NabScorer.Result a = null;
         for (NabScorer.Result r : res[all]) a = a == null ? r : a.plus(r);
         System.out.printf(Locale.ROOT, "best on all series: %s  -> %.1f%n", grid.get(all), a.normalised());
-        int gDef = grid.indexOf(StreamingUnivariateDetector.Settings.DEFAULT);
+        int gDef = grid.indexOf(SeasonalUnivariateDetector.Settings.DEFAULT);
         if (gDef >= 0) {
             NabScorer.Result d = null;
             for (NabScorer.Result r : res[gDef]) d = d == null ? r : d.plus(r);

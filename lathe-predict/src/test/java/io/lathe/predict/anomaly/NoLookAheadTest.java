@@ -53,6 +53,33 @@ class NoLookAheadTest {
     }
 
     @Test
+    void seasonalDetectorAtTIgnoresLaterPoints() {
+        SplittableRandom r = new SplittableRandom(SEED);
+        int n = 6000;
+        long[] t = new long[n];
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = 1_400_000_000_000L + i * 300_000L; // 5 minutes: a week is 2,016 points
+            a[i] = 10 * Math.sin(2 * Math.PI * i / 2016.0 * 7) + r.nextGaussian();
+        }
+        double[] b = a.clone();
+        for (int i = 4000; i < n; i++) b[i] = a[i] + 15 * Math.sin(2 * Math.PI * i / 288.0 + 1); // day pattern shifted
+        SeasonalUnivariateDetector da = new SeasonalUnivariateDetector(SeasonalUnivariateDetector.Settings.DEFAULT);
+        SeasonalUnivariateDetector db = new SeasonalUnivariateDetector(SeasonalUnivariateDetector.Settings.DEFAULT);
+        boolean flaggedAfterChange = false;
+        for (int i = 0; i < n; i++) {
+            double la = da.update(t[i], a[i]), lb = db.update(t[i], b[i]);
+            if (i < 4000) {
+                assertThat(lb).isEqualTo(la);
+                assertThat(db.flagged()).isEqualTo(da.flagged());
+            } else {
+                flaggedAfterChange |= db.flagged();
+            }
+        }
+        assertThat(flaggedAfterChange).as("the changed daily pattern is flagged").isTrue();
+    }
+
+    @Test
     void rulFeaturesAtCycleTIgnoreLaterCycles() {
         SplittableRandom r = new SplittableRandom(SEED);
         CmapssFile.Unit full = unit(r, 200, 0);

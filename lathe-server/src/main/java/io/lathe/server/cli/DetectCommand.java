@@ -1,7 +1,7 @@
 package io.lathe.server.cli;
 
 import io.lathe.predict.anomaly.MahalanobisDetector;
-import io.lathe.predict.anomaly.StreamingUnivariateDetector;
+import io.lathe.predict.anomaly.SeasonalUnivariateDetector;
 import io.lathe.predict.bench.BenchFormatException;
 import io.lathe.predict.bench.NabBench;
 import io.lathe.predict.bench.NabFile;
@@ -107,7 +107,7 @@ public final class DetectCommand implements Callable<Integer> {
 
     private String nab(Path file) throws IOException {
         NabFile data = NabFile.read(file);
-        NabBench.Output o = NabBench.detect(data.values(), StreamingUnivariateDetector.Settings.DEFAULT);
+        NabBench.Output o = NabBench.detect(data.epochMillis(), data.values(), SeasonalUnivariateDetector.Settings.DEFAULT);
         Path target = out.resolve(file.getFileName().toString());
         write(target, "timestamp", data.timestamps(), o.scores(), o.anomaly());
         return rowsSummary(o.anomaly()) + " -> " + target;
