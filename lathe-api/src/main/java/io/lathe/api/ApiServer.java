@@ -450,6 +450,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/kpi/sites", kpi::sites);
         config.routes.get("/api/downtime", kpi::downtime);
         config.routes.post("/api/downtime/reason", access == null ? kpi::reason : io.lathe.api.internal.AdminRoutes.auditedReason(access.control(), kpi::reason));
+        config.routes.post("/api/downtime/split", access == null ? kpi::split : io.lathe.api.internal.AdminRoutes.auditedReason(access.control(), kpi::split));
         config.routes.get("/api/data-quality", kpi::dataQuality);
         io.lathe.api.internal.HealthRoutes health = healthRoutes != null ? healthRoutes
                 : new io.lathe.api.internal.HealthRoutes(null, model, store, clock);

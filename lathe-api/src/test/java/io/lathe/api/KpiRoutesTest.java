@@ -91,6 +91,7 @@ class KpiRoutesTest {
             cfg.routes.get("/api/kpi/sites", routes::sites);
             cfg.routes.get("/api/downtime", routes::downtime);
             cfg.routes.post("/api/downtime/reason", routes::reason);
+            cfg.routes.post("/api/downtime/split", routes::split);
             cfg.routes.get("/api/data-quality", routes::dataQuality);
             cfg.routes.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
         });
@@ -198,6 +199,29 @@ class KpiRoutesTest {
         assertThat(get("/api/downtime?asset=m1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z", 200).get("events").get(0).has("comment")).isFalse();
         assertThat(post("/api/downtime/reason", "{\"machine\":\"m1\",\"start\":\"2026-01-05T06:30:00Z\",\"code\":\"12\",\"comment\":7}", 400)
                 .get("errors").get(0).get("parameter").asText()).isEqualTo("comment");
+    }
+
+    @Test
+    void anOperatorSplitsAStopGivesThePartsReasonsAndTheSplitSurvivesARestart() throws Exception {
+        // The 06:30-06:40 stop was a tool break for 4 minutes, then a jam: split at 06:34, reason 12 for the later part.
+        Path file = dir.resolve("kpi-reasons.jsonl");
+        start(engine(), new KpiRoutes.ReasonLog(file));
+        JsonNode r = post("/api/downtime/split", "{\"machine\":\"m1\",\"at\":\"2026-01-05T06:34:00Z\"}", 200);
+        assertThat(r.get("stops")).hasSize(2);
+        assertThat(r.get("stops").get(1).get("start").asText()).isEqualTo("2026-01-05T06:34:00Z");
+        post("/api/downtime/reason", "{\"machine\":\"m1\",\"start\":\"2026-01-05T06:34:00Z\",\"code\":\"12\"}", 200);
+        JsonNode pareto = get("/api/downtime?asset=m1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z", 200).get("pareto");
+        assertThat(pareto.get(0).get("reasonCode").asText()).isEqualTo("12");
+        assertThat(pareto.get(0).get("durationSeconds").asDouble()).isEqualTo(360);
+        assertThat(pareto.get(1).get("reasonCode").asText()).isEqualTo("11");
+        KpiEngine restarted = engine();
+        new KpiRoutes.ReasonLog(file).replay(restarted);
+        assertThat(restarted.stops("m1", T6, T6 + 60 * MIN)).hasSize(2);
+        assertThat(restarted.stops("m1", T6, T6 + 60 * MIN).get(1).reasonCode()).isEqualTo("12");
+        // outside every stop: 400 naming the field; joined again: one stop
+        assertThat(post("/api/downtime/split", "{\"machine\":\"m1\",\"at\":\"2026-01-05T06:10:00Z\"}", 400)
+                .get("errors").get(0).get("parameter").asText()).isEqualTo("at");
+        assertThat(post("/api/downtime/split", "{\"machine\":\"m1\",\"at\":\"2026-01-05T06:34:00Z\",\"join\":true}", 200).get("stops")).hasSize(1);
     }
 
     @Test

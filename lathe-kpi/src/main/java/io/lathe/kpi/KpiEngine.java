@@ -395,6 +395,31 @@ public final class KpiEngine implements PointSink {
         });
     }
 
+    /**
+     * Splits the unplanned stop of {@code machine} running across {@code atMicros} into two at that instant (each part
+     * then takes its own reason, keyed by its start), or with {@code split} false joins the parts meeting there. Only
+     * the Pareto changes: availability is the same, and the later part is no new failure event. A split where no stop
+     * runs is kept and applies once data makes one run there.
+     */
+    public void splitStop(String machine, long atMicros, boolean split) {
+        MachineTimeline m = machine(machine);
+        locked(() -> {
+            m.setSplit(atMicros, split);
+            return null;
+        });
+    }
+
+    /** Operator split points by machine. */
+    public Map<String, java.util.SortedSet<Long>> operatorSplits() {
+        return locked(() -> {
+            Map<String, java.util.SortedSet<Long>> out = new LinkedHashMap<>();
+            machines.forEach((id, m) -> {
+                if (!m.splits().isEmpty()) out.put(id, m.splits());
+            });
+            return out;
+        });
+    }
+
     /** Operator reasons by machine (to carry into {@link #recompute}). */
     public Map<String, Map<Long, String>> operatorReasons() {
         return locked(() -> {

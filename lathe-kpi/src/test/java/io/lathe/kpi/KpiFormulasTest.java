@@ -156,6 +156,34 @@ class KpiFormulasTest {
     }
 
     @Test
+    void anOperatorSplitsAStopAndGivesEachPartItsReason() {
+        // The tool break 08:00-08:20 was a tool break for 5 minutes, then waiting for an operator: split at 08:05.
+        long from = us("2026-03-02T06:00:00Z"), to = us("2026-03-02T14:00:00Z");
+        long failures = engine.kpis("m1", from, to).failureEvents();
+        long repair = engine.kpis("m1", from, to).timeToRepairMicros();
+        double availability = engine.kpis("m1", from, to).availability();
+        engine.splitStop("m1", us("2026-03-02T08:05:00Z"), true);
+        engine.setReason("m1", us("2026-03-02T08:05:00Z"), "21");
+        List<Stop> stops = engine.stops("m1", from, to);
+        assertThat(stops.get(0).endMicros()).isEqualTo(us("2026-03-02T08:05:00Z"));
+        assertThat(stops.get(0).reasonCode()).isEqualTo("11");
+        assertThat(stops.get(1).startMicros()).isEqualTo(us("2026-03-02T08:05:00Z"));
+        assertThat(stops.get(1).reasonCode()).isEqualTo("21");
+        assertThat(engine.pareto("m1", from, to)).startsWith(
+                new ParetoEntry("21", "No operator", "organisational", 15 * MIN, 1),
+                new ParetoEntry("11", "Tool break", "mechanical", 5 * MIN, 1));
+        // the same stoppage: no new failure event, the same repair time and availability
+        Kpis k = engine.kpis("m1", from, to);
+        assertThat(k.failureEvents()).isEqualTo(failures);
+        assertThat(k.timeToRepairMicros()).isEqualTo(repair);
+        assertThat(k.availability()).isEqualTo(availability);
+        assertThat(engine.operatorSplits()).isEqualTo(Map.of("m1", new java.util.TreeSet<>(List.of(us("2026-03-02T08:05:00Z")))));
+        // joined again: one stop, the reason of its start
+        engine.splitStop("m1", us("2026-03-02T08:05:00Z"), false);
+        assertThat(engine.pareto("m1", from, to).get(0)).isEqualTo(new ParetoEntry("11", "Tool break", "mechanical", 20 * MIN, 1));
+    }
+
+    @Test
     void plannedDownStateIsTakenOutOfPlannedBusyTime() {
         // Machine-reported planned maintenance is PDOT, not a loss: 14:00-16:00 lies outside the shift anyway,
         // so put planned-down inside the shift and check PBT shrinks.

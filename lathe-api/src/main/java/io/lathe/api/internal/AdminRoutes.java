@@ -77,6 +77,7 @@ public final class AdminRoutes {
                     JsonNode b = AuthRoutes.jsonObject(ctx, "");
                     if (b.has("start")) details.put("start", b.get("start").asText());
                     if (b.has("code")) details.put("code", b.get("code").asText());
+                    if (b.has("at")) details.put(b.path("join").asBoolean(false) ? "joinAt" : "splitAt", b.get("at").asText()); // POST /api/downtime/split
                 } catch (ApiError ignored) {
                     // the route accepted the body, so this does not happen; the entry stays without details
                 }

@@ -295,6 +295,51 @@ public final class KpiRoutes {
                 + stop.map(s -> KpiJson.stops(List.of(s))).map(t -> t.substring(1, t.length() - 1)).orElse("null") + "}");
     }
 
+    /**
+     * {@code POST /api/downtime/split} with {@code {"machine": id, "at": ISO text or µs number, "join": false}}: splits the
+     * machine's stop running across {@code at} into two there (each part then takes its own reason with POST
+     * /api/downtime/reason, the later part's start being {@code at}), or with {@code "join": true} joins the parts
+     * meeting at {@code at} again. Persisted with the reasons. Answers {@code {"machine", "at", "join", "stops": [...]}}:
+     * the stops around {@code at} as stored. 400 when no stop runs across {@code at} (or, joining, no part starts there).
+     */
+    public void split(Context ctx) {
+        KpiEngine e = engine();
+        JsonNode body;
+        String rule = "must be a JSON object {\"machine\": id, \"at\": time inside the stop, \"join\": false}";
+        try {
+            body = MAPPER.readTree(ctx.body());
+        } catch (JsonProcessingException ex) {
+            throw ApiError.badRequest("body", "", rule + ": " + ex.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) throw ApiError.badRequest("body", "", rule);
+        JsonNode m = body.get("machine");
+        if (m == null || !m.isTextual() || m.asText().isBlank()) throw ApiError.badRequest("machine", m == null ? "" : m.toString(), "is required: the machine's asset id");
+        String machine = m.asText();
+        if (!isMachine(e, machine)) throw ApiError.notFound("machine", machine);
+        JsonNode atNode = body.get("at");
+        if (atNode == null || atNode.isNull()) throw ApiError.badRequest("at", "", "is required: the instant inside the stop where it splits (ISO-8601 or µs since the epoch)");
+        long at = startMicros(atNode);
+        boolean join = body.path("join").asBoolean(false);
+        List<Stop> around = e.stops(machine, at - 1, at + 1);
+        if (join) {
+            if (around.stream().noneMatch(st -> st.startMicros() == at)) {
+                throw ApiError.badRequest("at", Times.iso(at), "no part of a split stop of machine " + machine + " starts there");
+            }
+        } else if (around.stream().noneMatch(st -> st.startMicros() < at && at < st.endMicros())) {
+            throw ApiError.badRequest("at", Times.iso(at), "no stop of machine " + machine + " runs across this instant (see GET /api/downtime)");
+        }
+        if (reasons != null) {
+            try {
+                reasons.appendSplit(machine, at, !join);
+            } catch (IOException ex) {
+                throw ApiError.of(500, "not_persisted", "the split could not be saved [machine=" + machine + ", file=" + reasons.file() + "]: " + ex + ". Check the data folder's free space and permissions.");
+            }
+        }
+        e.splitStop(machine, at, !join);
+        ctx.contentType("application/json").result("{\"machine\":" + Json.quote(machine) + ",\"at\":" + Json.quote(Times.iso(at))
+                + ",\"join\":" + join + ",\"stops\":" + KpiJson.stops(e.stops(machine, at - 1, at + 1)) + "}");
+    }
+
     /** Longest reason code accepted; codes of reason trees are short (seen: 500 posts of 64 KB codes grew the log by 33 MB). */
     static final int MAX_REASON_CODE_LENGTH = 64;
 
@@ -658,6 +703,35 @@ public final class KpiRoutes {
             append(machine, startMicros, code, null);
         }
 
+        /** Appends a split ({@code split} true) or join of a machine's stop at {@code atMicros} and forces it to disk. */
+        public synchronized void appendSplit(String machine, long atMicros, boolean split) throws IOException {
+            String line = "{\"machine\":" + Json.quote(machine) + ",\"split\":" + atMicros + (split ? "" : ",\"join\":true") + "}\n";
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE, StandardOpenOption.DSYNC)) {
+                w.write(line);
+            }
+        }
+
+        /** The split points in the file (machine → instants µs), joins applied. */
+        public synchronized Map<String, java.util.SortedSet<Long>> splits() throws IOException {
+            Map<String, java.util.SortedSet<Long>> out = new LinkedHashMap<>();
+            if (!Files.exists(file)) return out;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank() || !line.contains("\"split\"")) continue;
+                try {
+                    JsonNode j = MAPPER.readTree(line);
+                    if (!j.has("split")) continue;
+                    java.util.SortedSet<Long> of = out.computeIfAbsent(j.get("machine").asText(), k -> new java.util.TreeSet<>());
+                    if (j.path("join").asBoolean(false)) of.remove(j.get("split").asLong());
+                    else of.add(j.get("split").asLong());
+                } catch (JsonProcessingException | NullPointerException e) {
+                    log.warn("Skipping a damaged stop split [file={}]: {}", file, e.toString());
+                }
+            }
+            return out;
+        }
+
         /** Appends one reason with the operator's comment (null: the comment stays as it was) and forces it to disk. */
         public synchronized void append(String machine, long startMicros, String code, String comment) throws IOException {
             String line = "{\"machine\":" + Json.quote(machine) + ",\"start\":" + startMicros + ",\"code\":" + Json.quote(code)
@@ -682,6 +756,7 @@ public final class KpiRoutes {
                 if (line.isBlank()) continue;
                 try {
                     JsonNode j = MAPPER.readTree(line);
+                    if (j.has("split")) continue; // a split, see splits()
                     out.computeIfAbsent(j.get("machine").asText(), k -> new LinkedHashMap<>()).put(j.get("start").asLong(), j.get("code").asText());
                 } catch (JsonProcessingException | NullPointerException e) {
                     log.warn("Skipping a damaged operator reason [file={}, line={}]: {}", file, n, e.toString());
@@ -701,6 +776,7 @@ public final class KpiRoutes {
                 if (line.isBlank()) continue;
                 try {
                     JsonNode j = MAPPER.readTree(line);
+                    if (j.has("split")) continue;
                     Map<Long, String> of = out.computeIfAbsent(j.get("machine").asText(), k -> new LinkedHashMap<>());
                     long start = j.get("start").asLong();
                     JsonNode c = j.get("comment");
@@ -725,6 +801,10 @@ public final class KpiRoutes {
                     engine.setReason(m.getKey(), r.getKey(), r.getValue());
                     n++;
                 }
+            }
+            for (Map.Entry<String, java.util.SortedSet<Long>> m : splits().entrySet()) {
+                if (!isMachine(engine, m.getKey())) continue;
+                for (long at : m.getValue()) engine.splitStop(m.getKey(), at, true);
             }
             return n;
         }

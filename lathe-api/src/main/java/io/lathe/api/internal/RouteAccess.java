@@ -88,6 +88,7 @@ public final class RouteAccess {
         read(m, "GET /api/openapi.json", SiteFrom.NONE);
         read(m, METRICS, SiteFrom.NONE);
         m.put("POST /api/downtime/reason", new Rule(Permission.OPERATE, SiteFrom.BODY_MACHINE, true));
+        m.put("POST /api/downtime/split", new Rule(Permission.OPERATE, SiteFrom.BODY_MACHINE, true));
         // Ingest checks its own content types (JSON lines or CSV).
         m.put("POST /api/ingest", new Rule(Permission.INGEST, SiteFrom.NONE, false));
         // Open

@@ -105,6 +105,11 @@ public final class MachineTimeline {
     private final Map<String, Integer> codeIndex = new HashMap<>();
     private final List<String> codes = new ArrayList<>();
     private final TreeMap<Long, String> operatorReasons = new TreeMap<>();
+    /**
+     * Where operators split stops (µs): a stop is cut there into parts, each with its own reason (a jam that turned
+     * into a tool change). A part that begins at a split point is no new failure event or micro-stop.
+     */
+    private final java.util.TreeSet<Long> splits = new java.util.TreeSet<>();
     private final List<String> productNames = new ArrayList<>();
     private final Map<String, Integer> productIndex = new HashMap<>();
     private final double defaultIdealMicros;
@@ -341,6 +346,38 @@ public final class MachineTimeline {
 
     public Map<Long, String> operatorReasons() { return Map.copyOf(operatorReasons); }
 
+    /** Splits the stop running across {@code at} there ({@code split} true), or joins the parts meeting there again. */
+    public void setSplit(long at, boolean split) {
+        if (split ? !splits.add(at) : !splits.remove(at)) return;
+        if (at < horizon) {
+            // stops before the horizon are final: cut or join them in place, with the reason signal's code of the stop
+            if (split) {
+                for (int i = 0; i < stops.size(); i++) {
+                    Stop s = stops.get(i);
+                    if (s.startMicros() < at && at < s.endMicros()) {
+                        String code = stopSignalCodes.get(i);
+                        stops.set(i, stop(s.startMicros(), at, code, s.microStop()));
+                        stops.add(i + 1, stop(at, s.endMicros(), code, s.microStop()));
+                        stopSignalCodes.add(i + 1, code);
+                        break;
+                    }
+                }
+            } else {
+                int i = stopStarting(at);
+                if (i > 0 && stops.get(i - 1).endMicros() == at) {
+                    Stop a = stops.get(i - 1);
+                    stops.set(i - 1, stop(a.startMicros(), stops.get(i).endMicros(), stopSignalCodes.get(i - 1), a.microStop()));
+                    stops.remove(i);
+                    stopSignalCodes.remove(i);
+                }
+            }
+            return;
+        }
+        if (at < dirtyFrom) dirtyFrom = at;
+    }
+
+    public java.util.SortedSet<Long> splits() { return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(splits)); }
+
     // ---------------------------------------------------------------- retention
 
     /** While suspended, points are not evicted (a recomputation loads one signal after the other). */
@@ -521,9 +558,16 @@ public final class MachineTimeline {
             if (ss[i] != down) continue;
             long start = st[i];
             long end = i + 1 < sn ? st[i + 1] : Long.MAX_VALUE;
-            String signalCode = signalReason(start, end);
             boolean micro = end != Long.MAX_VALUE && end - start < threshold;
-            stops.add(stop(start, end, signalCode, micro));
+            long part = start;
+            for (Long cut = splits.higher(start); cut != null && cut < end; cut = splits.higher(cut)) {
+                String signalCode = signalReason(part, cut);
+                stops.add(stop(part, cut, signalCode, micro));
+                stopSignalCodes.add(signalCode);
+                part = cut;
+            }
+            String signalCode = signalReason(part, end);
+            stops.add(stop(part, end, signalCode, micro));
             stopSignalCodes.add(signalCode);
         }
     }
@@ -945,7 +989,7 @@ public final class MachineTimeline {
             Stop s = stops.get(i);
             if (s.startMicros() >= b) break;
             long d = Math.min(s.endMicros(), b) - Math.max(s.startMicros(), a);
-            boolean starts = s.startMicros() >= a;
+            boolean starts = s.startMicros() >= a && !splits.contains(s.startMicros());
             if (s.microStop()) {
                 microLost += d;
                 if (starts) micro++;
