@@ -6,6 +6,7 @@ import { startLive, onLiveState, liveState, onLive } from './live.js';
 import { loadMe, showUser, liveScope } from './auth.js';
 import { getJson, apiHas } from './dom.js';
 import { loadPlant, plantTree } from './plant.js';
+import { startAlarmBanner } from './alarm-banner.js';
 
 const header = document.querySelector('header.top');
 const conn = document.getElementById('conn');
@@ -101,6 +102,7 @@ async function boot() {
   start(document.getElementById('view'));
   startLive(tree ? liveScope(tree) : null);
   refreshAlarmBadge();
+  startAlarmBanner(header);
   setInterval(refreshAlarmBadge, 30000);
   let badgeTimer = null;
   onLive('alarm', () => {
