@@ -5,6 +5,10 @@
 //   openReasonDialog(machineId, stop, options?) -> Promise<{code, stop} | null>
 //       stop: an event of GET /api/downtime ({machine, start, end, reasonCode, reasonName, category, operatorSet})
 //       options.machineName: shown in the title (defaults to the asset name from the plant tree)
+//       options.joinable: the stop is the later part of a split stop (the previous part ends at its start): the
+//       dialog offers to join them again (POST /api/downtime/split with join)
+//       The dialog also splits the stop in two at a chosen instant (POST /api/downtime/split); the parts then take
+//       their own reasons. Resolves with {split: ISO} or {joined: ISO} then.
 //       resolves with the saved code ('' = cleared) and the stop as the server stored it, or null when cancelled;
 //       after a save, listeners of onReasonSaved(fn) are called with {machine, start, code} (views refresh KPIs/Pareto)
 //   onReasonSaved(fn) -> unsubscribe
@@ -39,12 +43,18 @@ function rememberCode(siteId, code) {
   } catch { /* private mode: no recent list */ }
 }
 
-export function reasonButton(machineId, stop, label) {
+export function reasonButton(machineId, stop, label, options = {}) {
   return el('button', {
     type: 'button', class: 'button reason-button', testid: 'set-reason',
     text: label || (stop.operatorSet || stop.reasonCode ? t('reasons.change') : t('reasons.set')),
-    on: { click: () => openReasonDialog(machineId, stop) },
+    on: { click: () => openReasonDialog(machineId, stop, options) },
   });
+}
+
+function notifySaved(change) {
+  for (const fn of [...saved]) {
+    try { fn(change); } catch (e) { console.error(e); }
+  }
 }
 
 export async function openReasonDialog(machineId, stop, options = {}) {
@@ -90,10 +100,40 @@ export async function openReasonDialog(machineId, stop, options = {}) {
       }
       if (code && site) rememberCode(site.id, code);
       const result = { code, stop: r.data && r.data.stop };
-      for (const fn of [...saved]) {
-        try { fn({ machine: machineId, start: stop.start, code }); } catch (e) { console.error(e); }
-      }
+      notifySaved({ machine: machineId, start: stop.start, code });
       close(result);
+    }
+
+    async function split(at, join) {
+      error.textContent = '';
+      for (const b of dialog.querySelectorAll('button')) b.disabled = true;
+      const r = await postJson('api/downtime/split', { machine: machineId, at, join });
+      for (const b of dialog.querySelectorAll('button')) b.disabled = false;
+      if (!r.ok) {
+        error.textContent = r.status === 403 ? t('reasons.forbidden') : t('reasons.failed', { message: r.message });
+        return;
+      }
+      notifySaved({ machine: machineId, start: stop.start, split: at, join });
+      close(join ? { joined: at } : { split: at });
+    }
+
+    // Split: a slider over the stop (keyboard: arrows move a step), the instant shown in the plant's time.
+    const startMs = new Date(stop.start).getTime();
+    const endMs = stop.end ? new Date(stop.end).getTime() : Date.now();
+    const spanS = Math.floor((endMs - startMs) / 1000);
+    let splitBox = null;
+    if (spanS >= 2) {
+      const slider = el('input', { type: 'range', id: 'reason-split-at', testid: 'split-at', min: '1', max: String(spanS - 1), step: '1', value: String(Math.floor(spanS / 2)) });
+      const shown = el('output', { for: 'reason-split-at', class: 'split-time' });
+      const atIso = () => new Date(startMs + Number(slider.value) * 1000).toISOString();
+      const show = () => { shown.textContent = fmt.timeSeconds(atIso()); };
+      slider.addEventListener('input', show);
+      show();
+      splitBox = el('details', { class: 'reason-split', testid: 'split-box' },
+        el('summary', { text: t('reasons.splitTitle') }),
+        el('p', { class: 'muted', text: t('reasons.splitHelp') }),
+        el('div', 'split-row', el('label', { for: 'reason-split-at', text: t('reasons.splitAt') }), slider, shown,
+          el('button', { type: 'button', class: 'button', testid: 'split-confirm', text: t('reasons.splitButton'), on: { click: () => split(atIso(), false) } })));
     }
 
     function reasonTile(cat, r) {
@@ -148,8 +188,10 @@ export async function openReasonDialog(machineId, stop, options = {}) {
       el('p', { class: 'reason-when' }, when, ' · ', t('reasons.current', { reason: current })),
       search, list,
       el('label', { for: 'reason-comment', class: 'reason-comment-label', text: t('reasons.comment') }), comment,
+      splitBox,
       error,
       el('div', 'reason-actions',
+        options.joinable ? el('button', { type: 'button', class: 'button', testid: 'split-join', text: t('reasons.join'), on: { click: () => split(stop.start, true) } }) : null,
         stop.reasonCode && stop.operatorSet ? el('button', { type: 'button', class: 'button', testid: 'reason-clear', text: t('reasons.clear'), on: { click: () => save('') } }) : null,
         el('button', { type: 'button', class: 'button', text: t('common.cancel'), on: { click: () => close(null) } })),
     );

@@ -221,16 +221,19 @@ function downtimeList(events) {
   }
   const sorted = [...events].sort((a, b) => b.start.localeCompare(a.start));
   const head = el('tr', null, ...['machine', 'start', 'duration', 'reason', 'action'].map((c) => el('th', { scope: 'col', text: t(`report.down.${c}`) })));
+  // The later part of a split stop: the same machine's previous stop ends where it starts.
+  const ends = new Set(events.filter((e) => e.end).map((e) => `${e.machine}|${new Date(e.end).getTime()}`));
   const rows = sorted.map((s) => {
+    const joinable = ends.has(`${s.machine}|${new Date(s.start).getTime()}`);
     const m = findAsset(s.machine);
     const reason = s.reasonCode ? `${s.reasonCode} ${s.reasonName || ''}`.trim() : t('report.unassigned');
     return el('tr', { testid: 'downtime-row', 'data-machine': s.machine, 'data-start': s.start, class: s.reasonCode ? '' : 'no-reason' },
       el('td', null, el('a', { href: href(`/machine/${encodeURIComponent(s.machine)}`), text: m ? m.name : s.machine })),
       el('td', { text: `${fmt.shortDateTime(s.start)}${s.end ? '' : ` · ${t('reasons.ongoing')}`}` }),
       el('td', { class: 'num', text: fmt.duration(secondsBetween(s.start, s.end)) + (s.microStop ? ` · ${t('report.micro')}` : '') }),
-      el('td', null, el('span', { text: reason }), s.operatorSet ? el('span', { class: 'tag', text: t('report.byOperator') }) : null,
+      el('td', null, joinable ? el('span', { class: 'tag', text: t('report.splitPart') }) : null, el('span', { text: reason }), s.operatorSet ? el('span', { class: 'tag', text: t('report.byOperator') }) : null,
         s.comment ? el('span', { class: 'comment', text: ` “${s.comment}”` }) : null),
-      el('td', null, reasonButton(s.machine, s)));
+      el('td', null, reasonButton(s.machine, s, undefined, { joinable })));
   });
   section.append(el('div', 'table-wrap', el('table', { class: 'report-table downtime-table', testid: 'downtime-list' }, el('thead', null, head), el('tbody', null, ...rows))));
   return section;
