@@ -45,11 +45,12 @@ final class PaintBench implements Callable<Integer> {
     @Option(names = "--machine-route", defaultValue = "#/machine/{id}", description = "Route of the detail page (default ${DEFAULT-VALUE}).")
     String machineRoute;
 
-    @Option(names = "--machine-ready", defaultValue = "document.querySelector('[data-testid=trend-chart] svg path, [data-testid=trend-chart] canvas') !== null",
+    @Option(names = "--machine-ready", defaultValue = "document.querySelector('[data-testid=trend-group]')?.dataset.state === 'ready'",
             description = "JavaScript condition: the machine's trend is drawn (default: ${DEFAULT-VALUE}).")
     String machineReady;
 
-    @Option(names = "--year-action", description = "JavaScript that shows a year in the machine's trend (e.g. a click on its one-year range button).")
+    @Option(names = "--year-action", defaultValue = "document.querySelector('[data-testid=trend-range-1y]').click()",
+            description = "JavaScript that shows a year in the machine's trend (default: ${DEFAULT-VALUE}); 'none' to skip.")
     String yearAction;
 
     @Override
@@ -64,7 +65,7 @@ final class PaintBench implements Callable<Integer> {
                     width, height, runs);
             report("overview", measure(browser, base, overviewReady, null));
             report("machine detail", measure(browser, base + machineRoute.replace("{id}", machine), machineReady, null));
-            if (yearAction != null) report("machine detail, trend over a year", measure(browser, base + machineRoute.replace("{id}", machine), machineReady, yearAction));
+            if (!yearAction.equals("none")) report("machine detail, trend over a year", measure(browser, base + machineRoute.replace("{id}", machine), machineReady, yearAction));
         }
         return 0;
     }
