@@ -24,6 +24,8 @@ public final class BulkLoad implements AutoCloseable {
     private final TelemetryStore store;
     /** Gathered points per series id; null where the load has none. */
     private Columns[] buffers = new Columns[16];
+    /** Arrays handed over by the parallel parser per series id (see {@link #addOwned}), joined when staged. */
+    private List<long[][]>[] owned = newOwned(16);
     private final List<TelemetryStore.Staged> staged = new ArrayList<>();
     private long spillPoints;
     private int threads = Runtime.getRuntime().availableProcessors();
@@ -64,6 +66,7 @@ public final class BulkLoad implements AutoCloseable {
     public void add(int seriesId, long[] timestamps, long[] valueBits, int from, int to) throws IOException {
         check();
         if (to <= from) return;
+        if (seriesId < owned.length && owned[seriesId] != null) join(); // keep the order of the points
         Columns c = buffer(seriesId, to - from);
         int n = c.size;
         for (int i = from; i < to; i++) {
@@ -81,6 +84,49 @@ public final class BulkLoad implements AutoCloseable {
         if (buffered >= spillPoints) stage();
     }
 
+    @SuppressWarnings("unchecked")
+    private static List<long[][]>[] newOwned(int n) {
+        return (List<long[][]>[]) new List[n];
+    }
+
+    /**
+     * Takes over the first {@code n} entries of {@code timestamps} and {@code valueBits} (the caller never touches the
+     * arrays again; every timestamp in range), without copying them now: the parser's per-range arrays are joined
+     * once, when the points are staged. Order of calls is the order of the points.
+     */
+    void addOwned(int seriesId, long[] timestamps, long[] valueBits, int n) throws IOException {
+        check();
+        if (n <= 0) return;
+        if (seriesId >= owned.length) {
+            owned = Arrays.copyOf(owned, Math.max(seriesId + 1, owned.length * 2));
+        }
+        if (owned[seriesId] == null) owned[seriesId] = new ArrayList<>();
+        owned[seriesId].add(new long[][] {timestamps, valueBits, {n}});
+        buffered += n;
+        if (buffered >= spillPoints) stage();
+    }
+
+    /** Joins the arrays taken over for a series with its gathered points into one column set of exact size. */
+    private void join() {
+        for (int id = 0; id < owned.length; id++) {
+            List<long[][]> parts = owned[id];
+            if (parts == null) continue;
+            Columns c = id < buffers.length ? buffers[id] : null;
+            long total = c == null ? 0 : c.size;
+            for (long[][] p : parts) total += p[2][0];
+            if (total > Integer.MAX_VALUE - 16) throw new IllegalStateException("too many points of one series in one bulk load [seriesId=" + id + "]");
+            if (c == null) c = buffer(id, (int) total);
+            else c.ensure((int) total);
+            for (long[][] p : parts) {
+                int n = (int) p[2][0];
+                System.arraycopy(p[0], 0, c.ts, c.size, n);
+                System.arraycopy(p[1], 0, c.bits, c.size, n);
+                c.size += n;
+            }
+            owned[id] = null;
+        }
+    }
+
     /** Adds one point (see {@link #add(int, long[], long[], int, int)}). */
     public void add(int seriesId, long timestampMicros, double value) throws IOException {
         check();
@@ -88,6 +134,7 @@ public final class BulkLoad implements AutoCloseable {
             outOfRange++;
             return;
         }
+        if (seriesId < owned.length && owned[seriesId] != null) join();
         Columns c = buffer(seriesId, 1);
         c.ts[c.size] = timestampMicros;
         c.bits[c.size] = Double.doubleToRawLongBits(value);
@@ -110,8 +157,10 @@ public final class BulkLoad implements AutoCloseable {
         return c;
     }
 
+
     /** Writes the gathered points into files that stay invisible until {@link #commit()}, and frees the memory. */
     private void stage() throws IOException {
+        join();
         int n = 0;
         for (Columns c : buffers) if (c != null && c.size > 0) n++;
         if (n == 0) return;
@@ -164,5 +213,6 @@ public final class BulkLoad implements AutoCloseable {
         store.discardBulk(staged);
         staged.clear();
         buffers = new Columns[0];
+        owned = newOwned(0);
     }
 }

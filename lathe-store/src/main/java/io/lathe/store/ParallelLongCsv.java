@@ -196,7 +196,7 @@ final class ParallelLongCsv {
                 }
                 ids.put(name, id);
             }
-            bulk.add(id, c.ts[s], c.bits[s], 0, c.count[s]);
+            bulk.addOwned(id, c.ts[s], c.bits[s], c.count[s]); // in range: checked while parsing
             result.points += c.count[s];
         }
     }

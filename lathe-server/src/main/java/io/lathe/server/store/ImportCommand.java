@@ -1,5 +1,6 @@
 package io.lathe.server.store;
 
+import io.lathe.server.cli.Progress;
 import io.lathe.store.BulkLoad;
 import io.lathe.store.CsvImport;
 import io.lathe.store.StoreSettings;
@@ -77,16 +78,11 @@ public final class ImportCommand implements Callable<Integer> {
                 // Each file is one bulk load: written into segment files and made visible by one manifest write, so an
                 // interrupted import leaves every file either complete or absent.
                 CsvImport.Result one = new CsvImport.Result();
-                long[] nextReport = {System.nanoTime() + 1_000_000_000L};
-                CsvImport.Progress progress = (read, total, points) -> {
-                    long now = System.nanoTime();
-                    if (now < nextReport[0]) return;
-                    nextReport[0] = now + 1_000_000_000L;
-                    err.printf(Locale.ROOT, "  %s: %,d points so far (%d%%)%n", p.getFileName(), points, total <= 0 ? 100 : Math.min(100, read * 100 / total));
-                    err.flush();
-                };
-                try (BulkLoad bulk = store.bulkLoad().threads(cores)) {
-                    CsvImport.load(p, f, bulk, one, cores, progress);
+                // a bar on a terminal, plain lines every few seconds otherwise (stderr: stdout keeps the summary)
+                try (Progress bar = Progress.start("  " + p.getFileName(), Files.size(p), "B", err, System.console() != null);
+                     BulkLoad bulk = store.bulkLoad().threads(cores)) {
+                    CsvImport.load(p, f, bulk, one, cores, (read, total, points) -> bar.set(read));
+                    bar.set(Files.size(p));
                     bulk.commit();
                 } catch (IOException | UncheckedIOException e) {
                     String why = e instanceof UncheckedIOException u ? String.valueOf(u.getCause().getMessage()) : String.valueOf(e.getMessage());
