@@ -67,6 +67,8 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
     private volatile Map<String, Slot[]> bySignal = Map.of();
     private volatile Map<String, List<Instance>> byMachine = Map.of();
     private volatile List<Instance> timed = List.of();
+    /** Inputs of anomaly-score rules: computed signals that reach the live view but not the ingest fan-out. */
+    private volatile java.util.Set<String> viaLive = java.util.Set.of();
 
     /** One alarm: its rule, evaluator, lifecycle and delay state, guarded by its own monitor. */
     private static final class Instance {
@@ -177,6 +179,9 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         }
         Map<String, Slot[]> index = new HashMap<>();
         signals.forEach((k, v) -> index.put(k, v.toArray(new Slot[0])));
+        java.util.Set<String> scores = new java.util.HashSet<>();
+        for (AlarmRule r : rules) if (r.kind() instanceof AnomalyScoreKind k) scores.add(k.signal());
+        viaLive = java.util.Set.copyOf(scores);
         byId = ids;
         bySignal = index;
         byMachine = machines;
@@ -221,6 +226,19 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
                 decide(in, in.evaluator.point(s.input, t, value), t);
             }
         }
+    }
+
+    /**
+     * A listener for {@link io.lathe.ingest.LiveState#subscribe}: passes on the points of anomaly-score inputs only.
+     * Scores are computed inside Lathe (the predictive-maintenance monitor writes them to the store and the live view,
+     * not through the ingest fan-out), so this is how their alarms see them. Other signals come through {@link #accept}.
+     */
+    public java.util.function.Consumer<io.lathe.ingest.Latest> liveListener() {
+        return l -> {
+            if (!viaLive.contains(l.signalId())) return;
+            Signal s = model.signal(l.signalId());
+            if (s != null) accept(s, l.timestampMicros(), l.value(), l.quality(), false);
+        };
     }
 
     @Override

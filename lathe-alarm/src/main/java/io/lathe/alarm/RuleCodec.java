@@ -77,7 +77,7 @@ public final class RuleCodec {
         if (kindName != null && kf == null) p.accept("kind", "must be one of " + String.join(", ", KIND_FIELDS.keySet()) + ", but was '" + kindName + "'");
         if (kf != null) allowed.addAll(kf);
         for (String k : f.keySet()) {
-            if (allowed.contains(k)) continue;
+            if (allowed.contains(k) || kf == null && ALL_FIELDS.contains(k)) continue; // unknown kind: said once, at kind
             String hint = suggest(k, kf == null ? ALL_FIELDS : allowed);
             p.accept(k, "unknown field" + (kf != null && ALL_FIELDS.contains(k) ? " for kind " + kindName : "") + hint);
         }

@@ -88,6 +88,7 @@ public final class LatheServer implements AutoCloseable {
     private ModbusEnergyMeter energyMeter;
     private KpiEngine kpi;
     private KpiRoutes kpiRoutes;
+    private io.lathe.alarm.AlarmSystem alarms;
     private io.lathe.predict.live.HealthMonitor health;
     /** This instance's id from the data folder: part of default MQTT client ids ({@link InstanceId}). */
     private String instanceId;
@@ -147,16 +148,18 @@ public final class LatheServer implements AutoCloseable {
         }
         closeables.add(store);
         startKpi(config, dataDir, clock);
+        startAlarms(config, dataDir, clock);
         // Store first: by the time a value shows live it is in the write-ahead log.
         FanOut.Builder fan = FanOut.builder(metrics).add("store", store);
         if (kpi != null) fan.add("kpi", kpi);
+        fan.add("alarms", alarms.engine());
         startHealth(config, dataDir);
         if (health != null) fan.add("health", health);
         PointSink sink = fan.add("live", live).build();
         startIngest(st, demo, clock);
 
         api = ApiServer.create(new ApiSettings(st.string(Keys.HTTP_HOST), st.integer(Keys.HTTP_PORT), st.string(Keys.INGEST_TOKEN)), model, live, metrics,
-                this::connectionStatuses, store).kpi(kpiRoutes).health(new io.lathe.api.internal.HealthRoutes(health, model, store, clock))
+                this::connectionStatuses, store).kpi(kpiRoutes).alarms(new io.lathe.api.internal.AlarmRoutes(alarms, clock)).health(new io.lathe.api.internal.HealthRoutes(health, model, store, clock))
                 .ingestDownstream(ingestDownstream())
                 .ingestTimestampCheck(timestampCheck);
         try {
@@ -431,9 +434,9 @@ public final class LatheServer implements AutoCloseable {
 
     /** Where HTTP ingest hands plant signals after storing them: KPIs and machine health when on, then the live view. */
     private PointSink ingestDownstream() {
-        if (kpi == null && health == null) return live;
         FanOut.Builder b = FanOut.builder(metrics);
         if (kpi != null) b.add("kpi", kpi);
+        b.add("alarms", alarms.engine());
         if (health != null) b.add("health", health);
         return b.add("live", live).build();
     }
@@ -441,6 +444,45 @@ public final class LatheServer implements AutoCloseable {
     /** The machine health monitor, or null when {@code predict.enabled} is false. */
     public io.lathe.predict.live.HealthMonitor health() {
         return health;
+    }
+
+    /** Folder of the data folder with the alarm journal and the alarm rules defined through the API. */
+    public static final String ALARMS_DIR = "alarms";
+
+    /**
+     * Alarm management (lathe-alarm): the rules of the {@code alarms:} section plus those defined through the API, state
+     * restored from {@code <data-dir>/alarms/journal.jsonl}, suppression by design from the KPI configuration's states
+     * and calendars, and the notification channels of {@code alarms.notify}. Always on, so engineers can define rules
+     * through the API without a section.
+     */
+    private void startAlarms(LatheConfig config, Path dataDir, InstantSource clock) throws StartupException {
+        Settings st = config.settings();
+        try {
+            io.lathe.alarm.AlarmSettings as = new io.lathe.alarm.AlarmSettings(st.duration(Keys.ALARMS_MAX_SHELVE), Duration.ofSeconds(1), 200_000, true);
+            io.lathe.alarm.AlarmKpis.Limits limits = new io.lathe.alarm.AlarmKpis.Limits(st.integer(Keys.ALARMS_MAX_PER_10_MIN), 10, 5, 3,
+                    60_000_000L, 1_000_000L, 24 * 3_600_000_000L);
+            alarms = io.lathe.alarm.AlarmSystem.open(as, model, dataDir.resolve(ALARMS_DIR), clock,
+                    config.kpi() == null ? null : new io.lathe.alarm.KpiPlannedStops(config.kpi()), metrics, config.alarms().rules(), limits);
+            closeables.add(alarms);
+            io.lathe.alarm.NotifySettings notify = config.alarms().notifications();
+            if (notify != null) {
+                notify = new io.lathe.alarm.NotifySettings(notify.channels(), notify.routes(), st.duration(Keys.ALARMS_SILENT_PERIOD), notify.zone());
+                alarms.notifier(new io.lathe.alarm.Notifier(notify, clock, alarms.engine()::alarms, metrics, Duration.ofSeconds(10)));
+            }
+            live.subscribe(alarms.engine().liveListener());
+            log.info("Alarms ready [rules={}, from configuration={}, notification channels={}]", alarms.engine().rules().size(),
+                    config.alarms().rules().size(), notify == null ? 0 : notify.channels().size());
+        } catch (IOException e) {
+            throw new StartupException("Cannot open the alarm journal or rules [dir=" + dataDir.resolve(ALARMS_DIR).toAbsolutePath() + "]: "
+                    + e.getMessage() + ". Check the folder's permissions and free space.", 2, e);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("Invalid alarm settings: " + e.getMessage(), 2, e);
+        }
+    }
+
+    /** Alarm management: engine, rules, KPIs and notifications. */
+    public io.lathe.alarm.AlarmSystem alarms() {
+        return alarms;
     }
 
     /** File in the data folder where operator downtime reasons are kept (JSON lines). */

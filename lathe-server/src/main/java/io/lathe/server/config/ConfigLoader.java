@@ -32,7 +32,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class ConfigLoader {
 
     private static final Set<String> SETTING_SECTIONS = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator");
-    private static final Set<String> TOP = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator", "plant", "connections", "kpi");
+    private static final Set<String> TOP = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator", "plant", "connections", "kpi", "alarms");
 
     private final String file;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -77,6 +77,8 @@ public final class ConfigLoader {
         PlantSpec plant = new PlantSpec("Plant", List.of());
         Node connectionsNode = null;
         Node kpiNode = null;
+        Node alarmsNode = null;
+        Map<String, Node> alarmSections = new java.util.LinkedHashMap<>();
         if (root != null) {
             MappingNode top = mapping(root, "(top level)");
             if (top != null) {
@@ -89,6 +91,19 @@ public final class ConfigLoader {
                         connectionsNode = t.getValueNode();
                     } else if (section.equals("kpi")) {
                         kpiNode = t.getValueNode();
+                    } else if (section.equals("alarms")) {
+                        // types, machines and notify are alarm definitions; the other keys are settings (Keys: alarms.*)
+                        alarmsNode = t.getValueNode();
+                        if (alarmsNode instanceof MappingNode am) {
+                            List<NodeTuple> scalars = new ArrayList<>();
+                            for (NodeTuple at : am.getValue()) {
+                                if (AlarmConfigParser.SECTIONS.contains(key(at))) alarmSections.put(key(at), at.getValueNode());
+                                else scalars.add(at);
+                            }
+                            settings("alarms", new MappingNode(am.getTag(), scalars, am.getFlowStyle()));
+                        } else if (!(alarmsNode instanceof ScalarNode sn && sn.getValue().isEmpty())) {
+                            settings("alarms", alarmsNode);
+                        }
                     } else if (SETTING_SECTIONS.contains(section)) {
                         settings(section, t.getValueNode());
                     }
@@ -113,8 +128,17 @@ public final class ConfigLoader {
                 problems.add(problem(kpiNode, "kpi", "cannot be checked while the plant has errors: " + e.getMessage()));
             }
         }
+        AlarmConfig alarms = AlarmConfig.NONE;
+        if (!alarmSections.isEmpty()) {
+            try {
+                AlarmConfig a = AlarmConfigParser.parse(file, alarmSections, PlantBuilder.build(plant), problems);
+                if (a != null) alarms = a;
+            } catch (IllegalArgumentException e) {
+                problems.add(problem(alarmsNode, "alarms", "cannot be checked while the plant has errors: " + e.getMessage()));
+            }
+        }
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new LatheConfig(new Settings(values, origins), plant, file, connections, kpi);
+        return new LatheConfig(new Settings(values, origins), plant, file, connections, kpi, alarms);
     }
 
     private void settings(String prefix, Node node) {

@@ -144,6 +144,12 @@ public final class Keys {
             "Points stamped more than this ahead of the server clock are rejected and counted (lathe_ingest_rejected_total, reason future-timestamp), from every connection and HTTP ingest. 0s disables the check; `lathe demo` with simulator.speed above 1 disables it for its simulated devices.");
 
     public static final ConfigKey SIM_SEED = key("simulator.seed", Type.LONG, "42", "`lathe demo`: random seed of the virtual factory.");
+    public static final ConfigKey ALARMS_MAX_SHELVE = key("alarms.max-shelve", Type.DURATION, "8h",
+            "The longest an operator may shelve an alarm (ISA-18.2 asks for a limit); a timed shelve ends by itself.");
+    public static final ConfigKey ALARMS_SILENT_PERIOD = key("alarms.silent-period", Type.DURATION, "10m",
+            "After a notification about an alarm, further activations of the same alarm within this time send nothing (counted as silenced), so a chattering alarm cannot flood the channels.");
+    public static final ConfigKey ALARMS_MAX_PER_10_MIN = key("alarms.max-per-10-min", Type.INT, "2",
+            "Alarm KPIs: the most annunciated alarms per 10 minutes an operator can manage (ISA-18.2: 1-2); intervals above count as over the limit.");
     public static final ConfigKey SIM_SPEED = key("simulator.speed", Type.DOUBLE, "1", "`lathe demo`: simulated seconds per real second.");
     public static final ConfigKey SIM_LINES = key("simulator.lines", Type.INT, "2", "`lathe demo`: number of production lines.");
     public static final ConfigKey SIM_MACHINES = key("simulator.machines-per-line", Type.INT, "4", "`lathe demo`: machines per line.");
@@ -167,7 +173,7 @@ public final class Keys {
             SPARKPLUG_HOST_ID, SPARKPLUG_GROUPS, SPARKPLUG_REORDER_TIMEOUT, DISCOVERY_SITE, DISCOVERY_AREA, DISCOVERY_ENABLED,
             DISCOVERY_MAX_NODES, DISCOVERY_MAX_DEVICES, DISCOVERY_MAX_SIGNALS, STORE_MEMORY_MB,
             STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, STORE_PARTITION, INGEST_QUEUE_CAPACITY,
-            INGEST_MAX_BLOCK, INGEST_MAX_CLOCK_SKEW, SIM_SEED,
+            INGEST_MAX_BLOCK, INGEST_MAX_CLOCK_SKEW, ALARMS_MAX_SHELVE, ALARMS_SILENT_PERIOD, ALARMS_MAX_PER_10_MIN, SIM_SEED,
             SIM_SPEED, SIM_LINES, SIM_MACHINES, SIM_PUBLISH_INTERVAL, PREDICT_ENABLED, PREDICT_TRAINING);
 
     public static final Map<String, ConfigKey> BY_NAME;
