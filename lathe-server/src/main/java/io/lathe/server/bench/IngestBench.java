@@ -258,18 +258,22 @@ public final class IngestBench implements Callable<Integer> {
         for (int m = 0; m < metrics; m++) {
             fields.append("          - { field: ").append(LoadProcess.metricName(m)).append(", signal: \"{1} ").append(LoadProcess.metricName(m)).append("\" }\n");
         }
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
         String extra = plantYaml() + """
                 connections:
                   - name: bench-json
                     type: mqtt-json
-                    broker: embedded
-                    machine: Bench/Area/Line/Machine
+                    broker: tcp://127.0.0.1:%d
+                    machine: bench.bench.area.line.machine
                     topics:
                       - topic: bench/+/data
                         timestamp-field: ts
                         fields:
-                """ + fields;
-        try (LatheServer server = start(config(dir, "embedded", false, extra))) {
+                """.formatted(port) + fields;
+        try (LatheServer server = start(config(dir, "embedded", false, extra).replace("    port: 0\n", "    port: " + port + "\n"))) {
             awaitConnected(server);
             long t0 = System.currentTimeMillis() - 60_000;
             try (Child child = Child.start(List.of("--mode", "json", "--broker", "tcp://127.0.0.1:" + server.mqttPort(), "--nodes", "" + nodes,
@@ -287,7 +291,12 @@ public final class IngestBench implements Callable<Integer> {
                     Thread.sleep(20);
                 }
                 StoreProbe p = new StoreProbe(server, ids, t0);
-                while (p.stored() < nodes) Thread.sleep(5);
+                long firstDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (p.stored() < nodes) {
+                    if (System.nanoTime() > firstDeadline) throw new IllegalStateException("the first JSON messages did not reach the store within 60 s");
+                    p.readAll();
+                    Thread.sleep(5);
+                }
                 p.reset();
                 return measure("json", child, p, err);
             }
@@ -402,17 +411,32 @@ public final class IngestBench implements Callable<Integer> {
         }
 
         void reset() {
-            poll();
+            readAll();
             base = rawStored();
             latencies.clear();
         }
 
+        private int next;
+
+        /**
+         * One node per call (round-robin): the store's {@code latest} takes the store's lock, and polling every node
+         * each time would contend with the ingest it measures. {@link #reset()} reads them all.
+         */
         @Override
         public void poll() {
+            read(next);
+            next = (next + 1) % ids.length;
+        }
+
+        private void readAll() {
+            for (int n = 0; n < ids.length; n++) read(n);
+        }
+
+        private void read(int n) {
             long now = (long) LoadProcess.epochMicros();
-            for (int n = 0; n < ids.length; n++) {
+            {
                 Optional<LatestPoint> p = server.store().latest(ids[n]);
-                if (p.isEmpty()) continue;
+                if (p.isEmpty()) return;
                 long i = p.get().timestampMicros() / 1000 - t0;
                 if (i > index[n]) {
                     index[n] = i;
@@ -521,7 +545,7 @@ public final class IngestBench implements Callable<Integer> {
                     throw new IllegalStateException("no progress for 30 s: " + stored + " of " + granted + " messages consumed (a broker dropped some?)");
                 }
                 progress.set(stored * metrics);
-                Thread.sleep(0, 200_000);
+                Thread.sleep(1);
             }
         }
         double secs = (System.nanoTime() - start) / 1e9;

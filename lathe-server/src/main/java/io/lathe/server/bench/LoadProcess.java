@@ -129,12 +129,14 @@ public final class LoadProcess implements Callable<Integer> {
         List<Mqtt3AsyncClient> clients = connect("bench-edge");
         byte[] birth = birth();
         int[] seq = new int[nodes];
+        // NBIRTH carries seq 0; the node's first NDATA after it carries 1.
+        java.util.Arrays.fill(seq, 1);
         for (int n = 0; n < nodes; n++) {
             int node = n;
             // A rebirth request (NCMD) from the host: born again, sequence from 0.
             clients.get(n).subscribeWith().topicFilter(topic("NCMD", n)).qos(MqttQos.AT_MOST_ONCE).callback(msg -> {
                 synchronized (seq) {
-                    seq[node] = 0;
+                    seq[node] = 1;
                     clients.get(node).publishWith().topic(topic("NBIRTH", node)).qos(MqttQos.AT_MOST_ONCE).payload(birth()).send();
                 }
             }).send().get(30, TimeUnit.SECONDS);
