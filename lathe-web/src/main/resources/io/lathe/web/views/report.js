@@ -163,7 +163,7 @@ function periodTable(periods, by) {
     const k = p.kpis;
     return el('tr', { testid: 'report-period' },
       el('th', { scope: 'row', text: periodLabel(p, by) }),
-      el('td', { class: 'num oee-cell' }, bar(k.oee), fmt.percent(k.oee)),
+      el('td', { class: 'num' }, el('span', 'oee-cell', bar(k.oee), fmt.percent(k.oee))),
       el('td', { class: 'num', text: fmt.percent(k.availability) }),
       el('td', { class: 'num', text: fmt.percent(k.effectiveness) }),
       el('td', { class: 'num', text: fmt.percent(k.qualityRatio) }),
