@@ -98,8 +98,9 @@ public final class MahalanobisDetector {
         }
         for (int j = 0; j < d; j++) mean[j] /= rows.length;
         for (double[] r : rows) for (int j = 0; j < d; j++) scale[j] += (r[j] - mean[j]) * (r[j] - mean[j]);
-        // A signal constant in the normal period gets a tiny scale: any later move of it is then a strong signal.
-        for (int j = 0; j < d; j++) scale[j] = Math.sqrt(scale[j] / rows.length) + 1e-6;
+        // A signal constant in the normal period gets a small scale (0.01 % of its level): a later move of it is a
+        // strong signal, but sensor rounding noise on a large value does not flood every later row.
+        for (int j = 0; j < d; j++) scale[j] = Math.max(Math.sqrt(scale[j] / rows.length), 1e-4 * Math.abs(mean[j])) + 1e-6;
         return new double[][]{mean, scale};
     }
 
