@@ -111,6 +111,22 @@ class HistoryRouteTest {
     }
 
     @Test
+    void m4GivesMinMaxFirstAndLastOfEachBucketInOneRow() throws Exception {
+        // A chart draws each pixel column from one request: the envelope (min, max) and the joins (first, last).
+        String q = "/api/signals/" + temperature.id() + "/history?from=2026-01-01T07:00:00Z&to=" + (T0 / 1000 + 3_600_000) + "&buckets=4&agg=M4";
+        JsonNode m4 = get(q, 200);
+        assertThat(m4.get("agg").asText()).isEqualTo("m4");
+        JsonNode second = m4.get("points").get(1);
+        assertThat(second.get("min").asDouble()).isEqualTo(900.0);
+        assertThat(second.get("max").asDouble()).isEqualTo(1799.0);
+        assertThat(second.get("first").asDouble()).isEqualTo(900.0);
+        assertThat(second.get("last").asDouble()).isEqualTo(1799.0);
+        assertThat(second.get("count").asLong()).isEqualTo(900);
+        assertThat(second.get("v").asDouble()).isEqualTo(1349.5);
+        assertBad("/api/signals/" + temperature.id() + "/history?buckets=4&agg=m4&format=csv", "agg", "m4");
+    }
+
+    @Test
     void csvFormatGivesTimestampValueLinesWithTextQuoted() throws Exception {
         // Spreadsheet users download history as CSV; commas inside text must not break columns.
         HttpResponse<String> r = send("/api/signals/" + temperature.id() + "/history?from=" + enc("2026-01-01T07:00:00Z")

@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * {@code GET /api/signals/{id}/history?from=&to=&buckets=&agg=&format=}: raw points, or one aggregate per non-empty
- * time bucket, of a plant signal or any series in the store, as JSON or CSV.
+ * time bucket, of a plant signal or any series in the store, as JSON or CSV ({@code agg=m4}: min, max, first and last
+ * of each bucket in one JSON row, for charts).
  */
 public final class HistoryRoute {
     /** Most buckets one request may ask for. */
@@ -73,11 +74,17 @@ public final class HistoryRoute {
         }
         Aggregation agg = Aggregation.AVG;
         String a = ctx.queryParam("agg");
+        // agg=m4: min, max, first and last of each bucket in one pass (M4, Jugel et al. 2014), what a chart needs to draw
+        // every pixel column exactly; "v" stays the average so clients reading only "v" still get a sensible line.
+        boolean m4 = a != null && a.trim().equalsIgnoreCase("m4");
+        if (m4) {
+            a = null;
+        }
         if (a != null && !a.isBlank()) {
             try {
                 agg = Aggregation.parse(a.trim());
             } catch (IllegalArgumentException e) {
-                throw ApiError.badRequest("agg", a, "must be one of avg, min, max, sum, count, first, last, twa");
+                throw ApiError.badRequest("agg", a, "must be one of avg, min, max, sum, count, first, last, twa, m4");
             }
         }
         String format = ctx.queryParam("format");
@@ -86,6 +93,7 @@ public final class HistoryRoute {
         else if (format.equalsIgnoreCase("csv")) csv = true;
         else throw ApiError.badRequest("format", format, "must be json or csv");
         DataType type = store.typeOf(id).orElse(model.signal(id) == null ? DataType.DOUBLE : model.signal(id).dataType());
+        if (m4 && csv) throw ApiError.badRequest("agg", "m4", "is served as JSON only (one row holds min, max, first and last); leave format out");
         if (buckets != null && type == DataType.TEXT && agg != Aggregation.COUNT) {
             throw ApiError.badRequest("agg", agg.label(), "a text signal can only be bucketed with agg=count; leave buckets out for its raw values");
         }
@@ -104,7 +112,7 @@ public final class HistoryRoute {
         } else {
             List<Bucket> list = store.aggregate(id, from, to, buckets);
             if (csv) writeCsv(ctx, id, from, to, null, list, agg);
-            else writeJson(ctx, id, from, to, agg.label(), buckets, null, list, agg);
+            else writeJson(ctx, id, from, to, m4 ? "m4" : agg.label(), buckets, null, list, agg);
         }
     }
 
@@ -150,10 +158,22 @@ public final class HistoryRoute {
                     g.writeEndObject();
                 }
             } else {
+                boolean m4 = "m4".equals(agg);
                 for (Bucket b : list) {
                     point(g, b.startMicros());
                     if (a == Aggregation.COUNT) g.writeNumber(b.count());
                     else number(g, b.value(a));
+                    if (m4) {
+                        g.writeFieldName("min");
+                        number(g, b.min());
+                        g.writeFieldName("max");
+                        number(g, b.max());
+                        g.writeFieldName("first");
+                        number(g, b.first());
+                        g.writeFieldName("last");
+                        number(g, b.last());
+                        g.writeNumberField("count", b.count());
+                    }
                     g.writeEndObject();
                 }
             }
