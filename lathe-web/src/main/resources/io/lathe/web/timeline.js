@@ -6,6 +6,7 @@
 import { t, fmt } from './i18n.js';
 import { el, getJson } from './dom.js';
 import { machineState } from './format.js';
+import { zoneOffsetMs } from './trend.js';
 
 const ICONS = { running: '▶', fault: '✖', blocked: '■', starved: '◇', idle: '❚❚', 'planned-stop': '◷', unknown: '?' };
 export const TIMELINE_STATES = ['running', 'fault', 'blocked', 'starved', 'idle', 'planned-stop', 'unknown'];
@@ -57,7 +58,8 @@ export async function loadTimeline(machine, from, to) {
 }
 
 function describe(s) {
-  const parts = [t(`common.state.${s.key}`), `${fmt.time(s.start)}–${fmt.time(s.end)}`, fmt.duration((s.end - s.start) / 1000)];
+  const endText = s.end - s.start < 86_400_000 && fmt.date(s.start) === fmt.date(s.end) ? fmt.time(s.end) : fmt.shortDateTime(s.end);
+  const parts = [t(`common.state.${s.key}`), `${fmt.shortDateTime(s.start)}–${endText}`, fmt.duration((s.end - s.start) / 1000)];
   if (s.stop) {
     parts.push(s.stop.reasonName || s.stop.reasonCode
       ? t('machine.timeline.reason', { code: s.stop.reasonCode || '', name: s.stop.reasonName || '' })
@@ -104,9 +106,10 @@ export function renderTimeline({ segments, from, to }) {
   });
   const axis = el('div', { class: 'tl-axis', 'aria-hidden': 'true' });
   const hours = span / 3_600_000;
-  const step = [0.25, 0.5, 1, 2, 3, 4, 6, 12, 24].find((h) => hours / h <= 8) * 3_600_000 || 86_400_000;
-  for (let tm = Math.ceil(from / step) * step; tm <= to; tm += step) {
-    axis.append(el('span', { style: `left:${((tm - from) / span) * 100}%` }, fmt.time(tm)));
+  const step = ([0.25, 0.5, 1, 2, 3, 4, 6, 12, 24, 48, 72, 168].find((h) => hours / h <= 8) || 336) * 3_600_000;
+  const off = zoneOffsetMs(from); // ticks on the plant's wall clock (shifts start at 06:00 there)
+  for (let tm = Math.ceil((from + off) / step) * step - off; tm <= to; tm += step) {
+    axis.append(el('span', { style: `left:${((tm - from) / span) * 100}%` }, hours > 36 ? fmt.shortDateTime(tm) : fmt.time(tm)));
   }
   box.append(bar, axis, tip);
   return box;

@@ -1,8 +1,9 @@
 // Trends of a machine's signals: one canvas chart per numeric signal, all on one shared time axis that zooms and pans
 // from a minute to a year. Every zoom or pan asks the store for buckets sized to the chart's pixel width
-// (GET /api/signals/{id}/history?from&to&buckets=<width>&agg=min and agg=max), debounced, so one chart never draws
+// (GET /api/signals/{id}/history?from&to&buckets=<width>&agg=m4: min, max, first and last per bucket; agg=min and agg=max
+// on a server without m4), debounced, so one chart never draws
 // more than ~2 points per pixel column whatever the range holds (a year of 1 Hz data is 31.5 million points).
-// Drawing min and max per column is the M4 idea without first/last: the envelope of every point in the column.
+// Drawing min..max per column joined by first/last (M4) shows every point's pixel exactly.
 //
 //   createTrends(signals) -> {el, destroy()}   signals: plant signals [{id, name, unit, type}] (text ones are skipped)
 //
@@ -26,7 +27,8 @@ const PRESETS = [
 const STEPS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400,
   14 * 86400, 30 * 86400, 91 * 86400, 182 * 86400].map((s) => s * 1000);
 
-function zoneOffsetMs(ms) {
+/** Offset of the plant's wall clock from UTC at ms (the browser's zone until the plant's is known). */
+export function zoneOffsetMs(ms) {
   const z = plantZone();
   if (!z) return -new Date(ms).getTimezoneOffset() * 60_000;
   try {
@@ -49,6 +51,17 @@ function tickLabel(ms, span) {
   if (span <= 2 * 86_400_000) return span <= 5 * 60_000 ? fmt.timeSeconds(ms) : fmt.time(ms);
   if (span <= 14 * 86_400_000) return fmt.shortDateTime(ms);
   return fmt.date(ms);
+}
+
+/** false once the server answered that it does not know agg=m4 (then min and max are asked for separately). */
+let m4Supported = true;
+
+async function fetchPoints(url, signal) {
+  const res = await apiFetch(url, { headers: { Accept: 'application/json' }, signal });
+  let body = null;
+  try { body = await res.json(); } catch { /* not JSON */ }
+  if (!res.ok) return { ok: false, status: res.status, message: (body && body.message) || `HTTP ${res.status}` };
+  return { ok: true, points: (body && body.points) || [] };
 }
 
 function cssVar(name, fallback) {
@@ -123,8 +136,10 @@ export function createTrends(signals) {
     group.dataset.from = new Date(state.from).toISOString();
     group.dataset.to = new Date(state.to).toISOString();
     group.dataset.requests = String(state.requests);
+    const long = state.to - state.from > 20 * 86_400_000;
     rangeText.textContent = t('machine.trend.rangeText', {
-      from: fmt.shortDateTime(state.from), to: fmt.shortDateTime(state.to), span: fmt.duration((state.to - state.from) / 1000),
+      from: long ? fmt.dateTime(state.from) : fmt.shortDateTime(state.from), to: long ? fmt.dateTime(state.to) : fmt.shortDateTime(state.to),
+      span: fmt.duration((state.to - state.from) / 1000),
     });
     nowButton.setAttribute('aria-pressed', String(state.follow));
   }
@@ -190,34 +205,45 @@ export function createTrends(signals) {
       + `&to=${encodeURIComponent(new Date(to).toISOString())}&buckets=${buckets}`;
     const started = performance.now();
     try {
-      state.requests += 2;
-      group.dataset.requests = String(state.requests);
-      const [lo, hi] = await Promise.all(['min', 'max'].map(async (agg) => {
-        const res = await apiFetch(`${base}&agg=${agg}`, { headers: { Accept: 'application/json' }, signal: abort.signal });
-        let body = null;
-        try { body = await res.json(); } catch { /* not JSON */ }
-        if (!res.ok) throw new Error((body && body.message) || `HTTP ${res.status}`);
-        return body.points || [];
-      }));
+      let rows = null;
+      if (m4Supported) {
+        state.requests += 1;
+        group.dataset.requests = String(state.requests);
+        const r = await fetchPoints(`${base}&agg=m4`, abort.signal);
+        if (r.ok) rows = r.points.map((p) => [p.tMicros, p.min, p.max, p.first, p.last]);
+        else if (r.status === 400 && /agg/.test(r.message)) m4Supported = false; // an older server: two requests
+        else throw new Error(r.message);
+      }
+      if (!rows) {
+        state.requests += 2;
+        group.dataset.requests = String(state.requests);
+        const [lo, hi] = await Promise.all(['min', 'max'].map((agg) => fetchPoints(`${base}&agg=${agg}`, abort.signal)));
+        for (const r of [lo, hi]) if (!r.ok) throw new Error(r.message);
+        const hiByT = new Map(hi.points.map((p) => [p.tMicros, p.v]));
+        rows = lo.points.map((p) => [p.tMicros, p.v, hiByT.get(p.tMicros), p.v, hiByT.get(p.tMicros)]);
+      }
       if (destroyed || c.abort !== abort) return;
-      const n = lo.length;
+      const n = rows.length;
       const ts = new Float64Array(n);
       const mn = new Float64Array(n);
       const mx = new Float64Array(n);
-      const hiByT = new Map();
-      for (const p of hi) hiByT.set(p.tMicros, p.v);
+      const fi = new Float64Array(n);
+      const la = new Float64Array(n);
+      const num = (v) => (typeof v === 'boolean' ? Number(v) : v);
       let m = 0;
-      for (const p of lo) {
-        const a = typeof p.v === 'boolean' ? Number(p.v) : p.v;
-        let b = hiByT.get(p.tMicros);
-        if (typeof b === 'boolean') b = Number(b);
+      for (const [tm, a0, b0, f0, l0] of rows) {
+        const a = num(a0);
         if (a === null || a === undefined) continue;
-        ts[m] = p.tMicros / 1000;
+        const b = num(b0) ?? a;
+        ts[m] = tm / 1000;
         mn[m] = a;
-        mx[m] = b === null || b === undefined ? a : b;
+        mx[m] = b;
+        fi[m] = num(f0) ?? a;
+        la[m] = num(l0) ?? b;
         m++;
       }
-      c.data = { from, to, buckets, t: ts.subarray(0, m), min: mn.subarray(0, m), max: mx.subarray(0, m), ms: performance.now() - started };
+      c.data = { from, to, buckets, t: ts.subarray(0, m), min: mn.subarray(0, m), max: mx.subarray(0, m), first: fi.subarray(0, m), last: la.subarray(0, m), ms: performance.now() - started };
+      group.dataset.lastMs = String(Math.round(c.data.ms));
       c.error = null;
     } catch (e) {
       if (e.name === 'AbortError' || destroyed) return;
@@ -347,17 +373,34 @@ export function createTrends(signals) {
     g.textAlign = 'right';
     g.textBaseline = 'middle';
     const vstep = niceStep(hi - lo, Math.max(2, Math.floor(ph / 28)));
+    let vdigits = 0; // as many decimals as the tick step has (2.5 -> 1, 0.25 -> 2)
+    while (vdigits < 3 && Math.abs(Math.round(vstep * 10 ** vdigits) - vstep * 10 ** vdigits) > 1e-6) vdigits++;
     for (let v = Math.ceil(lo / vstep) * vstep; v <= hi; v += vstep) {
       const y = Math.round(Y(v)) + 0.5;
       g.beginPath(); g.moveTo(left, y); g.lineTo(left + pw, y); g.stroke();
-      g.fillText(fmt.number(Math.abs(v) < vstep / 1e6 ? 0 : v), left - 4, y);
+      g.fillText(fmt.number(Math.abs(v) < vstep / 1e6 ? 0 : v, vdigits), left - 4, y);
     }
     // Time ticks, aligned to the plant's wall clock.
     const step = STEPS.find((s) => s >= span / Math.max(2, pw / 110)) || STEPS[STEPS.length - 1];
     const off = zoneOffsetMs(state.from);
     g.textAlign = 'center';
     g.textBaseline = 'top';
-    for (let tm = Math.ceil((state.from + off) / step) * step - off; tm <= state.to; tm += step) {
+    const ticks = [];
+    if (step >= 28 * 86_400_000) {
+      // Months: ticks on the first of a month (1, 3 or 6 months apart) rather than every 91 days.
+      const months = step >= 182 * 86_400_000 ? 6 : step >= 91 * 86_400_000 ? 3 : 1;
+      const d0 = new Date(state.from + off);
+      let y = d0.getUTCFullYear();
+      let m = Math.ceil((d0.getUTCMonth() + (d0.getUTCDate() > 1 ? 1 : 0)) / months) * months;
+      for (let k = 0; k < 40; k++, m += months) {
+        const tm = Date.UTC(y + Math.floor(m / 12), m % 12, 1) - off;
+        if (tm > state.to) break;
+        if (tm >= state.from) ticks.push(tm);
+      }
+    } else {
+      for (let tm = Math.ceil((state.from + off) / step) * step - off; tm <= state.to; tm += step) ticks.push(tm);
+    }
+    for (const tm of ticks) {
       const x = Math.round(X(tm)) + 0.5;
       g.beginPath(); g.moveTo(x, top); g.lineTo(x, top + ph); g.stroke();
       g.fillText(tickLabel(tm, span), Math.min(Math.max(x, left + 20), left + pw - 20), top + ph + 4);
@@ -375,11 +418,11 @@ export function createTrends(signals) {
       g.beginPath();
       let prevT = null;
       for (let i = Math.max(0, first - 1); i <= Math.min(d.t.length - 1, last + 1); i++) {
+        // M4: join the previous column's last value to this column's first, draw min..max, continue from last.
         const x = X(d.t[i] + bw / 2);
-        const y1 = Y(d.max[i]);
-        const y2 = Y(d.min[i]);
-        if (prevT === null || d.t[i] - prevT > 3 * bw) g.moveTo(x, y1); else g.lineTo(x, y1);
-        if (y2 - y1 >= 0.5) g.lineTo(x, y2);
+        if (prevT === null || d.t[i] - prevT > 3 * bw) g.moveTo(x, Y(d.first[i])); else g.lineTo(x, Y(d.first[i]));
+        if (Y(d.min[i]) - Y(d.max[i]) >= 0.5) { g.moveTo(x, Y(d.max[i])); g.lineTo(x, Y(d.min[i])); }
+        g.moveTo(x, Y(d.last[i]));
         prevT = d.t[i];
       }
       g.stroke();

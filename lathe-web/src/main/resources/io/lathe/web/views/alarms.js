@@ -3,6 +3,13 @@
 // alarm history (GET /api/alarms/events) and the EEMUA 191 / ISA-18.2 performance figures (GET /api/alarms/kpis).
 // Live: the 'alarm' events of /api/live update the list in place. A server without alarm management (404/503) gets an
 // empty state that says how to switch it on.
+// Test ids: alarms-view, alarm-summary-<priority>, alarms-tab-active|history|kpis, alarm-table, alarm-row
+// (data-alarm, data-state), alarm-priority (data-priority), alarm-select-<id>, alarm-select-all, alarm-ack-<id>,
+// alarm-ack-selected, alarm-shelve-<id>, alarm-unshelve-<id>, alarm-comment-<id>, alarm-reset-<id>,
+// alarm-details-<id>, alarm-transitions-<id>, alarm-dialog (alarm-shelve-reason, alarm-shelve-minutes,
+// alarm-shelve-oneshot, alarm-comment-text, alarm-dialog-submit, alarm-dialog-cancel), alarm-status, alarms-empty,
+// alarms-unavailable, alarm-filter-priority, alarm-filter-text, alarm-history-table, alarm-history-range,
+// alarm-history-empty, alarm-kpi-*; the banner on every view: alarm-banner (data-count), alarm-banner-link.
 import { t, fmt, has } from '../i18n.js';
 import { el, getJson, postJson, secondsBetween } from '../dom.js';
 import { setTitle } from '../router.js';

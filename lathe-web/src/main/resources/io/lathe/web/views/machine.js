@@ -1,6 +1,14 @@
 // Machine detail (#/machine/<id>): live state, state timeline with reasons, OEE with its loss waterfall, machine
 // health, trends of every signal (zoom/pan from a minute to a year), downtime with reason entry, energy and CO2e per
 // part, data-quality events. Period: the running shift (the KPI default), the last 24 h or the last 7 days.
+// Test ids: machine-view (data-machine), machine-title, machine-state, period-shift|24h|7d, period-text,
+// timeline-panel, state-timeline, state-segment (data-state), oee-panel, kpi-oee|availability|performance|quality,
+// oee-waterfall, waterfall-planned|availability|performance|quality|productive, machine-health, health-anomaly,
+// health-score, health-contributors, health-rul, health-rul-value, health-empty, trend-group (data-from, data-to,
+// data-buckets, data-requests, data-state loading|ready), trend-chart (data-signal), trend-zoom-in|zoom-out|pan-left|
+// pan-right|now, trend-range-15m|1h|8h|24h|7d|30d|1y, downtime-panel, downtime-table, downtime-row,
+// downtime-reason-<n> (opens reasons.js's dialog), downtime-empty, energy-panel, energy-per-part, co2e-per-part,
+// dq-panel, dq-table, dq-empty, oee-empty.
 import { t, fmt } from '../i18n.js';
 import { el, getJson, stateIcon, secondsBetween } from '../dom.js';
 import { setTitle } from '../router.js';
