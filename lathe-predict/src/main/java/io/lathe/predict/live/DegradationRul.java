@@ -7,147 +7,116 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Remaining useful life from a health index: the machine's anomaly score, which rises as a part wears. Each past cycle
- * that ended in a wear-out failure gives the level the index had reached at the failure; the current cycle's index
- * over the last {@link #TREND_HOURS} of running is fitted with a quadratic trend (wear accelerates) and extrapolated
- * to that level. The band comes from the spread of the failure levels (lowest level: earliest failure).
+ * Remaining useful life from a health index: the machine's anomaly score, which rises as a part wears. Past cycles
+ * that ended in a wear-out failure give, for each level of the index, the running hours that were left when the index
+ * first reached it (its running maximum, after a half-hour mean, so noise does not count as wear). The current
+ * cycle's level (mean of its last half hour) is looked up in every past cycle and its hours left at that level taken
+ * as they are (scaling by the fraction of life passed, from the hours since the repair, measured worse on the virtual
+ * factory: RMSE 3.3 h against 3.1 h within 8 h of the failure). The estimate is the median over past cycles, the band their lowest and highest (±40 % with a single cycle). Cycles whose anomaly model learned right after
+ * a repair share one scale and are preferred; the first cycle of a machine monitored mid-life is used only while there
+ * is no other.
  *
- * @param failureLevel  median index at past failures
- * @param lowerLevel    lowest (widened when there are few cycles)
- * @param upperLevel    highest (widened when there are few cycles)
- * @param capHours      longest life estimate given: 1.5 × the longest cycle seen (a flat trend gives this)
- * @param cycles        cycles learned from
+ * @param cycles   the cycles looked up
+ * @param capHours longest estimate given: 1.5 × the longest cycle
  */
-public record DegradationRul(double failureLevel, double lowerLevel, double upperLevel, double capHours, int cycles) {
+public record DegradationRul(List<Cycle> cycles, double capHours) {
 
-    /** Running hours of index the trend is fitted on. */
-    public static final double TREND_HOURS = 2.0;
-    /** Running hours before a failure averaged for its failure level. */
-    static final double FAILURE_LEVEL_HOURS = 0.5;
+    /** Running hours averaged for a level. */
+    static final double LEVEL_HOURS = 0.5;
+    /** Points kept per cycle in a saved model. */
+    static final int MAX_POINTS = 400;
+
+    public DegradationRul {
+        cycles = List.copyOf(cycles);
+        if (cycles.isEmpty()) throw new IllegalArgumentException("no cycle ending in a wear-out failure with index data to learn from");
+    }
 
     /**
      * One run-to-failure cycle of the index.
      *
-     * @param hours running hours since the cycle's start (or since monitoring began), ascending
-     * @param index health index at each
+     * @param hours       running hours since scoring began in the cycle, ascending; the failure is at the last
+     * @param index       health index at each
+     * @param afterRepair true when the cycle began with a repair (its model learned from the part as new)
+     * @param offset      running hours from the repair to the first index point (the anomaly model's learning); 0
+     *                    when not after a repair
      */
-    public record Cycle(double[] hours, double[] index) {
+    public record Cycle(double[] hours, double[] index, boolean afterRepair, double offset) {
         public double length() {
             return hours.length == 0 ? 0 : hours[hours.length - 1];
         }
 
-        /** Mean index over the last half hour of running before the failure. */
-        double failureLevel() {
-            double end = length();
+        /** Running maximum of the half-hour mean of the index. */
+        double[] levels() {
+            double[] out = new double[hours.length];
+            double max = Double.NEGATIVE_INFINITY;
+            int from = 0;
             double sum = 0;
-            int n = 0;
             for (int i = 0; i < hours.length; i++) {
-                if (hours[i] >= end - FAILURE_LEVEL_HOURS) {
-                    sum += index[i];
-                    n++;
-                }
+                sum += index[i];
+                while (hours[from] < hours[i] - LEVEL_HOURS) sum -= index[from++];
+                max = Math.max(max, sum / (i - from + 1));
+                out[i] = max;
             }
-            return n == 0 ? Double.NaN : sum / n;
+            return out;
+        }
+
+        /** Hours left when the level first reached {@code level}; 0 when it never did. */
+        double hoursLeftAt(double level) {
+            double[] l = levels();
+            for (int i = 0; i < l.length; i++) if (l[i] >= level) return length() - hours[i];
+            return 0;
+        }
+
+
+        /** At most {@code max} points, evenly spread (a saved model stays small). */
+        Cycle thinned(int max) {
+            if (hours.length <= max) return this;
+            double[] h = new double[max], x = new double[max];
+            for (int i = 0; i < max; i++) {
+                int k = (int) Math.round((double) i * (hours.length - 1) / (max - 1));
+                h[i] = hours[k];
+                x[i] = index[k];
+            }
+            return new Cycle(h, x, afterRepair, offset);
         }
     }
 
-    /** An estimate: hours of running to the failure level, and the band. */
+    /** An estimate: running hours to the failure, and the band. */
     public record Estimate(double value, double lower, double upper, boolean rising) {}
 
-    public static DegradationRul fit(List<Cycle> cycles) {
-        List<Double> levels = new ArrayList<>();
+    public static DegradationRul fit(List<Cycle> all) {
+        List<Cycle> use = new ArrayList<>();
+        for (Cycle c : all) if (c.afterRepair() && c.hours().length >= 8) use.add(c.thinned(MAX_POINTS));
+        if (use.isEmpty()) for (Cycle c : all) if (c.hours().length >= 8) use.add(c.thinned(MAX_POINTS));
         double longest = 0;
-        for (Cycle c : cycles) {
-            double l = c.failureLevel();
-            if (Double.isFinite(l)) levels.add(l);
-            longest = Math.max(longest, c.length());
-        }
-        if (levels.isEmpty()) throw new IllegalArgumentException("no cycle ending in a wear-out failure with index data to learn from");
-        double[] v = levels.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(v);
-        double median = RobustMahalanobis.median(v);
-        // With few cycles the spread is not known: at least ±25 % of the level.
-        double lo = Math.min(v[0], median * 0.75);
-        double hi = Math.max(v[v.length - 1], median * 1.25);
-        return new DegradationRul(median, lo, hi, Math.max(1.0, 1.5 * longest), v.length);
+        for (Cycle c : use) longest = Math.max(longest, c.length());
+        return new DegradationRul(use, Math.max(1.0, 1.5 * longest));
     }
 
     /**
-     * Estimates from the current cycle's index up to now (ascending hours). Null when it covers too little running
-     * time (less than a quarter of {@link #TREND_HOURS} or under 8 points).
+     * Estimates from the current cycle's index up to now (ascending hours); null with under 8 points.
+     *
+     * @param offset running hours from the repair to the first point, or NaN when the cycle did not begin with a repair
+     *               (kept with the cycle for the record; the look-up does not use it)
      */
-    public Estimate estimate(double[] hours, double[] index, int n) {
+    public Estimate estimate(double[] hours, double[] index, int n, double offset) {
         if (n < 8) return null;
         double now = hours[n - 1];
-        int from = n - 1;
-        while (from > 0 && hours[from - 1] >= now - TREND_HOURS) from--;
-        if (n - from < 8 || now - hours[from] < TREND_HOURS / 4) return null;
-        double[] coef = quadratic(hours, index, from, n, now);
-        double level = coef[0];
-        double value = hoursTo(coef, failureLevel);
-        double lower = hoursTo(coef, lowerLevel);
-        double upper = hoursTo(coef, upperLevel);
-        boolean rising = Double.isFinite(value);
-        return new Estimate(Math.min(value, capHours), Math.min(lower, capHours), Math.min(upper, capHours), rising || level >= failureLevel);
-    }
-
-    /** Least squares a + b t + c t² on (hours - now); falls back to a line when the curve bends down. */
-    static double[] quadratic(double[] x, double[] y, int from, int to, double now) {
-        double[][] a = new double[3][3];
-        double[] r = new double[3];
-        for (int i = from; i < to; i++) {
-            double t = x[i] - now;
-            double[] f = {1, t, t * t};
-            for (int p = 0; p < 3; p++) {
-                r[p] += f[p] * y[i];
-                for (int q = 0; q < 3; q++) a[p][q] += f[p] * f[q];
-            }
+        double sum = 0;
+        int k = 0;
+        for (int i = n - 1; i >= 0 && hours[i] >= now - LEVEL_HOURS; i--) {
+            sum += index[i];
+            k++;
         }
-        for (int p = 0; p < 3; p++) a[p][p] += 1e-9;
-        double[] c = solve(a, r);
-        if (c[2] < 0) {
-            double[][] a2 = {{a[0][0], a[0][1]}, {a[1][0], a[1][1]}};
-            double[] l = solve(a2, new double[] {r[0], r[1]});
-            c = new double[] {l[0], l[1], 0};
-        }
-        return c;
-    }
-
-    /** Smallest t ≥ 0 with a + b t + c t² = level; 0 when already there; +∞ when never. */
-    static double hoursTo(double[] c, double level) {
-        double a = c[0] - level, b = c[1], q = c[2];
-        if (a >= 0) return 0;
-        if (q > 1e-12) {
-            double disc = b * b - 4 * q * a; // a < 0, q > 0: positive
-            return (-b + Math.sqrt(disc)) / (2 * q);
-        }
-        return b > 1e-12 ? -a / b : Double.POSITIVE_INFINITY;
-    }
-
-    private static double[] solve(double[][] m, double[] r) {
-        int n = r.length;
-        double[][] a = new double[n][];
-        for (int i = 0; i < n; i++) a[i] = m[i].clone();
-        double[] b = r.clone();
-        for (int c = 0; c < n; c++) {
-            int piv = c;
-            for (int i = c + 1; i < n; i++) if (Math.abs(a[i][c]) > Math.abs(a[piv][c])) piv = i;
-            double[] t = a[c]; a[c] = a[piv]; a[piv] = t;
-            double tb = b[c]; b[c] = b[piv]; b[piv] = tb;
-            if (Math.abs(a[c][c]) < 1e-300) return new double[n];
-            for (int i = c + 1; i < n; i++) {
-                double f = a[i][c] / a[c][c];
-                for (int k = c; k < n; k++) a[i][k] -= f * a[c][k];
-                b[i] -= f * b[c];
-            }
-        }
-        double[] x = new double[n];
-        for (int i = n - 1; i >= 0; i--) {
-            double s = b[i];
-            for (int k = i + 1; k < n; k++) s -= a[i][k] * x[k];
-            x[i] = s / a[i][i];
-        }
-        return x;
+        double level = sum / k;
+        double[] left = new double[cycles.size()];
+        for (int c = 0; c < left.length; c++) left[c] = cycles.get(c).hoursLeftAt(level);
+        Arrays.sort(left);
+        double value = Math.min(RobustMahalanobis.median(left), capHours);
+        double lower = left.length == 1 ? 0.6 * value : left[0];
+        double upper = Math.min(capHours, left.length == 1 ? 1.4 * value : left[left.length - 1]);
+        boolean rising = level > cycles.getFirst().levels()[0];
+        return new Estimate(value, Math.min(lower, value), Math.max(upper, value), rising);
     }
 
     /**
@@ -173,7 +142,7 @@ public record DegradationRul(double failureLevel, double lowerLevel, double uppe
             for (int i = 0; i < c.hours().length; i++) {
                 if (c.hours()[i] < next) continue;
                 next = c.hours()[i] + 0.5;
-                Estimate e = m.estimate(c.hours(), c.index(), i + 1);
+                Estimate e = m.estimate(c.hours(), c.index(), i + 1, c.afterRepair() ? c.offset() : Double.NaN);
                 if (e == null) continue;
                 double truth = end - c.hours()[i];
                 se += (e.value() - truth) * (e.value() - truth);

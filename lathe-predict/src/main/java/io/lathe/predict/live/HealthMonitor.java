@@ -115,7 +115,8 @@ public final class HealthMonitor implements PointSink {
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
         // Back-filled history is old: scoring it now would mix times; bad-quality values are not measurements.
-        if (historical || quality == Quality.BAD || signal.source().startsWith(MachineBinding.OUTPUT_SOURCE)) return;
+        if (historical || quality == Quality.BAD || signal.source().startsWith(MachineBinding.OUTPUT_SOURCE)
+                || MachineBinding.OUTPUT_NAMES.contains(signal.name())) return;
         MachineMonitor m = monitor(signal.machineId());
         if (m == null) return;
         List<MachineMonitor.Emit> out = new ArrayList<>(0);

@@ -31,6 +31,8 @@ public record MachineBinding(String machine, StateSource state, String reasonSig
 
     /** Signal source prefix of the series the health models write. */
     public static final String OUTPUT_SOURCE = "lathe:predict/";
+    /** Names of the signals the health models write. */
+    static final Set<String> OUTPUT_NAMES = Set.of("Anomaly Score", "RUL", "RUL Lower", "RUL Upper");
 
     /**
      * Units of operating-point signals (speeds, durations): they follow the product and the set-up, not the machine's
@@ -90,6 +92,8 @@ public record MachineBinding(String machine, StateSource state, String reasonSig
     /** True when the signal may be an anomaly feature: a double of this machine, not excluded, not an operating point. */
     public boolean candidate(Signal s) {
         if (s.dataType() != DataType.DOUBLE || notFeatures.contains(s.id()) || s.source().startsWith(OUTPUT_SOURCE)) return false;
+        // The health models' own outputs, also when the configuration declares them (so alarms can name them).
+        if (OUTPUT_NAMES.contains(s.name())) return false;
         return !OPERATING_POINT_UNITS.contains(s.unit().toLowerCase(Locale.ROOT));
     }
 

@@ -71,6 +71,10 @@ final class MachineMonitor {
     private double cycleStartSeconds = Double.NaN;
     private double lastCyclePointSeconds = Double.NEGATIVE_INFINITY;
     private final List<DegradationRul.Cycle> completed = new ArrayList<>();
+    /** The current cycle began with a repair (its anomaly model learned from the part as new). */
+    private boolean cycleAfterRepair;
+    /** Running seconds at the repair that began the current cycle. */
+    private double repairSeconds = Double.NaN;
     private ModelFile rulFile;
     private DegradationRul rul;
     private DegradationRul.Estimate lastRul;
@@ -151,6 +155,8 @@ final class MachineMonitor {
         if (failed) {
             // Repaired after a wear-out failure: a new normal to learn, and a new cycle.
             failed = false;
+            cycleAfterRepair = true;
+            repairSeconds = runningSeconds;
             anomaly = null;
             scorer = null;
             lastScore = Double.NaN;
@@ -179,7 +185,7 @@ final class MachineMonitor {
             lastCyclePointSeconds = runningSeconds;
             addCyclePoint((runningSeconds - cycleStartSeconds) / 3600.0, score);
             if (rul != null) {
-                DegradationRul.Estimate e = rul.estimate(cycleHours, cycleIndex, cycleN);
+                DegradationRul.Estimate e = rul.estimate(cycleHours, cycleIndex, cycleN, cycleOffsetHours());
                 if (e != null) {
                     lastRul = e;
                     lastRulMicros = t;
@@ -364,9 +370,11 @@ final class MachineMonitor {
 
     void installRul(ModelFile file) {
         Map<String, Object> p = file.parameters();
-        rul = new DegradationRul(((Number) p.get("failureLevel")).doubleValue(), ((Number) p.get("lowerLevel")).doubleValue(),
-                ((Number) p.get("upperLevel")).doubleValue(), ((Number) p.get("capHours")).doubleValue(),
-                ((Number) p.get("cycles")).intValue());
+        List<DegradationRul.Cycle> cycles = new ArrayList<>();
+        for (SavedCycle c : ModelRepository.convert(p.get("cycles"), SavedCycle[].class)) {
+            cycles.add(new DegradationRul.Cycle(c.hours(), c.index(), c.afterRepair(), c.offset()));
+        }
+        rul = new DegradationRul(cycles, ((Number) p.get("capHours")).doubleValue());
         rulFile = file;
         rulVersion = Math.max(rulVersion, file.version());
     }
@@ -392,7 +400,9 @@ final class MachineMonitor {
     /** A wear-out failure: the cycle of health index ends; with it the RUL model is (re)fitted. */
     private void endCycle(long t, List<ModelFile> fitted) {
         if (cycleN >= 8) {
-            completed.add(new DegradationRul.Cycle(Arrays.copyOf(cycleHours, cycleN), Arrays.copyOf(cycleIndex, cycleN)));
+            double offset = cycleOffsetHours();
+            completed.add(new DegradationRul.Cycle(Arrays.copyOf(cycleHours, cycleN), Arrays.copyOf(cycleIndex, cycleN), cycleAfterRepair,
+                    Double.isNaN(offset) ? 0 : offset));
             if (completed.size() > MAX_CYCLES) completed.removeFirst();
             try {
                 fitted.add(fitRul(t));
@@ -406,6 +416,15 @@ final class MachineMonitor {
         lastRul = null;
     }
 
+    /** Running hours from the repair to the current cycle's first score; NaN when it did not begin with a repair. */
+    private double cycleOffsetHours() {
+        return cycleAfterRepair && !Double.isNaN(repairSeconds) && !Double.isNaN(cycleStartSeconds)
+                ? (cycleStartSeconds - repairSeconds) / 3600.0 : Double.NaN;
+    }
+
+    /** A cycle as saved in the RUL model file. */
+    record SavedCycle(double[] hours, double[] index, boolean afterRepair, double offset) {}
+
     /** Fits the RUL model on the completed cycles, installs it and returns its file. */
     ModelFile fitRul(long t) {
         if (completed.isEmpty()) {
@@ -414,15 +433,16 @@ final class MachineMonitor {
         }
         DegradationRul m = DegradationRul.fit(completed);
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("failureLevel", m.failureLevel());
-        params.put("lowerLevel", m.lowerLevel());
-        params.put("upperLevel", m.upperLevel());
         params.put("capHours", m.capHours());
-        params.put("cycles", m.cycles());
-        params.put("trendHours", DegradationRul.TREND_HOURS);
+        params.put("levelHours", DegradationRul.LEVEL_HOURS);
         List<Double> lengths = new ArrayList<>();
-        for (DegradationRul.Cycle c : completed) lengths.add(c.length());
+        List<SavedCycle> saved = new ArrayList<>();
+        for (DegradationRul.Cycle c : m.cycles()) {
+            lengths.add(c.length());
+            saved.add(new SavedCycle(c.hours(), c.index(), c.afterRepair(), c.offset()));
+        }
         params.put("cycleRunningHours", lengths);
+        params.put("cycles", saved);
         ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.RUL), ModelFile.RUL, "degradation-index-trend",
                 ModelFile.FORMAT_VERSION, rulVersion + 1, binding.machine(), Instant.now().toString(),
                 new ModelFile.TrainingWindow(null, iso(t), lengths.stream().mapToDouble(Double::doubleValue).sum(), completed.size(), "live"),
