@@ -468,10 +468,13 @@ export function createTrends(signals) {
     } else c.tip.hidden = true;
   }
 
+  // Following the newest values reloads as often as one pixel column fills (a year: every ~17 h), at most every 15 s.
+  let lastFollow = Date.now();
   function followTick() {
     if (destroyed) return;
-    if (state.follow && !document.hidden) {
-      const span = state.to - state.from;
+    const span = state.to - state.from;
+    if (state.follow && !document.hidden && Date.now() - lastFollow >= Math.max(FOLLOW_MS, span / 500) - 500) {
+      lastFollow = Date.now();
       const end = Date.now();
       state.from = end - span;
       state.to = end;

@@ -15,6 +15,7 @@ import { el, getJson, postJson, secondsBetween } from '../dom.js';
 import { setTitle } from '../router.js';
 import { onLive } from '../live.js';
 import { refreshAlarmBanner } from '../alarm-banner.js';
+import { displayUnit } from '../format.js';
 
 export const PRIORITIES = ['urgent', 'high', 'medium', 'low'];
 const RANK = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
@@ -186,7 +187,7 @@ export default async function render(container, params, query) {
           : el('button', { type: 'button', class: 'btn btn-small', testid: `alarm-shelve-${a.id}`, 'aria-haspopup': 'dialog', on: { click: () => shelveDialog(a) } }, t('alarms.shelve')),
         el('button', { type: 'button', class: 'btn btn-small', testid: `alarm-comment-${a.id}`, 'aria-haspopup': 'dialog', on: { click: () => commentDialog(a) } }, t('alarms.comment')),
         el('button', { type: 'button', class: 'btn btn-small', testid: `alarm-details-${a.id}`, 'aria-expanded': 'false', on: { click: (e) => details(a, e.currentTarget) } }, t('alarms.details')));
-      const value = a.value === null || a.value === undefined ? '' : `${fmt.number(a.value)}${a.unit ? ` ${a.unit}` : ''}`;
+      const value = a.value === null || a.value === undefined ? '' : `${fmt.number(a.value)}${a.unit ? ` ${displayUnit(a.unit)}` : ''}`;
       return el('tr', { class: `alarm-row ${a.acknowledged ? 'acked' : 'unacked'} prio-row-${a.priority}`, testid: 'alarm-row', 'data-alarm': a.id, 'data-state': a.state },
         el('td', {}, box),
         el('td', {}, priorityBadge(a.priority)),
