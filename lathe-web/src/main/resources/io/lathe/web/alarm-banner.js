@@ -2,10 +2,9 @@
 // (GET /api/alarms/summary), kept current by the live 'alarm' events and a 30 s poll. Hidden while there are none and
 // on a server without alarm management (404/503). data-testid alarm-banner; data-count holds the number.
 //   startAlarmBanner(header)   app.js calls it once after the language is loaded
-import { t } from './i18n.js';
+import { t, onLocaleChange } from './i18n.js';
 import { el, getJson } from './dom.js';
 import { onLive } from './live.js';
-import { onLocaleChange } from './i18n.js';
 
 let banner = null;
 let last = null;
@@ -25,7 +24,7 @@ function render() {
     el('span', { class: 'ab-icon', 'aria-hidden': 'true' }, urgent > 0 ? '◆' : '▲'),
     el('span', { class: 'ab-text' }, t('alarms.banner.text', { count: n }), ' ',
       el('span', { class: 'ab-detail' }, t('alarms.banner.detail', { urgent, high }))),
-    location.hash.startsWith('#/alarms') ? null : el('a', { href: '#/alarms', class: 'ab-link', testid: 'alarm-banner-link' }, t('alarms.banner.open')));
+    ...(location.hash.startsWith('#/alarms') ? [] : [el('a', { href: '#/alarms', class: 'ab-link', testid: 'alarm-banner-link' }, t('alarms.banner.open'))]));
 }
 
 export async function refreshAlarmBanner() {

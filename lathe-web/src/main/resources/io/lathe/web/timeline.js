@@ -66,6 +66,7 @@ function describe(s) {
       : t('machine.timeline.noReason'));
     if (s.stop.category) parts.push(t('machine.timeline.category', { category: s.stop.category }));
     if (s.stop.operatorSet) parts.push(t('machine.timeline.operatorSet'));
+    if (s.stop.comment) parts.push(`“${s.stop.comment}”`);
   }
   return parts;
 }

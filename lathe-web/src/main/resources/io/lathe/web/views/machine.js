@@ -72,8 +72,8 @@ export default async function render(container, params) {
     const v = stateSignal ? latestValue(stateSignal.id) : undefined;
     const s = machineState(v ? v.value : undefined, v ? v.quality : undefined);
     stateBox.className = `machine-state st-${s.key}`;
-    stateBox.replaceChildren(stateIcon(s.key), el('span', { class: 'state-text' }, t(`common.state.${s.key}`)),
-      v && v.timestamp ? el('span', { class: 'state-since' }, t('machine.since', { time: fmt.time(v.timestamp), duration: fmt.duration(secondsBetween(v.timestamp)) })) : null);
+    stateBox.replaceChildren(...[stateIcon(s.key), el('span', { class: 'state-text' }, t(`common.state.${s.key}`)),
+      v && v.timestamp ? el('span', { class: 'state-since' }, t('machine.since', { time: fmt.time(v.timestamp), duration: fmt.duration(secondsBetween(v.timestamp)) })) : null].filter(Boolean));
   }
   showState();
   if (stateSignal) cleanups.push(onLive('value', (v) => { if (v.signal === stateSignal.id) showState(); }));
@@ -224,7 +224,8 @@ export default async function render(container, params) {
         el('td', {}, s.end ? fmt.duration(dur) : t('machine.downtime.ongoing', { duration: fmt.duration(dur) })),
         el('td', {}, reason ? reason : el('span', { class: 'missing' }, `⚠ ${t('machine.downtime.noReason')}`),
           s.operatorSet ? el('span', { class: 'tag', title: t('machine.timeline.operatorSet') }, ` ✎`) : null,
-          s.microStop ? el('span', { class: 'tag' }, ` ${t('machine.downtime.micro')}`) : null),
+          s.microStop ? el('span', { class: 'tag' }, ` ${t('machine.downtime.micro')}`) : null,
+          s.comment ? el('div', { class: 'hint' }, `“${s.comment}”`) : null),
         el('td', {}, s.category || '–'),
         el('td', {}, btn));
     });
