@@ -142,6 +142,24 @@ class WearOutDetectionDemoTest {
             JsonNode model = json.readTree(get(base + "/api/models/" + faulted + ".anomaly"));
             assertThat(model.at("/training/runningHours").asDouble()).isGreaterThanOrEqualTo(2.0);
             assertThat(get(base + "/api/signals/" + faulted + ".anomaly-score/history")).contains("points");
+
+            // An engineer marks the learning period as normal and refits: the next version, learned from history.
+            String token = server.accessControl().tokens().create(io.lathe.auth.Actor.system(), "b2-fit",
+                    java.util.EnumSet.of(io.lathe.auth.Scope.ADMIN), null).secret();
+            String window = "\"from\":\"" + Instant.ofEpochSecond(firstScore / 1_000_000 - 3 * 3600) + "\",\"to\":\""
+                    + Instant.ofEpochSecond(firstScore / 1_000_000) + "\"";
+            HttpResponse<String> fit = http.send(HttpRequest.newBuilder(URI.create(base + "/api/models/fit"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"machine\":\"" + faulted + "\",\"type\":\"anomaly\"," + window + "}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(fit.statusCode()).as(fit.body()).isEqualTo(200);
+            JsonNode refit = json.readTree(fit.body());
+            assertThat(refit.get("version").asInt()).isEqualTo(2);
+            assertThat(refit.at("/training/source").asText()).isEqualTo("history");
+            // Without credentials: refused.
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/models/fit")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"machine\":\"" + faulted + "\"}")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
         }
     }
 
