@@ -5,7 +5,7 @@ import { register, start, refresh, onRoute } from './router.js';
 import { startLive, onLiveState, liveState, onLive } from './live.js';
 import { loadMe, showUser, liveScope } from './auth.js';
 import { getJson, apiHas } from './dom.js';
-import { loadPlant, plantTree } from './plant.js';
+import { loadPlant, plantTree, kpiSites } from './plant.js';
 import { startAlarmBanner } from './alarm-banner.js';
 
 const header = document.querySelector('header.top');
@@ -45,9 +45,7 @@ function fillLanguages() {
 
 /** The plant's time zone: the KPI site configuration (GET /api/kpi/sites); the browser's zone without one. */
 async function loadZone() {
-  const r = await getJson('api/kpi/sites');
-  if (!r.ok || !r.data) return;
-  const site = (r.data.sites || []).find((s) => s.timeZone);
+  const site = (await kpiSites()).find((s) => s.timeZone);
   if (site) setPlantZone(site.timeZone);
 }
 
@@ -95,9 +93,9 @@ async function boot() {
   setInterval(tick, 15000);
   const me = await loadMe().catch(() => null);
   showUser(me, header);
+  const tree = await loadPlant().catch(() => null);
   await loadZone().catch(() => {});
   tick();
-  const tree = await loadPlant().catch(() => null);
   if (tree) document.getElementById('plant-name').textContent = tree.name;
   start(document.getElementById('view'));
   startLive(tree ? liveScope(tree) : null);

@@ -6,7 +6,7 @@
 //   reasonSignalOf(machine)  id of the machine's 'Reason…' signal, or undefined
 //   kpiSite(machineOrLineId) the KPI site entry ({id, timeZone, reasons:[categories], machines:[...]}) of an asset from
 //                            GET /api/kpi/sites (null when KPIs are not configured or the asset has no KPI definition)
-import { apiFetch } from './auth.js';
+import { apiFetch, currentUser } from './auth.js';
 import { getJson } from './dom.js';
 
 let tree = null;
@@ -73,7 +73,15 @@ export function reasonSignalOf(machine) {
 /** The KPI sites ({sites:[...]} of GET /api/kpi/sites), loaded once; [] when KPIs are not configured. */
 export async function kpiSites() {
   if (sites) return sites;
-  const r = await getJson('api/kpi/sites');
+  const me = currentUser();
+  const restricted = me && me.kind === 'user' && me.rolesBySite && !me.rolesBySite['*'];
+  const r = restricted ? { status: 403 } : await getJson('api/kpi/sites');
+  if (r.status === 403 && tree) {
+    // A person restricted to some sites asks per site of the tree (the server lists only those).
+    const per = await Promise.all((tree.children || []).map((c) => getJson(`api/kpi/sites?asset=${encodeURIComponent(c.id)}`)));
+    sites = per.flatMap((x) => (x.ok && x.data ? x.data.sites || [] : []));
+    return sites;
+  }
   sites = r.ok && r.data ? r.data.sites || [] : [];
   return sites;
 }
