@@ -1,7 +1,8 @@
 // State timeline (Gantt bar) of one machine over a period: each state is a colour AND a pattern AND a label with its
 // shape, so it reads without colour; stops carry their downtime reason (GET /api/downtime) on hover and keyboard focus.
 //
-//   await loadTimeline(machine, from, to) -> {segments, stops, error}   (ms times; state history + downtime)
+//   await loadTimeline(machine, from, to, {downtime}) -> {segments, stops, ...}   (ms times; state history + downtime;
+//                                        downtime:false for a machine without a KPI definition)
 //   renderTimeline({segments, from, to}) -> element (data-testid state-timeline; segments state-segment)
 import { t, fmt } from './i18n.js';
 import { el, getJson } from './dom.js';
@@ -24,11 +25,12 @@ async function stateHistory(signalId, from, to) {
   return { points: (r.data.points || []).map((p) => ({ t: p.tMicros / 1000, v: p.v })) };
 }
 
-export async function loadTimeline(machine, from, to) {
+export async function loadTimeline(machine, from, to, { downtime = true } = {}) {
   const stateSignal = (machine.signals || []).find((s) => /^state$/i.test(s.name)) || (machine.signals || []).find((s) => /state/i.test(s.name));
   const [hist, down] = await Promise.all([
     stateSignal ? stateHistory(stateSignal.id, from, to) : Promise.resolve({ points: [], error: null, missing: true }),
-    getJson(`api/downtime?asset=${encodeURIComponent(machine.id)}&from=${iso(from)}&to=${iso(to)}`),
+    downtime ? getJson(`api/downtime?asset=${encodeURIComponent(machine.id)}&from=${iso(from)}&to=${iso(to)}`)
+      : Promise.resolve({ ok: false, status: 404, message: 'no KPI definition' }),
   ]);
   const stops = down.ok && down.data ? (down.data.events || []) : [];
   const segments = [];

@@ -12,7 +12,7 @@
 import { t, fmt } from '../i18n.js';
 import { el, getJson, stateIcon, secondsBetween } from '../dom.js';
 import { setTitle } from '../router.js';
-import { loadPlant, findAsset, pathOf } from '../plant.js';
+import { loadPlant, findAsset, pathOf, kpiSites } from '../plant.js';
 import { latestValue, onLive } from '../live.js';
 import { machineState, formatValue } from '../format.js';
 import { createTrends } from '../trend.js';
@@ -112,9 +112,27 @@ export default async function render(container, params) {
     dqPanel));
 
   // ---- data ----
+  // KPIs, downtime and data quality exist only for machines with a KPI definition (GET /api/kpi/sites): others get
+  // the empty state saying where to add one, without requests that can only answer 404.
+  const sites = await kpiSites();
+  const hasKpi = sites.some((st) => (st.machines || []).some((m) => m.id === id));
+  const noKpiAnswer = { ok: false, status: sites.length ? 404 : 503, message: t('machine.oee.noDefinition') };
+
   async function load() {
     const my = ++gen;
     const now = Date.now();
+    if (!hasKpi) {
+      const from = now - (period === '7d' ? 7 * 86_400_000 : period === '24h' ? 86_400_000 : 8 * 3_600_000);
+      periodText.textContent = t('machine.period.range', { from: fmt.shortDateTime(from), to: fmt.shortDateTime(now) });
+      showOee(noKpiAnswer);
+      showEnergy(noKpiAnswer);
+      showDataQuality(noKpiAnswer);
+      const tl = await loadTimeline(machine, from, now, { downtime: false });
+      if (my !== gen) return;
+      showTimeline(tl, from, now);
+      downBody.replaceChildren(el('p', { class: 'empty', testid: 'downtime-empty' }, noKpi(noKpiAnswer)));
+      return;
+    }
     let kpiUrl = `api/kpi?asset=${encodeURIComponent(id)}`;
     if (period !== 'shift') {
       const from = now - (period === '24h' ? 86_400_000 : 7 * 86_400_000);
