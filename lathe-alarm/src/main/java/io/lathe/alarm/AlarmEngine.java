@@ -81,6 +81,8 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         long pendingSince = Long.MIN_VALUE;
         boolean pendingOn;
         String text = "";
+        /** The value when the alarm last activated: what the message shows, also after it returns to normal. */
+        double shownValue = Double.NaN;
 
         Instance(AlarmRule rule, String assetName, String unit) {
             this.rule = rule;
@@ -290,6 +292,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         in.pendingSince = Long.MIN_VALUE;
         Lifecycle.Change c = in.lifecycle.condition(on, t, in.evaluator.value());
         if (c == null) return;
+        if (on) in.shownValue = in.evaluator.value();
         record(in, c, t, SYSTEM, null);
         if (in.lifecycle.oneShotDone()) record(in, in.lifecycle.unshelve(t), t, SYSTEM, "one-shot shelve ended: the alarm returned to normal");
     }
@@ -448,7 +451,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
     private static String render(Instance in) {
         String t = in.rule.template();
         if (t.indexOf('{') < 0) return t;
-        return t.replace("{name}", in.rule.name()).replace("{value}", number(in.lifecycle.value())).replace("{unit}", in.unit)
+        return t.replace("{name}", in.rule.name()).replace("{value}", number(Double.isNaN(in.shownValue) ? in.lifecycle.value() : in.shownValue)).replace("{unit}", in.unit)
                 .replace("{limit}", number(in.rule.kind().limit())).replace("{text}", in.text).replace("{asset}", in.assetName)
                 .replace("  ", " ").strip();
     }
