@@ -56,6 +56,13 @@ function stateText(a) {
   return parts.join(' · ');
 }
 
+/** The readable part of an alarm id (<machine id>.alarm.<name>) for alarms not in the active list. */
+function alarmNameOf(id) {
+  const s = String(id || '');
+  const i = s.lastIndexOf('.alarm.');
+  return i >= 0 ? `${s.slice(s.lastIndexOf('.', i - 1) + 1, i)}: ${s.slice(i + 7)}` : s;
+}
+
 function relevant(a) {
   return a.state !== 'normal' || a.shelved || a.outOfService || a.suppressed;
 }
@@ -335,7 +342,7 @@ export default async function render(container, params, query) {
     if (!r.ok) { historyBox.replaceChildren(el('p', { class: 'empty' }, unavailable(r))); return; }
     const ev = [...(r.data.events || [])].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
     if (!ev.length) { historyBox.replaceChildren(el('p', { class: 'empty', testid: 'alarm-history-empty' }, t('alarms.history.none'))); return; }
-    const name = (id) => (alarms.get(id) || {}).name || id;
+    const name = (id) => (alarms.get(id) || {}).name || alarmNameOf(id);
     historyBox.replaceChildren(el('p', { class: 'hint' }, t('alarms.history.count', { count: ev.length })),
       el('div', { class: 'table-scroll' }, el('table', { class: 'data', testid: 'alarm-history-table' },
         el('thead', {}, el('tr', {}, ...['time', 'alarm', 'event', 'change', 'user', 'comment', 'value'].map((c) => el('th', { scope: 'col' }, t(`alarms.history.col.${c}`))))),
@@ -365,7 +372,7 @@ export default async function render(container, params, query) {
     const verdict = avg === undefined ? null : avg <= 1 ? 'acceptable' : avg <= 2 ? 'manageable' : avg <= 5 ? 'demanding' : 'overloaded';
     const card = (key, value, note, testid) => el('div', { class: 'kpi', testid },
       el('div', { class: 'kpi-name' }, t(`alarms.kpi.${key}`)), el('div', { class: 'kpi-value' }, value), note ? el('div', { class: 'hint' }, note) : null);
-    const name = (id) => (alarms.get(id) || {}).name || id;
+    const name = (id) => (alarms.get(id) || {}).name || alarmNameOf(id);
     const list = (key, items, fmtItem, testid) => el('section', { class: 'kpi-list', testid },
       el('h3', {}, t(`alarms.kpi.${key}`)),
       items && items.length ? el('ol', {}, ...items.map((x) => el('li', {}, fmtItem(x)))) : el('p', { class: 'empty' }, t('alarms.kpi.noneListed')));
@@ -395,8 +402,9 @@ export default async function render(container, params, query) {
   }
 
   // ---- start ----
-  selectTab(tab);
+  // The list first: the history and KPI tabs name alarms from it.
   const ok = await loadActive();
+  selectTab(tab);
   loadSummary();
   if (ok) {
     cleanups.push(onLive('alarm', (a) => {
