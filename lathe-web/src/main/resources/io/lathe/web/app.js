@@ -93,6 +93,8 @@ async function boot() {
   setInterval(tick, 15000);
   const me = await loadMe().catch(() => null);
   showUser(me, header);
+  // Connections span the whole installation: not offered to a person restricted to some sites (the API says 403).
+  if (me && me.kind === 'user' && me.rolesBySite && !me.rolesBySite['*']) header.querySelector('[data-nav=connections]').hidden = true;
   const tree = await loadPlant().catch(() => null);
   await loadZone().catch(() => {});
   tick();

@@ -17,8 +17,9 @@ export default async function render(container) {
     const r = await getJson('api/connections');
     if (!container.isConnected) return;
     if (!r.ok) {
-      status.textContent = t('connections.failed', { message: r.message });
-      return;
+      status.textContent = r.status === 403 ? t('connections.forbidden') : t('connections.failed', { message: r.message });
+      if (r.status === 403) { clearInterval(timer); return false; }
+      return true;
     }
     const list = r.data || [];
     if (list.length === 0) {
@@ -33,8 +34,8 @@ export default async function render(container) {
     body.replaceChildren(...list.map(card));
   }
 
-  await load();
-  const timer = setInterval(load, 5000);
+  let timer = null;
+  if ((await load()) !== false) timer = setInterval(load, 5000);
   return () => clearInterval(timer);
 }
 
