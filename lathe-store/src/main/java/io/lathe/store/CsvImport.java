@@ -128,7 +128,13 @@ public final class CsvImport {
     public static long parseTimeMicros(String s) {
         s = s.trim();
         if (!s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-') && s.chars().skip(1).allMatch(Character::isDigit)) {
-            return Math.multiplyExact(Long.parseLong(s), 1000L);
+            try {
+                return Math.multiplyExact(Long.parseLong(s), 1000L);
+            } catch (ArithmeticException | NumberFormatException e) {
+                if (s.length() < 2) throw new IllegalArgumentException("timestamp must be ISO-8601 or epoch milliseconds, but was '" + s + "'");
+                throw new IllegalArgumentException("timestamp out of range, but was '" + s + "' (epoch milliseconds): the store keeps points from"
+                        + " 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z.");
+            }
         }
         try {
             Instant i;
@@ -222,7 +228,13 @@ public final class CsvImport {
             try {
                 if (a <= 0) throw new IllegalArgumentException("expected timestamp,value");
                 long t = parseTimeMicros(line.substring(0, a));
-                double v = Double.parseDouble(line.substring(a + 1).trim());
+                String value = line.substring(a + 1).trim();
+                double v;
+                try {
+                    v = Double.parseDouble(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("value must be a number, but was '" + value + "'");
+                }
                 if (!BulkLoad.inRange(t)) {
                     r.reject(file, no, outOfRange(t));
                     continue;
