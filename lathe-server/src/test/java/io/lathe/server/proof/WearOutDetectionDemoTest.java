@@ -143,6 +143,10 @@ class WearOutDetectionDemoTest {
             assertThat(model.at("/training/runningHours").asDouble()).isGreaterThanOrEqualTo(2.0);
             assertThat(get(base + "/api/signals/" + faulted + ".anomaly-score/history")).contains("points");
 
+            // demo.yaml's alarm on the score went off.
+            String events = get(base + "/api/alarms/events?asset=" + faulted).toLowerCase(java.util.Locale.ROOT);
+            assertThat(events).as("alarm events of " + faulted).containsAnyOf("anomaly score high", "anomaly-score-high");
+
             // An engineer marks the learning period as normal and refits: the next version, learned from history.
             String token = server.accessControl().tokens().create(io.lathe.auth.Actor.system(), "b2-fit",
                     java.util.EnumSet.of(io.lathe.auth.Scope.ADMIN), null).secret();
