@@ -133,6 +133,9 @@ class OidcLoginHttpTest {
         int port = s.start();
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login/oidc")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+        // the login page's probe: 204 here, so it offers no single sign-on and logs no 404
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login/oidc?probe")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(204);
     }
 
     /** Lathe → provider → Lathe's callback; returns the session cookie. */
@@ -146,6 +149,8 @@ class OidcLoginHttpTest {
     }
 
     private HttpResponse<String> followToCallback() throws Exception {
+        // the login page's probe: 200, single sign-on is offered
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/login/oidc?probe")).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
         HttpResponse<String> begin = http.send(HttpRequest.newBuilder(URI.create(base + "/login/oidc")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(begin.statusCode()).isEqualTo(302);
         String authorize = begin.headers().firstValue("Location").orElseThrow();

@@ -84,7 +84,7 @@ onLocaleChange(showTexts);
 initI18n().then(showTexts);
 // Single sign-on comes back logged in: mark it so the dashboard asks who is logged in.
 document.querySelector('#sso a').addEventListener('click', () => setLoggedInMark(true));
-// Offer single sign-on only when the server has it (404 otherwise; a redirect means it is there).
-fetch('login/oidc', { redirect: 'manual' })
-  .then((r) => { if (r.type === 'opaqueredirect' || r.status === 302) document.getElementById('sso').hidden = false; })
+// Offer single sign-on only when the server has it: ?probe answers 200 when it is there, 204 when not.
+fetch('login/oidc?probe', { redirect: 'manual' })
+  .then((r) => { if (r.status === 200) document.getElementById('sso').hidden = false; })
   .catch(() => {});

@@ -94,6 +94,11 @@ public final class AuthRoutes {
     }
 
     private void oidcBegin(Context ctx) {
+        // The login page asks whether to offer single sign-on without a 404 in the browser console: 200 or 204.
+        if (ctx.queryParam("probe") != null) {
+            ctx.status(control.oidc().isEmpty() ? 204 : 200);
+            return;
+        }
         if (control.oidc().isEmpty()) throw ApiError.of(404, "not_found", "single sign-on is not configured on this server [path=/login/oidc]: "
                 + "set auth.oidc.issuer, client-id, redirect-uri and role-mappings, or log in with a user name and password.");
         URI target;
