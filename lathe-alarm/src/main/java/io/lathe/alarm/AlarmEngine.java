@@ -502,6 +502,13 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         return out;
     }
 
+    /** Time of the newest transition in memory, {@link Long#MIN_VALUE} when none. */
+    public long newestTransitionMicros() {
+        synchronized (history) {
+            return history.isEmpty() ? Long.MIN_VALUE : history.peekLast().atMicros();
+        }
+    }
+
     /** Late or historical points that did not change live state. */
     public long latePoints() {
         return late.get();

@@ -220,7 +220,9 @@ public final class AlarmRoutes {
 
     private void kpis(Context ctx) {
         Predicate<String> scope = scope(ctx);
-        long now = clock.millis() * 1000;
+        // The default end is now, or the newest transition when the data runs ahead of the clock (a simulation with --speed).
+        long newest = system().engine().newestTransitionMicros();
+        long now = Math.max(clock.millis() * 1000, newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest + 1);
         long to = time(ctx, "to", now);
         long from = time(ctx, "from", to - 24 * 3_600_000_000L);
         if (to <= from) throw ApiError.badRequest("to", ctx.queryParam("to"), "must be after from");
