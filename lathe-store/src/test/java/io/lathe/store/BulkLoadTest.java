@@ -222,6 +222,68 @@ class BulkLoadTest {
         }
     }
 
+    @Test
+    void byteParsersGiveTheJdkParsersNumbersAndErrors() {
+        Random rnd = new Random(7);
+        List<String> values = new ArrayList<>(List.of("0", "-0", "+1", ".5", "5.", "1e22", "1e23", "123456789012345", "1234567890123456",
+                "0.000000000000000000001", "9007199254740993", "1.7976931348623157e308", "4.9e-324", "NaN", "-Infinity", "1d", "0x1p3",
+                "", " ", ".", "e5", "1e", "--1", "1.2.3", " 42 ", "\t-7.25\t", "1_000", "٣"));
+        for (int i = 0; i < 20_000; i++) {
+            double d = rnd.nextGaussian() * Math.pow(10, rnd.nextInt(30) - 15);
+            values.add(switch (i % 5) {
+                case 0 -> Double.toString(d);
+                case 1 -> String.format(java.util.Locale.ROOT, "%." + rnd.nextInt(10) + "f", d);
+                case 2 -> String.format(java.util.Locale.ROOT, "%." + rnd.nextInt(8) + "e", d);
+                case 3 -> Long.toString(rnd.nextLong() >> rnd.nextInt(64));
+                default -> (rnd.nextBoolean() ? "+" : "") + rnd.nextInt(100_000) + "." + rnd.nextInt(1000) + "E" + (rnd.nextInt(50) - 25);
+            });
+        }
+        for (String v : values) {
+            byte[] b = ("x" + v + "y").getBytes(StandardCharsets.UTF_8);
+            Object expected, actual;
+            try {
+                expected = Double.doubleToRawLongBits(Double.parseDouble(v.trim()));
+            } catch (NumberFormatException e) {
+                expected = e.getClass();
+            }
+            try {
+                actual = Double.doubleToRawLongBits(FastText.parseDouble(b, 1, b.length - 1));
+            } catch (NumberFormatException e) {
+                actual = e.getClass();
+            }
+            assertThat(actual).as("value '%s'", v).isEqualTo(expected);
+        }
+        List<String> times = new ArrayList<>(List.of("2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z", "2024-01-01T24:00:00", "2024-01-01T00:00:60",
+                "2024-01-01T00:00", "2024-01-01 00:00:00.1", "2024-01-01 00:00:00.123", "2024-01-01 00:00:00.123456", "2024-01-01T00:00:00.123456789+18:00",
+                "2024-01-01T00:00:00-17:59", "2024-01-01T00:00:00+0100", "2024-01-01t00:00:00", "0001-01-01T00:00:00Z", "1969-12-31T23:59:59.999999999Z",
+                "-1", "-", "", "999999999999999", "9999999999999999999", "1704067200000", " 2024-01-01T00:00:00Z ", "2024-13-01T00:00:00Z", "2024-01-01T00:00:00.Z"));
+        for (int i = 0; i < 20_000; i++) {
+            long sec = rnd.nextLong(-62_000_000_000L, 253_000_000_000L);
+            java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(sec, rnd.nextInt(1_000_000_000), java.time.ZoneOffset.UTC);
+            times.add(switch (i % 4) {
+                case 0 -> t.toString();
+                case 1 -> t.atOffset(java.time.ZoneOffset.ofTotalSeconds(rnd.nextInt(-17 * 60, 17 * 60) * 60)).toString();
+                case 2 -> java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").format(t);
+                default -> Long.toString(sec * 1000 + rnd.nextInt(1000));
+            });
+        }
+        for (String v : times) {
+            byte[] b = ("," + v + ",").getBytes(StandardCharsets.UTF_8);
+            Object expected, actual;
+            try {
+                expected = CsvImport.parseTimeMicros(v);
+            } catch (RuntimeException e) {
+                expected = e.getMessage();
+            }
+            try {
+                actual = FastText.parseTimeMicros(b, 1, b.length - 1);
+            } catch (RuntimeException e) {
+                actual = e.getMessage();
+            }
+            assertThat(actual).as("time '%s'", v).isEqualTo(expected);
+        }
+    }
+
     private static List<Path> segmentFiles(Path store) throws IOException {
         try (Stream<Path> s = Files.walk(store.resolve("data"))) {
             return s.filter(p -> p.toString().endsWith(".lseg")).sorted().toList();
