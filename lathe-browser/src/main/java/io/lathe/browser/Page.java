@@ -199,9 +199,12 @@ public final class Page {
 
     /** Clicks the middle of the first element matching {@code css} with real mouse events, after scrolling it into view. */
     public void click(String css) {
+        // The point must hit the element itself (not a dialog over it, not a neighbour that a layout shift moved
+        // there); checked in the same script that measures it, right before the events are sent.
         JsonNode box = waitUntil("a clickable " + css, "(() => { const e = document.querySelector(" + js(css) + "); if (!e) return null;"
-                + " e.scrollIntoView({block: 'center', inline: 'center'}); const r = e.getBoundingClientRect();"
-                + " return r.width > 0 && r.height > 0 ? {x: r.left + r.width / 2, y: r.top + r.height / 2} : null; })()", Duration.ofSeconds(20));
+                + " e.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'}); const r = e.getBoundingClientRect();"
+                + " if (r.width <= 0 || r.height <= 0) return null; const x = r.left + r.width / 2, y = r.top + r.height / 2;"
+                + " const hit = document.elementFromPoint(x, y); return hit && (hit === e || e.contains(hit)) ? {x, y} : null; })()", Duration.ofSeconds(20));
         mouse(box.get("x").asDouble(), box.get("y").asDouble());
     }
 
