@@ -143,6 +143,22 @@ class BulkLoadTest {
                     actual = bulkImport(store, csv, c[1], c[0], c[2], c[3]);
                 }
                 assertThat(actual.points).as("points, cut %s", java.util.Arrays.toString(c)).isEqualTo(expected.points);
+                if (run == 3) { // and the same file compressed (.gz is read through a decompressing stream)
+                    Path gz = dir.resolve("awkward-" + finalNewline + ".csv.gz");
+                    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+                        Files.copy(csv, out);
+                    }
+                    Path gzDir = dir.resolve("gz-" + finalNewline);
+                    try (TelemetryStore store = TelemetryStore.open(settings(gzDir))) {
+                        CsvImport.Result g = bulkImport(store, gz, c[1], c[0], c[2], c[3]);
+                        assertThat(g.points).isEqualTo(expected.points);
+                        assertThat(g.firstRejections.stream().map(x -> x.line() + x.reason()).toList())
+                                .isEqualTo(expected.firstRejections.stream().map(x -> x.line() + x.reason()).toList());
+                    }
+                    try (TelemetryStore e = TelemetryStore.openReadOnly(settings(oldDir)); TelemetryStore a = TelemetryStore.openReadOnly(settings(gzDir))) {
+                        assertSameAnswers(e, a);
+                    }
+                }
                 assertThat(actual.rejected).as("rejected, cut %s", java.util.Arrays.toString(c)).isEqualTo(expected.rejected);
                 assertThat(actual.firstRejections).as("rejected lines, cut %s", java.util.Arrays.toString(c)).isEqualTo(expected.firstRejections);
                 // reopened from disk: the bulk files, the old path's files and log
