@@ -72,6 +72,8 @@ public final class HealthMonitor implements PointSink {
         scores = Counter.builder("lathe.predict.scores").description("Anomaly scores computed (one per machine and step while running)").register(metrics);
         fits = Counter.builder("lathe.predict.fits").description("Models fitted (anomaly and RUL)").register(metrics);
         failures = Counter.builder("lathe.predict.errors").description("Fits or model files that failed (logged with the machine)").register(metrics);
+        io.micrometer.core.instrument.Gauge.builder("lathe.predict.model.files.unreadable", repository, ModelRepository::unreadableFiles)
+                .description("Model files skipped at start because they could not be read (logged with their path)").register(metrics);
         // Saved models first: a restarted server scores right away.
         for (ModelFile f : repository.all()) {
             MachineMonitor m = monitor(f.machine());
