@@ -140,9 +140,10 @@ class DashboardBrowserTest {
         Page page = open(en, demo.base, "/", "overview", 1920, 1080);
         String card = "[data-testid=machine-card][data-machine=" + Page.js(CNC) + "]";
         page.waitVisible(card, WAIT);
-        // On the card, not on its link: the whole card is the target. The overview renders once more when the
-        // plant's time zone and the login are known; a click that lands while the view is being replaced is lost as
-        // it would be for a person, who clicks again. Only then is the click repeated.
+        // On the card, not on its link: the whole card is the target. The overview may render itself anew (it
+        // reloads the plant when a live value names a signal it does not know yet, e.g. a derived series); a click
+        // that lands while the view is being replaced is lost as it would be for a person, who clicks again. Only
+        // then is the click repeated.
         String atDetail = "location.hash === '#/machine/' + encodeURIComponent(" + Page.js(CNC) + ")";
         for (int attempt = 1; ; attempt++) {
             page.eval("window.__clickedCard = document.querySelector(" + Page.js(card) + "), true");
