@@ -31,7 +31,7 @@ public final class ImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "Store folder (created when missing).")
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "A server's data folder (its store/ is used) or a store folder (created when missing).")
     Path dataDir;
 
     @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "long, nab, skab or cmapss.")
@@ -61,7 +61,7 @@ public final class ImportCommand implements Callable<Integer> {
             }
         }
         // An import is a batch load of history: accept points of any age. Its points bypass the memory buffers (bulk load).
-        StoreSettings settings = StoreSettings.defaults(dataDir).withLateWindow(Duration.ofDays(365L * 1000)).withMemoryBudgetBytes(128L << 20);
+        StoreSettings settings = StoreSettings.defaults(StoreFolder.forWriting(dataDir)).withLateWindow(Duration.ofDays(365L * 1000)).withMemoryBudgetBytes(128L << 20);
         CsvImport.Result result = new CsvImport.Result();
         long start = System.nanoTime();
         TelemetryStore opened;

@@ -31,6 +31,23 @@ class StoreCommandsTest {
     }
 
     @Test
+    void importIntoAServersDataFolderGoesToItsStoreSoTheServerSeesIt() throws Exception {
+        // Seen: history imported with --data-dir of a server went beside store/, where lathe serve never looked.
+        Path data = dir.resolve("lathe-data");
+        Files.createDirectories(data.resolve("store"));
+        try (TelemetryStore s = TelemetryStore.open(StoreSettings.defaults(data.resolve("store")))) {
+            s.sync();
+        }
+        Path csv = dir.resolve("h.csv");
+        Files.writeString(csv, "series,timestamp,value\nm1.temp,2024-01-01T00:00:00Z,20.5\n");
+        assertThat(run(new ImportCommand(), "--data-dir", data.toString(), "--format", "long", csv.toString()).code()).isZero();
+        assertThat(data.resolve("MANIFEST")).doesNotExist();
+        try (TelemetryStore s = TelemetryStore.openReadOnly(StoreSettings.defaults(data.resolve("store")))) {
+            assertThat(s.typeOf("m1.temp")).isPresent();
+        }
+    }
+
+    @Test
     void importsLongCsvThenQueriesRawAndBucketedAndReportsRejectedLines() throws Exception {
         // The three store commands end to end, with the exact output formats of issue 3.
         Path csv = dir.resolve("points.csv");
