@@ -80,7 +80,8 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         final String unit;
         long pendingSince = Long.MIN_VALUE;
         boolean pendingOn;
-        String text = "";
+        /** The newest value of the first input, for {@code {text}}; formatted only when a message is rendered. */
+        Value lastValue;
         /** The value when the alarm last activated: what the message shows, also after it returns to normal. */
         double shownValue = Double.NaN;
 
@@ -224,7 +225,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
                     continue;
                 }
                 in.lastInput[s.input] = t;
-                if (s.input == 0) in.text = StateKind.text(value);
+                if (s.input == 0) in.lastValue = value;
                 decide(in, in.evaluator.point(s.input, t, value), t);
             }
         }
@@ -452,7 +453,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         String t = in.rule.template();
         if (t.indexOf('{') < 0) return t;
         return t.replace("{name}", in.rule.name()).replace("{value}", number(Double.isNaN(in.shownValue) ? in.lifecycle.value() : in.shownValue)).replace("{unit}", in.unit)
-                .replace("{limit}", number(in.rule.kind().limit())).replace("{text}", in.text).replace("{asset}", in.assetName)
+                .replace("{limit}", number(in.rule.kind().limit())).replace("{text}", in.lastValue == null ? "" : StateKind.text(in.lastValue)).replace("{asset}", in.assetName)
                 .replace("  ", " ").strip();
     }
 
