@@ -217,7 +217,21 @@ public final class Page {
 
     /** A mouse wheel turn at viewport coordinates (negative {@code deltaY} zooms in on most charts). */
     public void wheel(double x, double y, double deltaY) {
-        send("Input.dispatchMouseEvent", Map.of("type", "mouseWheel", "x", x, "y", y, "deltaX", 0, "deltaY", deltaY));
+        wheel(x, y, deltaY, false);
+    }
+
+    /** A mouse wheel turn, with the Ctrl key held when {@code ctrl} (the zoom gesture of many charts). */
+    public void wheel(double x, double y, double deltaY, boolean ctrl) {
+        send("Input.dispatchMouseEvent", Map.of("type", "mouseMoved", "x", x, "y", y));
+        send("Input.dispatchMouseEvent", Map.of("type", "mouseWheel", "x", x, "y", y, "deltaX", 0, "deltaY", deltaY, "modifiers", ctrl ? 2 : 0));
+    }
+
+    /** The middle of the first element matching {@code css}, scrolled into view, in viewport coordinates. */
+    public double[] center(String css) {
+        JsonNode box = waitUntil("a visible " + css, "(() => { const e = document.querySelector(" + js(css) + "); if (!e) return null;"
+                + " e.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'}); const r = e.getBoundingClientRect();"
+                + " return r.width > 0 && r.height > 0 ? {x: r.left + r.width / 2, y: r.top + r.height / 2} : null; })()", Duration.ofSeconds(20));
+        return new double[] {box.get("x").asDouble(), box.get("y").asDouble()};
     }
 
     /** A drag with the left button from one point to another, in steps, as a hand would. */

@@ -127,9 +127,11 @@ class DashboardBrowserTest {
         Map<String, String> expected = new LinkedHashMap<>();
         for (JsonNode m : machines) expected.put(m.get("id").asText(), m.get("name").asText());
         assertThat(shown).isEqualTo(expected);
-        // On a phone the overview needs no horizontal scrolling.
+        // On a phone the overview needs no horizontal scrolling, and the header leaves most of the screen to it.
         page.resize(390, 844);
         page.waitUntil("the overview to fit 390 px", "document.documentElement.scrollWidth <= window.innerWidth", WAIT);
+        assertThat(page.eval("document.querySelector('[data-testid=header]').getBoundingClientRect().height").asDouble())
+                .as("header height on a 390x844 phone").isLessThan(844 / 3.0);
         assertFaviconLoads(page);
         assertNoProblems(page, "the overview");
         page.close();
@@ -187,6 +189,16 @@ class DashboardBrowserTest {
             assertThat(Integer.parseInt(q.get("buckets"))).as("buckets of " + r.url()).isBetween(10, 10_000);
             assertThat(span(r.url())).as("span of " + r.url() + " after zooming in from " + span0 + " ms").isLessThan(span0);
         }
+        // The pointer's gesture too: Ctrl + wheel on a chart zooms in around the pointer.
+        long span1 = span(historyRequests(page).get(0).url());
+        int before2 = page.eval(sent).asInt();
+        page.clearLog();
+        double[] c = page.center("[data-testid=trend-chart]");
+        page.wheel(c[0], c[1], -400, true);
+        page.waitUntil("history requests after Ctrl + wheel, loaded", sent + " > " + before2
+                + " && document.querySelector('" + group + "').dataset.state === 'ready'", WAIT);
+        assertThat(historyRequests(page)).as("history requests after Ctrl + wheel").isNotEmpty()
+                .allSatisfy(r -> assertThat(span(r.url())).as("span of " + r.url()).isLessThan(span1));
         assertNoProblems(page, "the machine detail while zooming");
         page.close();
     }
