@@ -74,7 +74,9 @@ public final class LatheServer implements AutoCloseable {
     private PlantModel model;
     private LiveState live;
     private PrometheusMeterRegistry metrics;
-    private EmbeddedBroker broker;
+    private volatile EmbeddedBroker broker;
+    /** The embedded broker's start, run beside the rest of the start-up; null with an external broker. */
+    private java.util.concurrent.FutureTask<Void> brokerStart;
     private ApiServer api;
     private String brokerUrl;
     /** The embedded broker's credential for Lathe's own connections; null with an external broker. */
@@ -138,6 +140,17 @@ public final class LatheServer implements AutoCloseable {
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(metrics);
         live = new LiveState();
+        // HiveMQ takes seconds to boot: it starts beside the store, KPIs and HTTP server instead of after them, so the
+        // start-up block comes that much sooner (issue 14). Joined below, where the broker is first needed.
+        String brokerSetting = st.string(Keys.MQTT_BROKER);
+        if (brokerSetting.equalsIgnoreCase("embedded")) {
+            brokerBindHost = st.string(Keys.MQTT_EMBEDDED_HOST);
+            brokerStart = new java.util.concurrent.FutureTask<>(() -> {
+                startBroker(config, dataDir, demo);
+                return null;
+            });
+            Thread.ofPlatform().name("lathe-broker-start").daemon().start(brokerStart);
+        }
         try {
             store = TelemetryStore.open(new StoreSettings(dataDir.resolve("store"), st.integer(Keys.STORE_MEMORY_MB) * (1L << 20),
                     st.duration(Keys.STORE_FLUSH_INTERVAL), st.duration(Keys.STORE_RETENTION), st.duration(Keys.STORE_LATE_WINDOW),
@@ -187,10 +200,11 @@ public final class LatheServer implements AutoCloseable {
                     + "environment variable " + Keys.HTTP_PORT.envVar() + "), or stop the program that holds it.", 2, e);
         }
 
-        String brokerSetting = st.string(Keys.MQTT_BROKER);
-        if (brokerSetting.equalsIgnoreCase("embedded")) {
-            brokerBindHost = st.string(Keys.MQTT_EMBEDDED_HOST);
-            startBroker(config, dataDir, demo);
+        if (brokerStart != null) {
+            awaitBroker();
+            closeables.add(broker);
+            broker.bindTo(metrics);
+            internal = broker.internalCredential();
             brokerUrl = broker.url();
         } else {
             brokerUrl = brokerSetting;
@@ -291,9 +305,21 @@ public final class LatheServer implements AutoCloseable {
                     + Keys.MQTT_EMBEDDED_PORT.envVar() + "), or use the broker that is running there with "
                     + "mqtt.broker: tcp://127.0.0.1:" + port + ".", 2, e);
         }
-        closeables.add(broker);
-        broker.bindTo(metrics);
-        internal = broker.internalCredential();
+    }
+
+    /** Waits for the broker started beside the rest of the start-up, with its start-up error if it had one. */
+    private void awaitBroker() throws StartupException {
+        try {
+            brokerStart.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("Interrupted while the embedded MQTT broker started", 1, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof StartupException se) throw se;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error er) throw er;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private static Path keyFile(Settings st) {
@@ -676,6 +702,15 @@ public final class LatheServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // A start that failed before it joined the broker's start: wait for that, and stop the broker too.
+        if (brokerStart != null && !closeables.contains(broker)) {
+            try {
+                brokerStart.get();
+            } catch (Exception e) {
+                // its error was the start's, or the start failed before; nothing more to stop then
+            }
+            if (broker != null && !closeables.contains(broker)) closeables.add(0, broker);
+        }
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 closeables.get(i).close();
