@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,11 +46,16 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void start() throws Exception {
-        Optional<String> missing = Chromium.unavailable();
-        if (missing.isPresent()) System.out.println("DashboardBrowserTest skipped: " + missing.get());
-        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
+        if (Chromium.unavailable().isPresent()) return; // each test then skips with the reason
         demo = DemoUnderTest.start(dir.resolve("demo"));
         en = Chromium.launch("en-US");
+    }
+
+    /** Skipped per test (not per class), so the reason shows for each in the surefire report and in .ci/run. */
+    @BeforeEach
+    void needsChromium() {
+        Optional<String> missing = Chromium.unavailable();
+        Assumptions.assumeTrue(missing.isEmpty(), () -> missing.orElse(""));
     }
 
     @AfterAll
