@@ -24,7 +24,6 @@ public final class Chromium implements AutoCloseable {
     private final Path profile;
     private final CdpConnection cdp;
     private final String language;
-    private final List<Page> pages = new ArrayList<>();
 
     private Chromium(Process process, Path profile, CdpConnection cdp, String language) {
         this.process = process;
@@ -105,9 +104,6 @@ public final class Chromium implements AutoCloseable {
                 .get("sessionId").asText();
         Page page = new Page(cdp, session, targetId, language);
         page.start(width, height);
-        synchronized (pages) {
-            pages.add(page);
-        }
         return page;
     }
 

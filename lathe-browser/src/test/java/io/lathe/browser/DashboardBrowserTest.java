@@ -364,16 +364,21 @@ class DashboardBrowserTest {
               return out;
             })()""";
 
+    /** A UI catalogue as the server serves it: from LATHE_WEB_DIR when the tests run against the sources, else the jar. */
     static Map<String, String> catalogue(String lang) throws Exception {
-        try (InputStream in = DashboardBrowserTest.class.getResourceAsStream("/io/lathe/web/i18n/" + lang + ".json")) {
-            String webDir = System.getenv("LATHE_WEB_DIR");
-            JsonNode n = webDir != null && !webDir.isBlank()
-                    ? DemoUnderTest.JSON.readTree(Path.of(webDir, "i18n", lang + ".json").toFile())
-                    : DemoUnderTest.JSON.readTree(in);
-            Map<String, String> m = new LinkedHashMap<>();
-            n.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-            return m;
+        String webDir = System.getenv("LATHE_WEB_DIR");
+        JsonNode n;
+        if (webDir != null && !webDir.isBlank()) {
+            n = DemoUnderTest.JSON.readTree(Path.of(webDir, "i18n", lang + ".json").toFile());
+        } else {
+            try (InputStream in = DashboardBrowserTest.class.getResourceAsStream("/io/lathe/web/i18n/" + lang + ".json")) {
+                assertThat(in).as("i18n/" + lang + ".json in lathe-web").isNotNull();
+                n = DemoUnderTest.JSON.readTree(in);
+            }
         }
+        Map<String, String> m = new LinkedHashMap<>();
+        n.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
     }
 
     /** Route and view name of every view of the dashboard. */
