@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Lathe, the open industrial internet platform.",
         subcommands = {ServeCommand.class, DemoCommand.class, io.lathe.server.store.ImportCommand.class,
                 io.lathe.server.store.QueryCommand.class, io.lathe.server.store.StoreCommand.class, KpiCommand.class,
-                ConfigReferenceCommand.class, OpcUaCommand.class, UserCommand.class, MqttClientCommand.class, DetectCommand.class, RulCommand.class, ModelCommand.class, ModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ConfigReferenceCommand.class, OpcUaCommand.class, UserCommand.class, MqttClientCommand.class, DetectCommand.class, RulCommand.class, ModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
