@@ -174,6 +174,25 @@ class DashboardBrowserTest {
         page.close();
     }
 
+    /** Keyboard only: Tab reaches a machine's link on the overview, Enter opens its detail. */
+    @Test
+    void theKeyboardAloneOpensAMachine() {
+        Page page = open(en, demo.base, "/", "overview", 1920, 1080);
+        page.waitVisible("[data-testid=machine-card] [data-testid=machine-link]", WAIT);
+        page.eval("document.activeElement && document.activeElement.blur(), true");
+        int presses = 0;
+        while (!page.eval("document.activeElement?.dataset?.testid === 'machine-link'").asBoolean()) {
+            assertThat(++presses).as("Tab presses to reach a machine's link").isLessThan(60);
+            page.press("Tab");
+        }
+        String target = page.eval("document.activeElement.getAttribute('href')").asText();
+        page.press("Enter");
+        page.waitUntil("the machine opened with Enter", "location.hash === " + Page.js(target), WAIT);
+        awaitView(page, "machine");
+        assertNoProblems(page, "keyboard navigation to a machine");
+        page.close();
+    }
+
     @Test
     void zoomingATrendAsksTheStoreForBucketsOfTheNewRange() {
         Page page = open(en, demo.base, "/machine/" + CNC, "machine", 1920, 1080);
