@@ -466,6 +466,13 @@ public final class ApiServer implements AutoCloseable {
         });
         (alarmRoutes != null ? alarmRoutes : new io.lathe.api.internal.AlarmRoutes(null, clock)).register(config);
         config.routes.get("/api/live", this::live);
+        // The dashboard's languages are the catalogues that exist, so adding one is adding its file (i18n/<tag>.json).
+        String languagesDir = System.getenv("LATHE_WEB_DIR");
+        List<io.lathe.api.internal.UiLanguages.Language> bundled = languagesDir != null && !languagesDir.isBlank() ? null
+                : io.lathe.api.internal.UiLanguages.fromClasspath(ApiServer.class.getClassLoader(), WEB_ROOT);
+        config.routes.get("/api/ui/languages", ctx -> ctx.json((bundled != null ? bundled
+                : io.lathe.api.internal.UiLanguages.fromDirectory(java.nio.file.Path.of(languagesDir))).stream()
+                .map(io.lathe.api.internal.UiLanguages.Language::view).toList()));
         byte[] openApiBody = openApi;
         config.routes.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApiBody));
         config.routes.get("/health", ctx -> {

@@ -243,6 +243,7 @@ class OpenApiTest {
         call("GET", "/api/models/{id}", "/api/models/" + pressId + ".anomaly", 404);
         call("POST", "/api/models/fit", "/api/models/fit", "{\"machine\":\"" + pressId + "\"}", "application/json", null, 503);
         call("GET", "/health", "/health", 200);
+        assertThat(call("GET", "/api/ui/languages", "/api/ui/languages", 200).findValuesAsText("tag")).contains("en", "zh-CN");
 
         call("GET", "/api/kpi", "/api/kpi?asset=line-1&from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z&by=hour", 200);
         call("GET", "/api/kpi", "/api/kpi?asset=m1&by=shift", 200);

@@ -11,7 +11,8 @@
 //   setLocale(tag)              switches language (stored in localStorage 'lathe.lang'), then calls onLocaleChange
 //                               listeners (the router re-renders the current view)
 //   onLocaleChange(fn)          returns a function that removes the listener
-//   LANGUAGES                   [{tag, name}] offered in the switch
+//   LANGUAGES                   [{tag, name}] offered in the switch: the server's list (GET api/ui/languages, one
+//                               entry per catalogue file) once initI18n ran, the built-in pair below before or without it
 //   setPlantZone(zone)/plantZone()   IANA zone of the plant (KPI site configuration); every date/time below is shown
 //                               in it (shifts are defined in it), null until known = the browser's zone
 //   fmt.number(x, digits?)      grouped number ('–' for null/undefined)
@@ -22,7 +23,8 @@
 //   fmt.zoneLabel()             'UTC' / 'Asia/Shanghai (GMT+8)' for the header
 //   translatePage(root)         fills elements with data-i18n="key" (text), data-i18n-attr="attr:key,attr2:key2"
 //
-// Adding a language: one catalogue file i18n/<tag>.json with the keys of en.json, plus its line in LANGUAGES below.
+// Adding a language: one catalogue file i18n/<tag>.json with the keys of en.json; its "language.name" key is the
+// language's name in itself, shown in the switch (the server lists the files, nothing else changes).
 // Catalogues are flat JSON objects {"key": "text"}; keys are prefixed by the view (overview., machine., report.,
 // alarms., connections., reasons., login., common.).
 
@@ -68,8 +70,20 @@ function stored() {
   try { return localStorage.getItem(STORAGE_KEY); } catch { return null; }
 }
 
+/** Replaces LANGUAGES with the catalogues the server has; keeps the built-in pair when the list cannot be read. */
+async function loadLanguages() {
+  try {
+    const res = await fetch(new URL('api/ui/languages', new URL('./', import.meta.url)), { headers: { Accept: 'application/json' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const list = (await res.json()).filter((l) => l && typeof l.tag === 'string' && typeof l.name === 'string');
+    if (list.some((l) => l.tag === 'en')) LANGUAGES.splice(0, LANGUAGES.length, ...list);
+  } catch (e) {
+    console.warn(`Language list not available, offering English and Chinese: ${e.message}`);
+  }
+}
+
 export async function initI18n() {
-  english = await load('en');
+  [english] = await Promise.all([load('en'), loadLanguages()]);
   const want = stored();
   const tag = LANGUAGES.some((l) => l.tag === want) ? want : preferredLanguage();
   await use(tag);

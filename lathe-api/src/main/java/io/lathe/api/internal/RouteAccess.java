@@ -96,6 +96,8 @@ public final class RouteAccess {
         m.put("POST /api/auth/login", new Rule(null, SiteFrom.NONE, true));
         m.put("GET /login/oidc", new Rule(null, SiteFrom.NONE, false));
         m.put("GET /login/oidc/callback", new Rule(null, SiteFrom.NONE, false));
+        // The language list of the dashboard, open like the page's own files (the login page needs it too).
+        m.put("GET /api/ui/languages", new Rule(null, SiteFrom.NONE, false));
         // Own account
         m.put("GET /api/auth/me", new Rule(Permission.ACCOUNT, SiteFrom.NONE, false));
         m.put("POST /api/auth/logout", new Rule(Permission.ACCOUNT, SiteFrom.NONE, false));
