@@ -87,6 +87,12 @@ public final class IngestBench implements Callable<Integer> {
     @Option(names = "--http-concurrency", defaultValue = "4", description = "HTTP requests in flight (default ${DEFAULT-VALUE}).")
     int httpConcurrency;
 
+    @Option(names = "--alarms", defaultValue = "-1", paramLabel = "N",
+            description = "Define N limit alarms (H far above every value, so they stay normal): one on each ingested signal, the rest on signals "
+                    + "that get no points, so the engine's index holds N. 0: the same set-up without alarms (the 'off' run). On the http path the "
+                    + "series become plant signals, so points reach the ingest fan-out. Default: not set (as without the option).")
+    int alarms;
+
     @Option(names = "--work-dir", description = "Scratch folder (default: a new temporary folder, deleted afterwards).")
     Path workDir;
 
@@ -147,7 +153,7 @@ public final class IngestBench implements Callable<Integer> {
                 runs.sort(Comparator.comparingDouble(Run::perSecond));
                 Run median = runs.get(runs.size() / 2);
                 String all = String.join(", ", runs.stream().map(x -> String.format(Locale.ROOT, "%,.0f", x.perSecond())).toList());
-                rows.add(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.1f | %.1f | %.1f | %.2f |", p, median.perSecond(), all,
+                rows.add(String.format(Locale.ROOT, "| %s%s | %,.0f | %s | %.1f | %.1f | %.1f | %.2f |", p, alarms >= 0 ? ", " + alarms + " alarms" : "", median.perSecond(), all,
                         median.percentile(0.5) / 1000.0, median.percentile(0.99) / 1000.0, median.percentile(1.0) / 1000.0, median.cpuPerMillion()));
             }
         } finally {
@@ -162,9 +168,9 @@ public final class IngestBench implements Callable<Integer> {
 
     private String table(List<String> rows, String loadBefore) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Command: `./lathe bench ingest --nodes %d --metrics %d --seconds %d --window %d%s --repeat %d --update-docs` "
+        b.append(String.format(Locale.ROOT, "Command: `./lathe bench ingest --nodes %d --metrics %d --seconds %d --window %d%s%s --repeat %d --update-docs` "
                         + "(%s, %d cores, Java %s, load average before %s, after %s).%n%n", nodes, metrics, seconds, window,
-                rate > 0 ? " --rate " + rate : "", repeat, LocalDate.now(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                rate > 0 ? " --rate " + rate : "", alarms >= 0 ? " --alarms " + alarms : "", repeat, LocalDate.now(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
                 loadBefore, loadAverage()));
         b.append("| path | metrics/s (median) | runs | latency p50 ms | p99 ms | max ms | CPU s per million metrics |\n");
         b.append("|---|---:|---|---:|---:|---:|---:|\n");
@@ -248,6 +254,7 @@ public final class IngestBench implements Callable<Integer> {
                     }
                     Thread.sleep(20);
                 }
+                defineAlarms(server, server.model().signals().stream().map(Signal::id).toList(), err);
                 return measure("sparkplug", child, new StoreProbe(server, ids, t0), err);
             }
         }
@@ -303,6 +310,27 @@ public final class IngestBench implements Callable<Integer> {
         }
     }
 
+    /** The machine of {@link #plantYaml()}. */
+    static final String MACHINE = "bench.bench.area.line.machine";
+
+    /**
+     * With {@code --alarms N}: N limit alarms, first one per ingested signal, the rest on signals that get no points.
+     * The limit is far above every value the load sends (the Sparkplug probe carries epoch micros, about 1.8e15), so no
+     * alarm changes state: the figure is the evaluation, not the journal.
+     */
+    private void defineAlarms(LatheServer server, List<String> ingested, PrintWriter err) {
+        if (alarms <= 0) return;
+        List<io.lathe.alarm.AlarmRule> rules = new ArrayList<>(alarms);
+        for (int i = 0; i < alarms; i++) {
+            String signal = i < ingested.size() ? ingested.get(i) : MACHINE + ".idle" + i;
+            rules.add(new io.lathe.alarm.AlarmRule("bench.alarm.a" + i, "A" + i + " high", MACHINE,
+                    new io.lathe.alarm.LimitKind(signal, io.lathe.alarm.LimitKind.Type.H, 1e18, 1), io.lathe.alarm.Priority.MEDIUM,
+                    null, null, null, null, false, false, "config"));
+        }
+        server.alarms().engine().setRules(rules);
+        err.printf(Locale.ROOT, "  %,d limit alarms, %,d of them on ingested signals%n", alarms, Math.min(alarms, ingested.size()));
+    }
+
     private static String plantYaml() {
         return """
                 plant:
@@ -342,10 +370,19 @@ public final class IngestBench implements Callable<Integer> {
     }
 
     private Run http(Path dir, PrintWriter err) throws Exception {
-        try (LatheServer server = start(config(dir, "embedded", false, ""))) {
+        try (LatheServer server = start(config(dir, "embedded", false, alarms >= 0 ? plantYaml() : ""))) {
+            String prefix = "http.s";
+            if (alarms >= 0) {
+                // the 1,000 series as plant signals of the bench machine, so the route passes their points to the fan-out
+                List<String> ids = new ArrayList<>();
+                for (int k = 0; k < 1000; k++) ids.add(server.model().addSignal(MACHINE, "s" + k, io.lathe.model.DataType.DOUBLE, "", "", "").id());
+                prefix = MACHINE + ".s";
+                if (!ids.get(999).equals(prefix + 999)) throw new IllegalStateException("unexpected signal id " + ids.get(999));
+                defineAlarms(server, ids, err);
+            }
             long t0 = System.currentTimeMillis() - 3_600_000;
             try (Child child = Child.start(List.of("--mode", "http", "--http", "http://127.0.0.1:" + server.httpPort(), "--token", "bench-token",
-                    "--lines", "" + httpLines, "--concurrency", "" + httpConcurrency, "--t0", "" + t0), dir)) {
+                    "--lines", "" + httpLines, "--concurrency", "" + httpConcurrency, "--t0", "" + t0, "--series-prefix", prefix), dir)) {
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long cpu0 = os.getProcessCpuTime();
                 long start = System.nanoTime();

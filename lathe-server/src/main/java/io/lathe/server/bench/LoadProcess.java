@@ -51,6 +51,8 @@ public final class LoadProcess implements Callable<Integer> {
     @Option(names = "--token") String token;
     @Option(names = "--lines", defaultValue = "50000") int lines;
     @Option(names = "--concurrency", defaultValue = "4") int concurrency;
+    /** HTTP series names are this plus 0..999 (the bench's --alarms runs post plant signal ids, so points reach the fan-out). */
+    @Option(names = "--series-prefix", defaultValue = "http.s") String seriesPrefix;
 
     private final Semaphore credit = new Semaphore(0);
     private volatile boolean stopping;
@@ -213,7 +215,7 @@ public final class LoadProcess implements Callable<Integer> {
                         body.setLength(0);
                         long base = clock.getAndAdd(lines / 1000 + 1);
                         for (int i = 0; i < lines; i++) {
-                            body.append("http.s").append(i % 1000).append(',').append(base + i / 1000).append(',')
+                            body.append(seriesPrefix).append(i % 1000).append(',').append(base + i / 1000).append(',')
                                     .append((i * 7919 % 10000) / 100.0).append('\n');
                         }
                         long start = System.nanoTime();
