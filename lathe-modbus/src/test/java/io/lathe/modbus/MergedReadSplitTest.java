@@ -144,7 +144,7 @@ class MergedReadSplitTest {
         await(() -> connection.requestsPerPoll() == 1);
         int merged = requests.size();
         await(() -> requests.size() >= merged + 5);
-        assertThat(requests.subList(merged, merged + 5)).allSatisfy(r -> assertThat(r).containsExactly(10, 17));
+        assertThat(List.copyOf(requests).subList(merged, merged + 5)).allSatisfy(r -> assertThat(r).containsExactly(10, 17));
         assertThat(live.latest(meter + ".hr10").quality()).isEqualTo(Quality.GOOD);
     }
 
