@@ -225,6 +225,16 @@ public final class Notifier implements AutoCloseable {
             p.put("mail.smtp.starttls.required", "true");
         }
         if (e.username() != null) p.put("mail.smtp.auth", "true");
+        // Check the host name against the certificate: trusting a CA is not enough to know it is this server.
+        p.put("mail.smtp.ssl.checkserveridentity", "true");
+        if (e.caFile() != null) {
+            try {
+                // used for the STARTTLS upgrade as well
+                p.put("mail.smtp.ssl.socketFactory", trusting(e.caFile()).getSocketFactory());
+            } catch (IOException | java.security.GeneralSecurityException ex) {
+                return "cannot read the CA file " + e.caFile() + " of e-mail channel '" + e.name() + "': " + ex.getMessage();
+            }
+        }
         Session session = Session.getInstance(p);
         try {
             MimeMessage m = new MimeMessage(session);
@@ -245,6 +255,24 @@ public final class Notifier implements AutoCloseable {
         } catch (MessagingException ex) {
             return ex.toString();
         }
+    }
+
+    /** A TLS context that trusts exactly the certificates in the PEM file (read on each send, so a renewed file is picked up). */
+    static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem) throws IOException, java.security.GeneralSecurityException {
+        java.util.Collection<? extends java.security.cert.Certificate> certs;
+        try (var in = java.nio.file.Files.newInputStream(pem)) {
+            certs = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        if (certs.isEmpty()) throw new java.security.cert.CertificateException("no PEM certificate in the file");
+        java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        ks.load(null, null);
+        int i = 0;
+        for (var c : certs) ks.setCertificateEntry("ca-" + i++, c);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     private void record(String channel, Alarm a, String reason, int attempt, String outcome, String error) {

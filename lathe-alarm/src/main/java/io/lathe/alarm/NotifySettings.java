@@ -47,9 +47,19 @@ public record NotifySettings(List<Channel> channels, List<Route> routes, Duratio
 
     /**
      * E-mail over SMTP; {@code starttls} upgrades the connection with STARTTLS and refuses to send without it.
+     *
+     * @param caFile a PEM file with the certificate(s) that may sign the SMTP server's certificate (a private CA or the
+     *               server's own self-signed certificate); null to trust the JVM's default CAs. The server's host name
+     *               is checked against its certificate either way.
      */
     public record Email(String name, String host, int port, boolean starttls, String username, String password, String from,
-                        List<String> to, int maxAttempts) implements Channel {
+                        List<String> to, int maxAttempts, java.nio.file.Path caFile) implements Channel {
+        /** Without a CA file: the server's certificate must chain to one of the JVM's default CAs. */
+        public Email(String name, String host, int port, boolean starttls, String username, String password, String from, List<String> to, int maxAttempts) {
+            this(name, host, port, starttls, username, password, from, to, maxAttempts, null);
+        }
+
+
         public Email {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(host, "host");
@@ -62,7 +72,8 @@ public record NotifySettings(List<Channel> channels, List<Route> routes, Duratio
 
         @Override
         public String toString() { // never the password
-            return "Email[name=" + name + ", host=" + host + ", port=" + port + ", starttls=" + starttls + ", to=" + to + "]";
+            return "Email[name=" + name + ", host=" + host + ", port=" + port + ", starttls=" + starttls + ", to=" + to
+                    + (caFile == null ? "" : ", caFile=" + caFile) + "]";
         }
     }
 

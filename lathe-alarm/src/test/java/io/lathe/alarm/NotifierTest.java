@@ -9,6 +9,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.mail.internet.MimeMessage;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,10 +25,20 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.subethamail.smtp.helper.SimpleMessageListener;
+import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
+import org.subethamail.smtp.server.SessionHandler;
 
-/** Notifications against a real HTTP receiver (JDK HttpServer) and a real SMTP server (GreenMail) in the test. */
+/**
+ * Notifications against a real HTTP receiver (JDK HttpServer) and real SMTP servers in the test: GreenMail (plain SMTP,
+ * no STARTTLS) and SubEtha SMTP (STARTTLS with a self-signed certificate made by keytool).
+ */
 class NotifierTest {
     static final long T0 = Instant.parse("2026-01-05T06:00:00Z").toEpochMilli(); // a Monday
     final AtomicLong now = new AtomicLong(T0);
@@ -155,6 +168,100 @@ class NotifierTest {
         Alarm b = alarm("press.alarm.u", Priority.URGENT, AlarmState.UNACK, now.get() * 1000);
         notifier.onTransition(annunciation(b), b);
         assertThat(notifier.attempts()).hasSize(2);
+    }
+
+    /**
+     * A self-signed certificate for 127.0.0.1 made by the JDK's keytool: the server's key store and the PEM the
+     * channel's {@code caFile} trusts.
+     */
+    static Path[] selfSigned(Path dir) throws Exception {
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Path store = dir.resolve("smtp.p12"), pem = dir.resolve("smtp-ca.pem");
+        run(List.of(keytool, "-genkeypair", "-alias", "smtp", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", "changeit", "-keypass", "changeit"));
+        run(List.of(keytool, "-exportcert", "-rfc", "-alias", "smtp", "-keystore", store.toString(), "-storepass", "changeit", "-file", pem.toString()));
+        return new Path[] {store, pem};
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("keytool: %s", out).isZero();
+    }
+
+    static SSLContext serverContext(Path store) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(store)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
+    }
+
+    @Test
+    void emailOverStarttlsToAServerWithASelfSignedCertificate(@TempDir Path dir) throws Exception {
+        Path[] cert = selfSigned(dir);
+        List<String> received = new CopyOnWriteArrayList<>();
+        List<Boolean> sessionsTls = new CopyOnWriteArrayList<>();
+        // SubEtha SMTP offering STARTTLS and refusing MAIL before it (requireTLS), reporting per session whether TLS started
+        SMTPServer smtp = SMTPServer.port(0).bindAddress(java.net.InetAddress.getLoopbackAddress()).hostName("127.0.0.1")
+                .enableTLS().requireTLS().startTlsSocketFactory(serverContext(cert[0]))
+                .sessionHandler(new SessionHandler() {
+                    @Override
+                    public SessionAcceptance accept(Session session) {
+                        return SessionAcceptance.success();
+                    }
+
+                    @Override
+                    public void onSessionEnd(Session session) {
+                        sessionsTls.add(session.isTLSStarted());
+                    }
+                })
+                .simpleMessageListener(new SimpleMessageListener() {
+                    @Override
+                    public boolean accept(String from, String recipient) {
+                        return true;
+                    }
+
+                    @Override
+                    public void deliver(String from, String recipient, java.io.InputStream data) throws java.io.IOException {
+                        received.add(recipient + "\n" + new String(data.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }).build();
+        smtp.start();
+        try {
+            int port = smtp.getPortAllocated();
+            NotifySettings.Email tls = new NotifySettings.Email("tls", "127.0.0.1", port, true, null, null, "lathe@plant.example",
+                    List.of("shift-lead@plant.example"), 1, cert[1]);
+            // the same server without trusting its certificate: the upgrade fails on the certificate, nothing is sent
+            NotifySettings.Email untrusted = new NotifySettings.Email("untrusted", "127.0.0.1", port, true, null, null, "lathe@plant.example",
+                    List.of("other@plant.example"), 1);
+            notifier = new Notifier(new NotifySettings(List.of(tls, untrusted), List.of(route(List.of("tls"), Set.of(Priority.URGENT)),
+                    route(List.of("untrusted"), Set.of(Priority.LOW))), null, null), clock, List::of, metrics, Duration.ofHours(1));
+            Alarm a = alarm("press.alarm.t", Priority.URGENT, AlarmState.UNACK, T0 * 1000);
+            notifier.onTransition(annunciation(a), a);
+            assertThat(waitFor(1)).extracting(m -> m.get("outcome")).containsExactly("sent");
+            assertThat(received).hasSize(1);
+            assertThat(received.get(0)).startsWith("shift-lead@plant.example\n").contains("Subject: [URGENT] Temperature high - Press 3",
+                    "Temperature high: 91 degC above h limit 80 degC");
+            for (int i = 0; i < 100 && sessionsTls.isEmpty(); i++) Thread.sleep(50);
+            assertThat(sessionsTls).containsExactly(true); // the server saw the session upgraded before the mail
+
+            Alarm b = alarm("press.alarm.low", Priority.LOW, AlarmState.UNACK, T0 * 1000);
+            notifier.onTransition(annunciation(b), b);
+            List<Map<String, Object>> attempts = waitFor(2);
+            assertThat(attempts.get(1).get("outcome")).isEqualTo("failed");
+            assertThat(String.valueOf(attempts.get(1).get("error"))).contains("convert socket to TLS", "certification path");
+            assertThat(received).hasSize(1);
+            assertThat(count("tls", "sent")).isEqualTo(1);
+            assertThat(count("untrusted", "failed")).isEqualTo(1);
+        } finally {
+            smtp.stop();
+        }
     }
 
     @Test
