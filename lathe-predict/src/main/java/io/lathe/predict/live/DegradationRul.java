@@ -12,7 +12,7 @@ import java.util.Map;
  * first reached it (its running maximum, after a half-hour mean, so noise does not count as wear). The current
  * cycle's level (mean of its last half hour) is looked up in every past cycle and its hours left at that level taken
  * as they are (scaling by the fraction of life passed, from the hours since the repair, measured worse on the virtual
- * factory: RMSE 3.3 h against 3.1 h within 8 h of the failure). The estimate is the median over past cycles, the band their lowest and highest (±40 % with a single cycle). Cycles whose anomaly model learned right after
+ * factory: RMSE 3.3 h against 3.1 h within 8 h of the failure). The estimate is the median over past cycles, the band calibrated by leave-one-cycle-out ratios (see calibrate). Cycles whose anomaly model learned right after
  * a repair share one scale and are preferred; the first cycle of a machine monitored mid-life is used only while there
  * is no other.
  *
