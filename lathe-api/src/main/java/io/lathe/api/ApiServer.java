@@ -464,7 +464,7 @@ public final class ApiServer implements AutoCloseable {
             for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));
             ctx.json(out);
         });
-        (alarmRoutes != null ? alarmRoutes : new io.lathe.api.internal.AlarmRoutes(null, clock)).register(config);
+        (alarmRoutes != null ? alarmRoutes : new io.lathe.api.internal.AlarmRoutes(null, clock)).register(config, access == null ? null : access.control());
         config.routes.get("/api/live", this::live);
         // The dashboard's languages are the catalogues that exist, so adding one is adding its file (i18n/<tag>.json).
         String languagesDir = System.getenv("LATHE_WEB_DIR");

@@ -112,6 +112,61 @@ class AlarmRoutesTest {
         call("DELETE", "/api/alarms/rules/{id}", "/api/alarms/rules/" + id, null, 404);
     }
 
+    /** With access control, alarm actions and rule changes by people land in the lathe-auth audit log (audit.jsonl). */
+    @Test
+    void actionsAreWrittenToTheAuditLog() throws Exception {
+        io.lathe.auth.AccessControl control = TestAccess.control(dir);
+        try (ApiServer secured = ApiServer.create(new ApiSettings("127.0.0.1", 0), alarms.model(), new LiveState(),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List::of)
+                .alarms(new AlarmRoutes(alarms, InstantSource.system())).access(ApiAccess.locked(control))) {
+            String url = "http://127.0.0.1:" + secured.start();
+            String operator = TestAccess.token(control, io.lathe.auth.Scope.OPERATE), admin = TestAccess.adminToken(control);
+            assertThat(post(url + "/api/alarms/" + alarmId + "/ack", operator, "{\"comment\":\"cooling checked\"}")).isEqualTo(200);
+            assertThat(post(url + "/api/alarms/" + alarmId + "/ack", operator, "{}")).isEqualTo(409); // already acknowledged
+            assertThat(post(url + "/api/alarms/" + alarmId + "/shelve", operator, "{\"minutes\":30,\"comment\":\"sensor work\"}")).isEqualTo(200);
+            assertThat(post(url + "/api/alarms/rules", admin,
+                    "{\"machine\":\"" + machine + "\",\"name\":\"Cold\",\"kind\":\"limit\",\"signal\":\"Temperature\",\"type\":\"L\",\"limit\":5}")).isEqualTo(200);
+            String cold = AlarmRule.idFor(machine, "Cold");
+            HttpResponse<String> del = http.send(TestAccess.bearer(HttpRequest.newBuilder(URI.create(url + "/api/alarms/rules/" + cold)), admin)
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(del.statusCode()).as(del.body()).isEqualTo(200);
+
+            List<JsonNode> lines = new java.util.ArrayList<>();
+            for (String l : java.nio.file.Files.readAllLines(dir.resolve("access/audit.jsonl"))) {
+                JsonNode n = json.readTree(l);
+                if (n.path("kind").asText().startsWith("alarm") || n.path("kind").asText().equals("acknowledgement")) lines.add(n);
+            }
+            assertThat(lines).extracting(n -> n.get("kind").asText())
+                    .containsExactly("acknowledgement", "acknowledgement", "alarm.action", "alarm.rule", "alarm.rule");
+            JsonNode ack = lines.get(0);
+            assertThat(ack.get("actor").asText()).startsWith("token:");
+            assertThat(ack.get("address").asText()).isEqualTo("127.0.0.1");
+            assertThat(ack.get("target").asText()).isEqualTo(alarmId);
+            assertThat(ack.get("outcome").asText()).isEqualTo("success");
+            assertThat(ack.at("/details/comment").asText()).isEqualTo("cooling checked");
+            assertThat(lines.get(1).get("outcome").asText()).isEqualTo("failure");
+            assertThat(lines.get(1).at("/details/status").asText()).isEqualTo("409");
+            assertThat(lines.get(2).at("/details/action").asText()).isEqualTo("shelve");
+            assertThat(lines.get(2).at("/details/minutes").asText()).isEqualTo("30");
+            assertThat(lines.get(2).at("/details/comment").asText()).isEqualTo("sensor work");
+            assertThat(lines.get(3).get("target").asText()).isEqualTo(cold);
+            assertThat(lines.get(3).at("/details/action").asText()).isEqualTo("created");
+            assertThat(lines.get(4).get("target").asText()).isEqualTo(cold);
+            assertThat(lines.get(4).at("/details/action").asText()).isEqualTo("deleted");
+            // and admins read them through GET /api/audit by kind
+            HttpResponse<String> audit = http.send(TestAccess.bearer(HttpRequest.newBuilder(URI.create(url + "/api/audit?kind=acknowledgement,alarm.action")), admin)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(json.readTree(audit.body()).get("events")).hasSize(3);
+        } finally {
+            control.close();
+        }
+    }
+
+    private int post(String url, String token, String body) throws Exception {
+        return http.send(TestAccess.bearer(HttpRequest.newBuilder(URI.create(url)), token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     private JsonNode call(String method, String template, String url, String body, int status) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + url)).timeout(Duration.ofSeconds(10));
         if (body != null) b.header("Content-Type", "application/json");

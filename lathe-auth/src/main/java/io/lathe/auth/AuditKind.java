@@ -13,7 +13,12 @@ public enum AuditKind {
     TOKEN_REVOKED("token.revoked"),
     TOKEN_IMPORTED("token.imported"),
     DOWNTIME_REASON("downtime.reason"),
+    /** An alarm acknowledged by a person (single or bulk); target the alarm id. */
     ACKNOWLEDGEMENT("acknowledgement"),
+    /** Another alarm action by a person (shelve, unshelve, comment, reset, out-of-service, in-service); details name it. */
+    ALARM_ACTION("alarm.action"),
+    /** An alarm rule created, changed or deleted through the API; target the rule id. */
+    ALARM_RULE("alarm.rule"),
     CONFIG_CHANGED("config.changed"),
     CONNECTION_CHANGED("connection.changed");
 

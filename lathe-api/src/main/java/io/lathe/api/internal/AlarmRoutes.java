@@ -11,6 +11,9 @@ import io.lathe.alarm.AlarmSystem;
 import io.lathe.alarm.Priority;
 import io.lathe.alarm.RuleCodec;
 import io.lathe.alarm.Transition;
+import io.lathe.auth.AccessControl;
+import io.lathe.auth.AuditEvent;
+import io.lathe.auth.AuditKind;
 import io.lathe.auth.Principal;
 import io.lathe.model.PlantModel;
 import java.io.IOException;
@@ -29,7 +32,10 @@ import java.util.function.Predicate;
 /**
  * The alarm routes ({@code /api/alarms...}, CONTRACTS.md "Alarms") and the {@code alarm} events of {@code /api/live}.
  * Without an {@link AlarmSystem} every route answers 503. Lists are filtered to the sites the caller may see; a single
- * alarm's site is in its id ({@code <machine id>.alarm.<name>}).
+ * alarm's site is in its id ({@code <machine id>.alarm.<name>}). With access control, every action by a person (ack,
+ * shelve, unshelve, comment, reset, out-of-service, in-service) and every rule change is also written to the audit
+ * log ({@code acknowledgement}, {@code alarm.action}, {@code alarm.rule}) with who, the alarm or rule and the comment,
+ * refusals with their status and code: the alarm journal keeps the lifecycle, the audit log who changed what.
  */
 public final class AlarmRoutes {
     /** Most alarm events queued for one live client that is behind; past it the oldest are dropped. */
@@ -39,6 +45,8 @@ public final class AlarmRoutes {
     private final AlarmSystem system;
     private final InstantSource clock;
     private final Set<Feed> feeds = new CopyOnWriteArraySet<>();
+    /** null without access control: nothing to audit into */
+    private volatile AccessControl control;
 
     public AlarmRoutes(AlarmSystem system, InstantSource clock) {
         this.system = system;
@@ -46,8 +54,14 @@ public final class AlarmRoutes {
         if (system != null) system.engine().addListener(this::publish);
     }
 
-    /** Registers every alarm route; specific paths before {@code {id}} ones. */
+    /** Registers every alarm route without an audit log. */
     public void register(JavalinConfig config) {
+        register(config, null);
+    }
+
+    /** Registers every alarm route, specific paths before {@code {id}} ones; actions are audited into {@code control}'s log. */
+    public void register(JavalinConfig config, AccessControl control) {
+        this.control = control;
         config.routes.get("/api/alarms", this::list);
         config.routes.get("/api/alarms/summary", this::summary);
         config.routes.get("/api/alarms/events", this::events);
@@ -257,15 +271,20 @@ public final class AlarmRoutes {
         if (id != null && system().engine().rule(id) != null && !id.startsWith(String.valueOf(fields.get("machine")) + ".")) {
             throw ApiError.badRequest("machine", String.valueOf(fields.get("machine")), "must stay the machine of the alarm " + id);
         }
+        String target = id != null ? id : fields.get("machine") == null || fields.get("name") == null ? null
+                : String.valueOf(fields.get("machine")) + ".alarm." + fields.get("name");
+        boolean existed = id != null && system().engine().rule(id) != null;
         try {
             var r = system().define(fields, id);
+            audit(ctx, AuditKind.ALARM_RULE, r.id(), null, details("action", existed ? "updated" : "created", "kind", String.valueOf(fields.get("kind"))));
             ctx.json(RuleCodec.toMap(r));
         } catch (AlarmSystem.InvalidRule e) {
             List<ApiError.FieldError> errors = new ArrayList<>();
             for (var p : e.problems()) errors.add(new ApiError.FieldError(p.field(), fields.get(p.field()) == null ? null : String.valueOf(fields.get(p.field())), p.message()));
-            throw ApiError.invalid("invalid alarm rule: " + e.problems().size() + " problem(s); see errors", errors);
+            throw audit(ctx, AuditKind.ALARM_RULE, target, ApiError.invalid("invalid alarm rule: " + e.problems().size() + " problem(s); see errors", errors),
+                    details("action", id == null ? "create" : "update", "problems", String.valueOf(e.problems().size())));
         } catch (AlarmException e) {
-            throw map(e);
+            throw audit(ctx, AuditKind.ALARM_RULE, target, map(e), details("action", id == null ? "create" : "update"));
         }
     }
 
@@ -273,10 +292,35 @@ public final class AlarmRoutes {
         String id = Views.requireId("id", ctx.pathParam("id"));
         try {
             system().delete(id);
+            audit(ctx, AuditKind.ALARM_RULE, id, null, details("action", "deleted"));
             ctx.json(Map.of("deleted", id));
         } catch (AlarmException e) {
-            throw map(e);
+            throw audit(ctx, AuditKind.ALARM_RULE, id, map(e), details("action", "delete"));
         }
+    }
+
+    // ---- audit ----
+
+    private static Map<String, String> details(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) if (kv[i + 1] != null) m.put(kv[i], kv[i + 1]);
+        return m;
+    }
+
+    /**
+     * Records an action by the caller in the audit log (if there is one): a success when {@code refused} is null, else
+     * a failure with its status and code. Returns {@code refused} so a refusal can be thrown in one line.
+     */
+    private ApiError audit(Context ctx, AuditKind kind, String target, ApiError refused, Map<String, String> details) {
+        AccessControl c = control;
+        if (c == null) return refused;
+        Map<String, String> d = new LinkedHashMap<>(details);
+        if (refused != null) {
+            d.put("status", String.valueOf(refused.status()));
+            d.put("code", refused.code());
+        }
+        c.audit().record(AdminRoutes.actor(ctx), kind, target, refused == null ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.FAILURE, d);
+        return refused;
     }
 
     // ---- actions ----
@@ -300,6 +344,12 @@ public final class AlarmRoutes {
         String comment = text(body, "comment");
         String user = user(ctx);
         var e = system().engine();
+        AuditKind kind = action.equals("ack") ? AuditKind.ACKNOWLEDGEMENT : AuditKind.ALARM_ACTION;
+        Map<String, String> details = details("action", action, "comment", comment);
+        if (action.equals("shelve")) {
+            if (body.hasNonNull("minutes")) details.put("minutes", body.get("minutes").toString());
+            details.put("oneShot", String.valueOf(body.path("oneShot").asBoolean(false)));
+        }
         try {
             Alarm a = switch (action) {
                 case "ack" -> e.acknowledge(id, user, comment);
@@ -315,9 +365,10 @@ public final class AlarmRoutes {
                 }
                 default -> throw new IllegalStateException(action);
             };
+            audit(ctx, kind, id, null, details);
             ctx.json(view(a));
         } catch (AlarmException ex) {
-            throw map(ex);
+            throw audit(ctx, kind, id, map(ex), details);
         }
     }
 
@@ -336,7 +387,9 @@ public final class AlarmRoutes {
                 if (!visible.test(id)) throw new AlarmException(AlarmException.Code.NOT_FOUND, "no alarm [id=" + id + "]");
                 system().engine().acknowledge(id, user(ctx), comment);
                 done.add(id);
+                audit(ctx, AuditKind.ACKNOWLEDGEMENT, id, null, details("action", "ack", "comment", comment, "bulk", "true"));
             } catch (AlarmException e) {
+                audit(ctx, AuditKind.ACKNOWLEDGEMENT, id, map(e), details("action", "ack", "comment", comment, "bulk", "true"));
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("id", id);
                 f.put("code", code(e));
