@@ -112,7 +112,7 @@ class HostSessionTest {
 
             // The new session's Will is as new as its online STATE, so edge nodes act on Lathe's death again.
             takeOverClientIdOf(host);
-            assertThat(nextState(states)).isEqualTo(new State(false, answer.timestamp()));
+            assertThat(nextOffline(states)).isEqualTo(new State(false, answer.timestamp()));
         }
     }
 
@@ -222,6 +222,15 @@ class HostSessionTest {
             if (s.online()) return s;
         }
         throw new AssertionError("no online STATE among the next 10 STATE messages");
+    }
+
+    // A repeat of the online STATE (QoS 1 may deliver it again, on a loaded machine after the takeover) is not the Will.
+    private static State nextOffline(Mqtt3BlockingClient.Mqtt3Publishes states) throws InterruptedException {
+        for (int i = 0; i < 10; i++) {
+            State s = nextState(states);
+            if (!s.online()) return s;
+        }
+        throw new AssertionError("no offline STATE among the next 10 STATE messages");
     }
 
     private static byte[] stateJson(boolean online, long timestamp) {
