@@ -44,6 +44,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  *     channels:
  *       - { name: ops, webhook: https://ops.example/hooks/lathe, secret: ..., max-attempts: 5 }
  *       - { name: shift, smtp-host: mail.example, smtp-port: 587, starttls: true, username: ..., password: ..., from: lathe@example, to: [lead@example] }
+ *         (optional ca-file: a PEM of the CA or self-signed certificate the SMTP server's certificate must chain to)
  *     routes:
  *       - { channels: [ops], priorities: [urgent, high], assets: [Springfield/Machining], escalate-after: 15m, escalate-to: [shift],
  *           schedule: [ { days: [mon, tue, wed, thu, fri], start: "06:00", end: "22:00" } ] }
@@ -56,7 +57,7 @@ public final class AlarmConfigParser {
     private static final Set<String> MACHINE = Set.of("machine", "type", "alarms");
     private static final Set<String> NOTIFY = Set.of("zone", "channels", "routes");
     private static final Set<String> CHANNEL = Set.of("name", "webhook", "secret", "max-attempts", "smtp-host", "smtp-port", "starttls",
-            "username", "password", "from", "to");
+            "username", "password", "from", "to", "ca-file");
     private static final Set<String> ROUTE = Set.of("channels", "priorities", "assets", "schedule", "escalate-after", "escalate-to");
     private static final Set<String> WINDOW = Set.of("days", "start", "end");
 
@@ -203,7 +204,7 @@ public final class AlarmConfigParser {
                     problem(f.get("webhook"), w + ".webhook", "must be an http:// or https:// URL, but was '" + url + "'");
                     return null;
                 }
-                for (String k : List.of("smtp-host", "smtp-port", "starttls", "username", "password", "from", "to")) {
+                for (String k : List.of("smtp-host", "smtp-port", "starttls", "username", "password", "from", "to", "ca-file")) {
                     if (f.containsKey(k)) problem(f.get(k), w + "." + k, "is for e-mail channels; a webhook channel takes webhook, secret and max-attempts");
                 }
                 return new NotifySettings.Webhook(name, u, scalar(f.get("secret"), w + ".secret"), attempts == null ? 5 : attempts, null);
@@ -212,6 +213,7 @@ public final class AlarmConfigParser {
                 String host = scalar(f.get("smtp-host"), w + ".smtp-host");
                 Integer port = integer(f.get("smtp-port"), w + ".smtp-port", 587);
                 String starttls = scalar(f.get("starttls"), w + ".starttls");
+                String caFile = scalar(f.get("ca-file"), w + ".ca-file");
                 String from = scalar(f.get("from"), w + ".from");
                 if (from == null) problem(n, w + ".from", "is required: the sender address");
                 List<String> to = new ArrayList<>();
@@ -220,7 +222,8 @@ public final class AlarmConfigParser {
                 if (to.isEmpty()) problem(n, w + ".to", "is required: at least one recipient address");
                 if (from == null || to.isEmpty() || host == null || port == null) return null;
                 return new NotifySettings.Email(name, host, port, starttls == null || Boolean.parseBoolean(starttls),
-                        scalar(f.get("username"), w + ".username"), scalar(f.get("password"), w + ".password"), from, to, attempts == null ? 3 : attempts);
+                        scalar(f.get("username"), w + ".username"), scalar(f.get("password"), w + ".password"), from, to, attempts == null ? 3 : attempts,
+                        caFile == null ? null : java.nio.file.Path.of(caFile)); // PEM trusted for the server's certificate
             }
         } catch (IllegalArgumentException e) {
             problem(n, w, e.getMessage());
