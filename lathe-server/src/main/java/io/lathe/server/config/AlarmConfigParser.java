@@ -63,13 +63,13 @@ public final class AlarmConfigParser {
 
     private final PlantModel model;
     private final YamlProblems yaml;
-    private final Set<String> reported = new HashSet<>();
     private final List<ConfigProblem> problems;
 
     private AlarmConfigParser(String file, PlantModel model, List<ConfigProblem> problems) {
         this.model = model;
         this.problems = problems;
-        this.yaml = new YamlProblems(file, problems);
+        // Machine-type rules are checked once per machine: the same problem at the same line is reported once.
+        this.yaml = new YamlProblems(file, problems, true);
     }
 
     /**
@@ -85,24 +85,24 @@ public final class AlarmConfigParser {
 
     private AlarmConfig alarms(Map<String, Node> s) {
         Map<String, List<Node>> types = new LinkedHashMap<>();
-        for (Node n : list(s.get("types"), "alarms.types")) {
+        for (Node n : yaml.list(s.get("types"), "alarms.types")) {
             Map<String, Node> f = yaml.keys(n, "alarms.types[]", TYPE);
             if (f == null) continue;
-            String name = scalar(f.get("name"), "alarms.types[].name");
+            String name = yaml.scalar(f.get("name"), "alarms.types[].name");
             if (name == null) {
                 problem(n, "alarms.types[].name", "is required: the name machines give as 'type'");
                 continue;
             }
-            if (types.put(name, list(f.get("alarms"), "alarms.types[" + name + "].alarms")) != null) {
+            if (types.put(name, yaml.list(f.get("alarms"), "alarms.types[" + name + "].alarms")) != null) {
                 problem(f.get("name"), "alarms.types[" + name + "].name", "'" + name + "' is used twice; type names must be unique");
             }
         }
         List<AlarmRule> rules = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        for (Node n : list(s.get("machines"), "alarms.machines")) {
+        for (Node n : yaml.list(s.get("machines"), "alarms.machines")) {
             Map<String, Node> f = yaml.keys(n, "alarms.machines[]", MACHINE);
             if (f == null) continue;
-            String ref = scalar(f.get("machine"), "alarms.machines[].machine");
+            String ref = yaml.scalar(f.get("machine"), "alarms.machines[].machine");
             if (ref == null) {
                 problem(n, "alarms.machines[].machine", "is required: a machine's path like Site/Area/Line/Machine or its asset id");
                 continue;
@@ -114,14 +114,14 @@ public final class AlarmConfigParser {
                 continue;
             }
             List<Node> ruleNodes = new ArrayList<>();
-            String type = scalar(f.get("type"), where + ".type");
+            String type = yaml.scalar(f.get("type"), where + ".type");
             if (type != null) {
                 List<Node> t = types.get(type);
                 if (t == null) problem(f.get("type"), where + ".type", "no alarm type '" + type + "' under alarms.types" + ConfigLoader.suggest(type, types.keySet())
                         + "; known types: " + types.keySet());
                 else ruleNodes.addAll(t);
             }
-            ruleNodes.addAll(list(f.get("alarms"), where + ".alarms"));
+            ruleNodes.addAll(yaml.list(f.get("alarms"), where + ".alarms"));
             for (Node r : ruleNodes) {
                 AlarmRule rule = rule(r, machine, where);
                 if (rule == null) continue;
@@ -144,10 +144,10 @@ public final class AlarmConfigParser {
             }
             if (e.getValue() instanceof SequenceNode seq) {
                 List<String> items = new ArrayList<>();
-                for (Node i : seq.getValue()) items.add(scalar(i, where + "." + e.getKey()));
+                for (Node i : seq.getValue()) items.add(yaml.scalar(i, where + "." + e.getKey()));
                 values.put(e.getKey(), items);
             } else {
-                values.put(e.getKey(), scalar(e.getValue(), where + ".alarms[]." + e.getKey()));
+                values.put(e.getKey(), yaml.scalar(e.getValue(), where + ".alarms[]." + e.getKey()));
             }
         }
         Object name = values.get("name");
@@ -161,7 +161,7 @@ public final class AlarmConfigParser {
         Map<String, Node> f = yaml.keys(node, "alarms.notify", NOTIFY);
         if (f == null) return null;
         ZoneId zone = ZoneId.of("UTC");
-        String z = scalar(f.get("zone"), "alarms.notify.zone");
+        String z = yaml.scalar(f.get("zone"), "alarms.notify.zone");
         if (z != null) {
             try {
                 zone = ZoneId.of(z);
@@ -171,7 +171,7 @@ public final class AlarmConfigParser {
         }
         List<NotifySettings.Channel> channels = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
-        for (Node n : list(f.get("channels"), "alarms.notify.channels")) {
+        for (Node n : yaml.list(f.get("channels"), "alarms.notify.channels")) {
             NotifySettings.Channel c = channel(n);
             if (c == null) continue;
             if (!names.add(c.name())) problem(n, "alarms.notify.channels[" + c.name() + "]", "the channel name is used twice");
@@ -179,7 +179,7 @@ public final class AlarmConfigParser {
         }
         List<NotifySettings.Route> routes = new ArrayList<>();
         int i = 0;
-        for (Node n : list(f.get("routes"), "alarms.notify.routes")) {
+        for (Node n : yaml.list(f.get("routes"), "alarms.notify.routes")) {
             NotifySettings.Route r = route(n, "alarms.notify.routes[" + i++ + "]", names);
             if (r != null) routes.add(r);
         }
@@ -189,7 +189,7 @@ public final class AlarmConfigParser {
     private NotifySettings.Channel channel(Node n) {
         Map<String, Node> f = yaml.keys(n, "alarms.notify.channels[]", CHANNEL);
         if (f == null) return null;
-        String name = scalar(f.get("name"), "alarms.notify.channels[].name");
+        String name = yaml.scalar(f.get("name"), "alarms.notify.channels[].name");
         if (name == null) {
             problem(n, "alarms.notify.channels[].name", "is required: the name routes use");
             return null;
@@ -198,7 +198,7 @@ public final class AlarmConfigParser {
         Integer attempts = integer(f.get("max-attempts"), w + ".max-attempts", 5);
         try {
             if (f.containsKey("webhook")) {
-                String url = scalar(f.get("webhook"), w + ".webhook");
+                String url = yaml.scalar(f.get("webhook"), w + ".webhook");
                 URI u = url == null ? null : URI.create(url);
                 if (u == null || u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
                     problem(f.get("webhook"), w + ".webhook", "must be an http:// or https:// URL, but was '" + url + "'");
@@ -207,22 +207,22 @@ public final class AlarmConfigParser {
                 for (String k : List.of("smtp-host", "smtp-port", "starttls", "username", "password", "from", "to", "ca-file")) {
                     if (f.containsKey(k)) problem(f.get(k), w + "." + k, "is for e-mail channels; a webhook channel takes webhook, secret and max-attempts");
                 }
-                return new NotifySettings.Webhook(name, u, scalar(f.get("secret"), w + ".secret"), attempts == null ? 5 : attempts, null);
+                return new NotifySettings.Webhook(name, u, yaml.scalar(f.get("secret"), w + ".secret"), attempts == null ? 5 : attempts, null);
             }
             if (f.containsKey("smtp-host")) {
-                String host = scalar(f.get("smtp-host"), w + ".smtp-host");
+                String host = yaml.scalar(f.get("smtp-host"), w + ".smtp-host");
                 Integer port = integer(f.get("smtp-port"), w + ".smtp-port", 587);
-                String starttls = scalar(f.get("starttls"), w + ".starttls");
-                String caFile = scalar(f.get("ca-file"), w + ".ca-file");
-                String from = scalar(f.get("from"), w + ".from");
+                String starttls = yaml.scalar(f.get("starttls"), w + ".starttls");
+                String caFile = yaml.scalar(f.get("ca-file"), w + ".ca-file");
+                String from = yaml.scalar(f.get("from"), w + ".from");
                 if (from == null) problem(n, w + ".from", "is required: the sender address");
                 List<String> to = new ArrayList<>();
-                for (Node t : list(f.get("to"), w + ".to")) to.add(scalar(t, w + ".to"));
+                for (Node t : yaml.list(f.get("to"), w + ".to")) to.add(yaml.scalar(t, w + ".to"));
                 if (f.get("to") instanceof ScalarNode one && !one.getValue().isEmpty()) to.add(one.getValue());
                 if (to.isEmpty()) problem(n, w + ".to", "is required: at least one recipient address");
                 if (from == null || to.isEmpty() || host == null || port == null) return null;
                 return new NotifySettings.Email(name, host, port, starttls == null || Boolean.parseBoolean(starttls),
-                        scalar(f.get("username"), w + ".username"), scalar(f.get("password"), w + ".password"), from, to, attempts == null ? 3 : attempts,
+                        yaml.scalar(f.get("username"), w + ".username"), yaml.scalar(f.get("password"), w + ".password"), from, to, attempts == null ? 3 : attempts,
                         caFile == null ? null : java.nio.file.Path.of(caFile)); // PEM trusted for the server's certificate
             }
         } catch (IllegalArgumentException e) {
@@ -255,7 +255,7 @@ public final class AlarmConfigParser {
             else assets.add(id);
         }
         List<NotifySettings.Window> windows = new ArrayList<>();
-        for (Node wn : list(f.get("schedule"), w + ".schedule")) {
+        for (Node wn : yaml.list(f.get("schedule"), w + ".schedule")) {
             Map<String, Node> wf = yaml.keys(wn, w + ".schedule[]", WINDOW);
             if (wf == null) continue;
             Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
@@ -270,7 +270,7 @@ public final class AlarmConfigParser {
             if (start != null && end != null) windows.add(new NotifySettings.Window(days, start, end));
         }
         Duration after = null;
-        String a = scalar(f.get("escalate-after"), w + ".escalate-after");
+        String a = yaml.scalar(f.get("escalate-after"), w + ".escalate-after");
         if (a != null) {
             try {
                 after = RuleCodec.parseDuration(a);
@@ -302,7 +302,7 @@ public final class AlarmConfigParser {
     }
 
     private LocalTime time(Node n, String where) {
-        String t = scalar(n, where);
+        String t = yaml.scalar(n, where);
         if (t == null) {
             problem(n, where, "is required: a local time like \"06:00\"");
             return null;
@@ -316,7 +316,7 @@ public final class AlarmConfigParser {
     }
 
     private Integer integer(Node n, String where, int dflt) {
-        String t = scalar(n, where);
+        String t = yaml.scalar(n, where);
         if (t == null) return dflt;
         try {
             return Integer.parseInt(t.strip());
@@ -332,29 +332,16 @@ public final class AlarmConfigParser {
             if (!s.getValue().isEmpty()) out.add(s.getValue().toLowerCase(Locale.ROOT).equals(s.getValue()) ? s.getValue() : s.getValue());
             return out;
         }
-        for (Node i : list(n, where)) {
-            String v = scalar(i, where);
+        for (Node i : yaml.list(n, where)) {
+            String v = yaml.scalar(i, where);
             if (v != null) out.add(v);
         }
         return out;
     }
 
-    private List<Node> list(Node n, String where) {
-        if (n == null || n instanceof ScalarNode s && s.getValue().isEmpty()) return List.of();
-        if (n instanceof SequenceNode seq) return seq.getValue();
-        problem(n, where, "must be a list (lines starting with '- ')");
-        return List.of();
-    }
 
-    private String scalar(Node n, String where) {
-        if (n == null) return null;
-        if (n instanceof ScalarNode s) return s.getValue().isEmpty() ? null : s.getValue();
-        problem(n, where, "must be a single value");
-        return null;
-    }
 
-    /** Machine-type rules are checked once per machine: the same problem at the same line is reported once. */
     private void problem(Node n, String key, String message) {
-        if (reported.add(YamlProblems.line(n) + "|" + message)) yaml.add(n, key, message);
+        yaml.add(n, key, message);
     }
 }

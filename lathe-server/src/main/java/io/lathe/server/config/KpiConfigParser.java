@@ -126,16 +126,16 @@ public final class KpiConfigParser {
         Map<String, Node> top = fields(node, "kpi", TOP);
         if (top == null) return null;
         Map<String, SiteConfig> sites = new LinkedHashMap<>();
-        for (Node n : list(top.get("sites"), "kpi.sites")) {
+        for (Node n : yaml.list(top.get("sites"), "kpi.sites")) {
             SiteConfig s = site(n);
             if (s == null) continue;
             if (sites.putIfAbsent(s.id(), s) != null) problem(n, "kpi.sites[" + s.id() + "]", "the site appears twice; keep one entry");
         }
         Map<String, Map<String, Node>> types = new LinkedHashMap<>();
-        for (Node n : list(top.get("machine-types"), "kpi.machine-types")) {
+        for (Node n : yaml.list(top.get("machine-types"), "kpi.machine-types")) {
             Map<String, Node> f = fields(n, "kpi.machine-types[]", TYPE);
             if (f == null) continue;
-            String name = scalar(f.get("name"), "kpi.machine-types[].name");
+            String name = yaml.scalar(f.get("name"), "kpi.machine-types[].name");
             if (name == null) {
                 if (!f.containsKey("name")) problem(n, "kpi.machine-types[].name", "is required: the name machines give as 'type'");
                 continue;
@@ -145,7 +145,7 @@ public final class KpiConfigParser {
         }
         List<MachineConfig> machines = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (Node n : list(top.get("machines"), "kpi.machines")) {
+        for (Node n : yaml.list(top.get("machines"), "kpi.machines")) {
             MachineConfig m = machine(n, types, sites);
             if (m != null && !seen.add(m.id())) {
                 problem(n, "kpi.machines[" + m.id() + "]", "the machine appears twice; keep one entry");
@@ -167,7 +167,7 @@ public final class KpiConfigParser {
     private SiteConfig site(Node n) {
         Map<String, Node> f = fields(n, "kpi.sites[]", SITE);
         if (f == null) return null;
-        String ref = scalar(f.get("site"), "kpi.sites[].site");
+        String ref = yaml.scalar(f.get("site"), "kpi.sites[].site");
         if (ref == null) {
             if (!f.containsKey("site")) problem(n, "kpi.sites[].site", "is required: a site's name (as under plant:) or asset id");
             return null;
@@ -180,7 +180,7 @@ public final class KpiConfigParser {
         }
         mentionedSites.add(id);
         ZoneId zone = ZoneId.of("UTC");
-        String z = scalar(f.get("zone"), where + ".zone");
+        String z = yaml.scalar(f.get("zone"), where + ".zone");
         if (z != null) {
             try {
                 zone = ZoneId.of(z);
@@ -189,7 +189,7 @@ public final class KpiConfigParser {
             }
         }
         double factor = 0;
-        String ef = scalar(f.get("emission-factor-kg-per-kwh"), where + ".emission-factor-kg-per-kwh");
+        String ef = yaml.scalar(f.get("emission-factor-kg-per-kwh"), where + ".emission-factor-kg-per-kwh");
         if (ef != null) {
             try {
                 factor = Double.parseDouble(ef.trim());
@@ -211,13 +211,13 @@ public final class KpiConfigParser {
         List<ShiftCalendar.Shift> shifts = new ArrayList<>();
         boolean ok = true;
         Set<String> names = new HashSet<>();
-        for (Node s : list(f.get("shifts"), where + ".shifts")) {
+        for (Node s : yaml.list(f.get("shifts"), where + ".shifts")) {
             Map<String, Node> sf = fields(s, where + ".shifts[]", SHIFT);
             if (sf == null) {
                 ok = false;
                 continue;
             }
-            String name = scalar(sf.get("name"), where + ".shifts[].name");
+            String name = yaml.scalar(sf.get("name"), where + ".shifts[].name");
             String w = where + ".shifts[" + (name == null ? "?" : name) + "]";
             if (name == null) {
                 problem(s, w + ".name", "is required: the shift's name, such as early");
@@ -230,8 +230,8 @@ public final class KpiConfigParser {
             if (!sf.containsKey("days")) {
                 days = EnumSet.allOf(DayOfWeek.class);
             } else {
-                for (Node d : list(sf.get("days"), w + ".days")) {
-                    String t = scalar(d, w + ".days");
+                for (Node d : yaml.list(sf.get("days"), w + ".days")) {
+                    String t = yaml.scalar(d, w + ".days");
                     DayOfWeek day = t == null ? null : day(t);
                     if (day == null) {
                         if (t != null) problem(d, w + ".days", "must be mon, tue, wed, thu, fri, sat or sun, but was '" + t + "'");
@@ -244,7 +244,7 @@ public final class KpiConfigParser {
             LocalTime start = time(sf, "start", w, s, true);
             LocalTime end = time(sf, "end", w, s, true);
             List<ShiftCalendar.Break> breaks = new ArrayList<>();
-            for (Node b : list(sf.get("breaks"), w + ".breaks")) {
+            for (Node b : yaml.list(sf.get("breaks"), w + ".breaks")) {
                 Map<String, Node> bf = fields(b, w + ".breaks[]", BREAK);
                 if (bf == null) {
                     ok = false;
@@ -263,8 +263,8 @@ public final class KpiConfigParser {
             ok = false;
         }
         Set<LocalDate> holidays = new HashSet<>();
-        for (Node h : list(f.get("holidays"), where + ".holidays")) {
-            String t = scalar(h, where + ".holidays");
+        for (Node h : yaml.list(f.get("holidays"), where + ".holidays")) {
+            String t = yaml.scalar(h, where + ".holidays");
             if (t == null) {
                 ok = false;
                 continue;
@@ -281,7 +281,7 @@ public final class KpiConfigParser {
     }
 
     private LocalTime time(Map<String, Node> f, String key, String where, Node owner, boolean required) {
-        String t = scalar(f.get(key), where + "." + key);
+        String t = yaml.scalar(f.get(key), where + "." + key);
         if (t == null) {
             if (required && !f.containsKey(key)) problem(owner, where + "." + key, "is required: a local time like \"06:00\"");
             return null;
@@ -306,13 +306,13 @@ public final class KpiConfigParser {
     private ReasonTree reasons(Node n, String where) {
         List<ReasonTree.Category> cats = new ArrayList<>();
         boolean ok = true;
-        for (Node c : list(n, where)) {
+        for (Node c : yaml.list(n, where)) {
             Map<String, Node> f = fields(c, where + "[]", CATEGORY);
             if (f == null) {
                 ok = false;
                 continue;
             }
-            String id = scalar(f.get("category"), where + "[].category");
+            String id = yaml.scalar(f.get("category"), where + "[].category");
             String w = where + "[" + (id == null ? "?" : id) + "]";
             if (id == null) {
                 problem(c, w + ".category", "is required: the category's id, such as breakdown");
@@ -320,21 +320,21 @@ public final class KpiConfigParser {
                 continue;
             }
             List<ReasonTree.Reason> rs = new ArrayList<>();
-            for (Node r : list(f.get("reasons"), w + ".reasons")) {
+            for (Node r : yaml.list(f.get("reasons"), w + ".reasons")) {
                 Map<String, Node> rf = fields(r, w + ".reasons[]", REASON);
                 if (rf == null) {
                     ok = false;
                     continue;
                 }
-                String code = scalar(rf.get("code"), w + ".reasons[].code");
+                String code = yaml.scalar(rf.get("code"), w + ".reasons[].code");
                 if (code == null) {
                     problem(r, w + ".reasons[].code", "is required: the reason code (value of the reason signal)");
                     ok = false;
                     continue;
                 }
-                rs.add(new ReasonTree.Reason(code, scalar(rf.get("name"), w + ".reasons[" + code + "].name")));
+                rs.add(new ReasonTree.Reason(code, yaml.scalar(rf.get("name"), w + ".reasons[" + code + "].name")));
             }
-            cats.add(new ReasonTree.Category(id, scalar(f.get("name"), w + ".name"), rs));
+            cats.add(new ReasonTree.Category(id, yaml.scalar(f.get("name"), w + ".name"), rs));
         }
         if (!ok) return null;
         try {
@@ -350,7 +350,7 @@ public final class KpiConfigParser {
     private MachineConfig machine(Node n, Map<String, Map<String, Node>> types, Map<String, SiteConfig> sites) {
         Map<String, Node> own = fields(n, "kpi.machines[]", MACHINE);
         if (own == null) return null;
-        String ref = scalar(own.get("machine"), "kpi.machines[].machine");
+        String ref = yaml.scalar(own.get("machine"), "kpi.machines[].machine");
         if (ref == null) {
             if (!own.containsKey("machine")) problem(n, "kpi.machines[].machine", "is required: a machine's path like Site/Area/Line/Machine or its asset id");
             return null;
@@ -362,7 +362,7 @@ public final class KpiConfigParser {
             return null;
         }
         Map<String, Node> f = new LinkedHashMap<>();
-        String type = scalar(own.get("type"), where + ".type");
+        String type = yaml.scalar(own.get("type"), where + ".type");
         if (type != null) {
             Map<String, Node> t = types.get(type);
             if (t == null) {
@@ -436,7 +436,7 @@ public final class KpiConfigParser {
         }
         List<StateSource.StateRule> rules = new ArrayList<>();
         boolean ok = true;
-        for (Node r : list(f.get("rules"), where + ".rules")) {
+        for (Node r : yaml.list(f.get("rules"), where + ".rules")) {
             Map<String, Node> rf = fields(r, where + ".rules[]", RULE);
             if (rf == null) {
                 ok = false;
@@ -445,7 +445,7 @@ public final class KpiConfigParser {
             MachineState s = rf.containsKey("state") ? machineState(rf.get("state"), where + ".rules[].state") : null;
             if (!rf.containsKey("state")) problem(r, where + ".rules[].state", "is required: the state while the conditions hold");
             List<StateSource.Condition> conds = new ArrayList<>();
-            List<Node> when = list(rf.get("when"), where + ".rules[].when");
+            List<Node> when = yaml.list(rf.get("when"), where + ".rules[].when");
             if (when.isEmpty()) {
                 problem(r, where + ".rules[].when", "is required: at least one condition {signal, op, value}");
                 ok = false;
@@ -459,7 +459,7 @@ public final class KpiConfigParser {
                 String w = where + ".rules[].when[]";
                 String sig = signal(cf.get("signal"), w + ".signal", machine);
                 if (!cf.containsKey("signal")) problem(c, w + ".signal", "is required");
-                String opText = scalar(cf.get("op"), w + ".op");
+                String opText = yaml.scalar(cf.get("op"), w + ".op");
                 StateSource.Op op = null;
                 if (opText != null) {
                     try {
@@ -499,7 +499,7 @@ public final class KpiConfigParser {
         if (f == null) return null;
         String sig = signal(f.get("signal"), where + ".signal", machine);
         if (!f.containsKey("signal")) problem(n, where + ".signal", "is required: the counter's signal");
-        String kind = scalar(f.get("kind"), where + ".kind");
+        String kind = yaml.scalar(f.get("kind"), where + ".kind");
         CounterSignal.Kind k = CounterSignal.Kind.CUMULATIVE;
         if (kind != null) {
             if (kind.equals("per-interval")) k = CounterSignal.Kind.PER_INTERVAL;
@@ -521,7 +521,7 @@ public final class KpiConfigParser {
         if (f == null) return null;
         String sig = signal(f.get("signal"), where + ".signal", machine);
         if (!f.containsKey("signal")) problem(n, where + ".signal", "is required: the energy meter (kWh) or power (kW) signal");
-        String kind = scalar(f.get("kind"), where + ".kind");
+        String kind = yaml.scalar(f.get("kind"), where + ".kind");
         EnergyConfig.Kind k = null;
         if ("meter-kwh".equals(kind)) k = EnergyConfig.Kind.METER_KWH;
         else if ("power-kw".equals(kind)) k = EnergyConfig.Kind.POWER_KW;
@@ -538,7 +538,7 @@ public final class KpiConfigParser {
 
     /** A machine's signal by name, or any signal by id; null (reported) when unknown. */
     private String signal(Node n, String where, String machine) {
-        String ref = scalar(n, where);
+        String ref = yaml.scalar(n, where);
         if (ref == null) return null;
         Signal s = model.signalByName(machine, ref);
         if (s == null) s = model.signal(ref);
@@ -552,7 +552,7 @@ public final class KpiConfigParser {
     }
 
     private MachineState machineState(Node n, String where) {
-        String t = scalar(n, where);
+        String t = yaml.scalar(n, where);
         if (t == null) return null;
         try {
             return MachineState.parse(t);
@@ -563,7 +563,7 @@ public final class KpiConfigParser {
     }
 
     private Duration duration(Node n, String where, boolean positive) {
-        String t = scalar(n, where);
+        String t = yaml.scalar(n, where);
         if (t == null) return null;
         try {
             Duration d = ConfigKey.parseDuration(t);
@@ -579,7 +579,7 @@ public final class KpiConfigParser {
     }
 
     private Double number(Node n, String where) {
-        String t = scalar(n, where);
+        String t = yaml.scalar(n, where);
         if (t == null) return null;
         String s = t.trim();
         if (s.equals("true")) return 1.0;
@@ -642,19 +642,7 @@ public final class KpiConfigParser {
         return out;
     }
 
-    private List<Node> list(Node n, String where) {
-        if (n == null || n instanceof ScalarNode s && s.getValue().isEmpty()) return List.of();
-        if (n instanceof SequenceNode seq) return seq.getValue();
-        problem(n, where, "must be a list (lines starting with '- ')");
-        return List.of();
-    }
 
-    private String scalar(Node n, String where) {
-        if (n == null) return null;
-        if (n instanceof ScalarNode s) return s.getValue().isEmpty() ? null : s.getValue();
-        problem(n, where, "must be a single value");
-        return null;
-    }
 
     private void problem(Node n, String key, String message) {
         yaml.add(n, key, message);

@@ -94,4 +94,24 @@ class AlarmConfigParserTest {
                         .contains("plant.yaml:22: alarms.machines[Nord/Machining/Line 1/Lathe].machine: no machine 'Nord/Machining/Line 1/Lathe' in plant")
                         .contains("plant.yaml:25: alarms.notify.channels[ops].webhook: must be an http:// or https:// URL, but was 'ftp://x'"));
     }
+
+    @Test
+    void aMistakeInAMachineTypeIsReportedOnceNotOncePerMachine() {
+        String press = "                - name: Press\n";
+        String twoPresses = PLANT.replace(press, "                - name: Press 2\n"
+                + "                  signals:\n"
+                + "                    - { name: Temperature, type: double, unit: degC }\n" + press);
+        assertThatThrownBy(() -> ConfigLoader.load(twoPresses + """
+                alarms:
+                  types:
+                    - name: press
+                      alarms:
+                        - { name: Hot, kind: limit, signal: Temperature, type: HH, limit: 90, priorty: high }
+                  machines:
+                    - { machine: Nord/Machining/Line 1/Press, type: press }
+                    - { machine: Nord/Machining/Line 1/Press 2, type: press }
+                """, "plant.yaml", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(e.getMessage().split("unknown key; did you mean 'priority'", -1)).hasSize(2));
+    }
 }
