@@ -35,8 +35,12 @@ import org.slf4j.LoggerFactory;
  * the points of its inputs, runs the ISA-18.2 {@link Lifecycle} and journals every transition ({@link AlarmJournal})
  * before anyone can see it.
  *
- * <p>Hot path: one hash lookup by signal id; signals without rules cost nothing more. Each alarm has its own lock, so
- * connections feeding different machines do not wait on each other.
+ * <p>Hot path: one probe of an open-addressing index by signal id (key and alarm side by side, one cache line);
+ * signals without rules cost nothing more. A point inside the normal band of an alarm whose condition does not hold
+ * ({@link RuleKind#normalBand()}, a limit alarm in a healthy plant) reads and writes only the alarm's own object: no
+ * evaluator call, no lifecycle, no allocation. Each alarm has its own lock, so connections feeding different machines
+ * do not wait on each other. The timer visits only alarms with work in time (timed kinds, suppression by design,
+ * pending delays, timed shelves), not every alarm.
  *
  * <p>Late and historical points: an alarm is about the present. A point flagged historical (Sparkplug
  * {@code is_historical}), or older than the newest point the alarm already evaluated for that input, does not change
@@ -64,22 +68,44 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
     private final ScheduledExecutorService timer;
 
     private volatile Map<String, Instance> byId = Map.of();
-    private volatile Map<String, Slot[]> bySignal = Map.of();
+    private volatile SignalIndex bySignal = SignalIndex.EMPTY;
     private volatile Map<String, List<Instance>> byMachine = Map.of();
-    private volatile List<Instance> timed = List.of();
+    /** Alarms the timer visits every tick: timed kinds and suppression by design. */
+    private volatile List<Instance> ticking = List.of();
+    /** Other alarms with work in time now (a pending on/off delay, a timed shelve); the timer drops them when done. */
+    private volatile java.util.Set<Instance> watched = ConcurrentHashMap.newKeySet();
     /** Inputs of anomaly-score rules: computed signals that reach the live view but not the ingest fan-out. */
     private volatile java.util.Set<String> viaLive = java.util.Set.of();
 
-    /** One alarm: its rule, evaluator, lifecycle and delay state, guarded by its own monitor. */
+    /**
+     * One alarm: its rule, evaluator, lifecycle and delay state, guarded by its own monitor. What the normal path
+     * needs (newest time, band, whether the condition or the alarm is on, pending delay) is here, so a normal point
+     * reads this object only.
+     */
     private static final class Instance {
         final AlarmRule rule;
         final Evaluator evaluator;
         final Lifecycle lifecycle;
+        /** Newest timestamps of inputs 1..n-1 (index 0 unused: the first input's is {@link #last0}). */
         final long[] lastInput;
         final String assetName;
         final String unit;
+        /** The normal band of the first input ({@link RuleKind#normalBand()}); empty (NaN) when the kind has none. */
+        final double bandAbove, bandBelow;
+        /** True when the timer visits this alarm every tick. */
+        final boolean ticks;
+        long last0 = Long.MIN_VALUE;
         long pendingSince = Long.MIN_VALUE;
         boolean pendingOn;
+        /** The evaluator's newest answer other than UNKNOWN was ON. */
+        boolean conditionOn;
+        /** Mirrors {@code lifecycle.active()}, which only the engine's {@code change} and {@code setRules} change. */
+        boolean active;
+        /**
+         * The newest point ({@link #last0}, {@link #lastValue}) was a normal one the evaluator and lifecycle have not
+         * seen yet; {@link #catchUp} hands it over before anything reads or changes them.
+         */
+        boolean deferred;
         /** The newest value of the first input, for {@code {text}}; formatted only when a message is rendered. */
         Value lastValue;
         /** The value when the alarm last activated: what the message shows, also after it returns to normal. */
@@ -93,10 +119,66 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
             java.util.Arrays.fill(lastInput, Long.MIN_VALUE);
             this.assetName = assetName;
             this.unit = unit;
+            RuleKind.Band b = rule.kind().normalBand();
+            this.bandAbove = b == null ? Double.NaN : b.above();
+            this.bandBelow = b == null ? Double.NaN : b.below();
+            this.ticks = rule.kind().timed() || rule.suppressWhenPlanned();
+        }
+
+        /** Needs the timer although it is not in {@link #ticks}: a delay running or a shelve that ends by itself. */
+        boolean waiting() {
+            return pendingSince != Long.MIN_VALUE || lifecycle.shelved() && !lifecycle.oneShot();
         }
     }
 
     private record Slot(Instance instance, int input) {}
+
+    /**
+     * Signal id to its alarms: an {@link Instance} when the signal is the first input of exactly one alarm (the usual
+     * case), else a {@code Slot[]}. Open addressing with key and value side by side, so a probe reads one cache line;
+     * keys are the plant model's own id strings where it has the signal, so the probe compares references and does not
+     * read the key (a second pass compares contents, for callers holding another copy of the id). Immutable.
+     */
+    private static final class SignalIndex {
+        static final SignalIndex EMPTY = new SignalIndex(Map.of());
+        /** Key at {@code 2i}, value at {@code 2i + 1}. */
+        private final Object[] table;
+        private final int mask;
+        private final int shift;
+
+        SignalIndex(Map<String, Object> entries) {
+            int cap = 4;
+            while (cap < 2 * entries.size()) cap <<= 1; // at most half full: short probe runs
+            table = new Object[2 * cap];
+            mask = cap - 1;
+            shift = 32 - Integer.numberOfTrailingZeros(cap);
+            entries.forEach((k, v) -> {
+                int i = home(k);
+                while (table[2 * i] != null) i = (i + 1) & mask;
+                table[2 * i] = k;
+                table[2 * i + 1] = v;
+            });
+        }
+
+        private int home(String key) {
+            return (key.hashCode() * 0x9E3779B9) >>> shift; // Fibonacci hashing spreads ids that differ only at the end
+        }
+
+        Object get(String key) {
+            Object[] t = table;
+            int h = home(key);
+            for (int i = h; ; i = (i + 1) & mask) {
+                Object k = t[2 * i];
+                if (k == key) return t[2 * i + 1];
+                if (k == null) break;
+            }
+            for (int i = h; ; i = (i + 1) & mask) {
+                Object k = t[2 * i];
+                if (k == null) return null;
+                if (key.equals(k)) return t[2 * i + 1];
+            }
+        }
+    }
 
     private AlarmEngine(AlarmSettings settings, PlantModel model, InstantSource clock, PlannedStops planned, AlarmJournal journal,
                         List<Transition> replayed, MeterRegistry metrics) {
@@ -159,7 +241,8 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         Map<String, Instance> ids = new LinkedHashMap<>();
         Map<String, List<Slot>> signals = new HashMap<>();
         Map<String, List<Instance>> machines = new HashMap<>();
-        List<Instance> timedList = new ArrayList<>();
+        List<Instance> tickList = new ArrayList<>();
+        java.util.Set<Instance> waiting = ConcurrentHashMap.newKeySet();
         Asset root = model.snapshot();
         for (AlarmRule r : rules) {
             if (ids.containsKey(r.id())) throw new IllegalArgumentException("alarm id appears twice [id=" + r.id() + "]");
@@ -169,26 +252,35 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
             Instance old = byId.get(r.id());
             if (old != null) {
                 synchronized (old) {
+                    catchUp(old);
                     in.lifecycle.restore(old.lifecycle.status());
                 }
             } else if (restored.containsKey(r.id())) {
                 in.lifecycle.restore(restored.get(r.id()));
             }
+            in.active = in.lifecycle.active();
             ids.put(r.id(), in);
             List<String> inputs = r.kind().inputs();
             for (int i = 0; i < inputs.size(); i++) signals.computeIfAbsent(inputs.get(i), k -> new ArrayList<>()).add(new Slot(in, i));
             machines.computeIfAbsent(r.asset(), k -> new ArrayList<>()).add(in);
-            timedList.add(in); // every alarm ticks: delays, shelve ends and suppression need time too
+            if (in.ticks) tickList.add(in);
+            else if (in.waiting()) waiting.add(in); // a restored timed shelve still has to end
         }
-        Map<String, Slot[]> index = new HashMap<>();
-        signals.forEach((k, v) -> index.put(k, v.toArray(new Slot[0])));
+        Map<String, Object> index = new HashMap<>();
+        signals.forEach((k, v) -> {
+            Signal known = model.signal(k);
+            String key = known != null && known.id().equals(k) ? known.id() : k; // the model's instance: probes compare references
+            index.put(key, v.size() == 1 && v.get(0).input == 0 ? v.get(0).instance : v.toArray(new Slot[0]));
+        });
         java.util.Set<String> scores = new java.util.HashSet<>();
         for (AlarmRule r : rules) if (r.kind() instanceof AnomalyScoreKind k) scores.add(k.signal());
         viaLive = java.util.Set.copyOf(scores);
+        // The timer's sets first: an alarm reachable through byId or bySignal must find them in place (see watch()).
+        ticking = tickList;
+        watched = waiting;
         byId = ids;
-        bySignal = index;
+        bySignal = new SignalIndex(index);
         byMachine = machines;
-        timed = timedList;
     }
 
     /** Every rule, in definition order. */
@@ -209,26 +301,70 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
     public void accept(Signal signal, long t, Value value, Quality quality, boolean historical) {
         String id = signal.id();
         if (planned != PlannedStops.NONE && planned.signals().contains(id) && !historical) planned.onPoint(id, t, value);
-        Slot[] slots = bySignal.get(id);
-        if (slots == null) return;
+        Object alarms = bySignal.get(id);
+        if (alarms == null) return;
         if (historical) {
             late.incrementAndGet();
             return;
         }
         // Bad or uncertain values are not process values: they do not decide a condition (a stale rule sees the gap).
         if (quality != Quality.GOOD) return;
-        for (Slot s : slots) {
-            Instance in = s.instance;
-            synchronized (in) {
-                if (t < in.lastInput[s.input]) {
-                    late.incrementAndGet();
-                    continue;
-                }
-                in.lastInput[s.input] = t;
-                if (s.input == 0) in.lastValue = value;
-                decide(in, in.evaluator.point(s.input, t, value), t);
-            }
+        if (alarms instanceof Instance in) {
+            point(in, 0, t, value);
+        } else {
+            for (Slot s : (Slot[]) alarms) point(s.instance, s.input, t, value);
         }
+    }
+
+    private void point(Instance in, int input, long t, Value value) {
+        synchronized (in) {
+            if (input == 0) {
+                if (t < in.last0) {
+                    late.incrementAndGet();
+                    return;
+                }
+                if (!in.conditionOn && !in.active) {
+                    double v = value.asDouble();
+                    if (v > in.bandAbove && v < in.bandBelow) {
+                        // Normal and staying so: all the evaluator and lifecycle would do is take the value (see
+                        // RuleKind.normalBand), and an on-delay that was running ends, as decide() would.
+                        in.last0 = t;
+                        in.lastValue = value;
+                        in.deferred = true;
+                        in.pendingSince = Long.MIN_VALUE;
+                        return;
+                    }
+                }
+                catchUp(in);
+                in.last0 = t;
+                in.lastValue = value;
+            } else {
+                if (t < in.lastInput[input]) {
+                    late.incrementAndGet();
+                    return;
+                }
+                catchUp(in);
+                in.lastInput[input] = t;
+            }
+            decide(in, answer(in, in.evaluator.point(input, t, value)), t);
+        }
+    }
+
+    /** Hands a deferred normal point to the evaluator and lifecycle; caller holds the instance's lock. */
+    private static void catchUp(Instance in) {
+        if (!in.deferred) return;
+        in.deferred = false;
+        answer(in, in.evaluator.point(0, in.last0, in.lastValue)); // OFF by the band's promise
+        in.lifecycle.condition(in.active, in.last0, in.evaluator.value()); // takes the value, no transition
+    }
+
+    private static int answer(Instance in, int r) {
+        if (r != Evaluator.UNKNOWN) in.conditionOn = r == Evaluator.ON;
+        return r;
+    }
+
+    private static long lastInput(Instance in, int input) {
+        return input == 0 ? in.last0 : in.lastInput[input];
     }
 
     /**
@@ -246,12 +382,19 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     @Override
     public void markStale(Signal signal, long t) {
-        Slot[] slots = bySignal.get(signal.id());
-        if (slots == null) return;
-        for (Slot s : slots) {
-            synchronized (s.instance) {
-                decide(s.instance, s.instance.evaluator.stale(s.input, t), Math.max(t, s.instance.lastInput[s.input]));
-            }
+        Object alarms = bySignal.get(signal.id());
+        if (alarms == null) return;
+        if (alarms instanceof Instance in) {
+            stale(in, 0, t);
+        } else {
+            for (Slot s : (Slot[]) alarms) stale(s.instance, s.input, t);
+        }
+    }
+
+    private void stale(Instance in, int input, long t) {
+        synchronized (in) {
+            catchUp(in);
+            decide(in, answer(in, in.evaluator.stale(input, t)), Math.max(t, lastInput(in, input)));
         }
     }
 
@@ -262,7 +405,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
             return;
         }
         boolean on = r == Evaluator.ON;
-        if (on == in.lifecycle.active()) {
+        if (on == in.active) {
             in.pendingSince = Long.MIN_VALUE;
             in.lifecycle.condition(on, t, in.evaluator.value()); // keeps the value current, no transition
             return;
@@ -275,8 +418,15 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         if (in.pendingSince == Long.MIN_VALUE || in.pendingOn != on) {
             in.pendingSince = t;
             in.pendingOn = on;
+            watch(in);
         }
         pending(in, t);
+    }
+
+    /** The timer must visit the alarm until its delay or shelve is over; caller holds the instance's lock. */
+    private void watch(Instance in) {
+        // Not an alarm a rule change replaced while a point was on its way: the timer would journal for a dead copy.
+        if (!in.ticks && byId.get(in.rule.id()) == in) watched.add(in);
     }
 
     private void pending(Instance in, long now) {
@@ -285,13 +435,14 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         if (now - in.pendingSince >= delay) {
             boolean on = in.pendingOn;
             in.pendingSince = Long.MIN_VALUE;
-            if (on != in.lifecycle.active()) change(in, on, now);
+            if (on != in.active) change(in, on, now);
         }
     }
 
     private void change(Instance in, boolean on, long t) {
         in.pendingSince = Long.MIN_VALUE;
         Lifecycle.Change c = in.lifecycle.condition(on, t, in.evaluator.value());
+        in.active = in.lifecycle.active();
         if (c == null) return;
         if (on) in.shownValue = in.evaluator.value();
         record(in, c, t, SYSTEM, null);
@@ -310,24 +461,37 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     /** Checks time-based conditions, delays, shelve ends and suppression as of {@code now} (tests call it directly). */
     public void tick(long now) {
-        for (Instance in : timed) {
+        for (Instance in : ticking) {
             synchronized (in) {
-                Lifecycle lc = in.lifecycle;
-                if (lc.shelved() && !lc.oneShot() && now >= lc.shelvedUntil()) {
-                    record(in, lc.unshelve(now), now, SYSTEM, "shelve time over");
-                }
-                if (in.rule.suppressWhenPlanned()) {
-                    Lifecycle.Change c = lc.suppress(planned.planned(in.rule.asset(), now), now);
-                    if (c != null) record(in, c, now, SYSTEM, null);
-                }
-                if (in.rule.kind().timed()) {
-                    // A tick never runs ahead of the newest point: with a simulation faster than the clock the points lead.
-                    long t = Math.max(now, in.lastInput[0]);
-                    decide(in, in.evaluator.tick(t), t);
-                } else {
-                    pending(in, Math.max(now, in.lastInput[0]));
-                }
+                visit(in, now);
             }
+        }
+        for (java.util.Iterator<Instance> it = watched.iterator(); it.hasNext(); ) {
+            Instance in = it.next();
+            synchronized (in) {
+                visit(in, now);
+                if (!in.waiting()) it.remove(); // added again (under this lock) when a delay or shelve starts
+            }
+        }
+    }
+
+    /** One alarm's time-driven work; caller holds the instance's lock. */
+    private void visit(Instance in, long now) {
+        catchUp(in);
+        Lifecycle lc = in.lifecycle;
+        if (lc.shelved() && !lc.oneShot() && now >= lc.shelvedUntil()) {
+            record(in, lc.unshelve(now), now, SYSTEM, "shelve time over");
+        }
+        if (in.rule.suppressWhenPlanned()) {
+            Lifecycle.Change c = lc.suppress(planned.planned(in.rule.asset(), now), now);
+            if (c != null) record(in, c, now, SYSTEM, null);
+        }
+        if (in.rule.kind().timed()) {
+            // A tick never runs ahead of the newest point: with a simulation faster than the clock the points lead.
+            long t = Math.max(now, in.last0);
+            decide(in, answer(in, in.evaluator.tick(t)), t);
+        } else {
+            pending(in, Math.max(now, in.last0));
         }
     }
 
@@ -383,8 +547,10 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         Instance in = byId.get(id);
         if (in == null) throw new AlarmException(AlarmException.Code.NOT_FOUND, "no alarm [id=" + id + "]");
         synchronized (in) {
+            catchUp(in);
             Lifecycle.Change c = action.apply(in.lifecycle);
             if (c != null) record(in, c, now(), user, blankToNull(comment));
+            if (in.waiting()) watch(in); // a timed shelve ends by the timer
             return snapshot(in);
         }
     }
@@ -441,7 +607,9 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     // ---- queries ----
 
+    /** Caller holds the instance's lock. */
     private Alarm snapshot(Instance in) {
+        catchUp(in);
         Lifecycle lc = in.lifecycle;
         AlarmRule r = in.rule;
         return new Alarm(r.id(), r.name(), r.asset(), in.assetName, r.kind().id(), r.priority(), lc.state(), lc.active(), lc.acknowledged(),

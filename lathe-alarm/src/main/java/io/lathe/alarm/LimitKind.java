@@ -66,6 +66,12 @@ public record LimitKind(String signal, Type type, double limit, double deadband)
         return "{name}: {value} {unit} " + (type.high() ? "above" : "below") + " " + type.name().toLowerCase(Locale.ROOT) + " limit {limit} {unit}";
     }
 
+    /** Below a high limit, above a low one: the deadband only matters once the condition holds. */
+    @Override
+    public Band normalBand() {
+        return type.high() ? new Band(Double.NEGATIVE_INFINITY, limit) : new Band(limit, Double.POSITIVE_INFINITY);
+    }
+
     @Override
     public Evaluator evaluator() {
         return new Evaluator() {

@@ -35,4 +35,20 @@ public sealed interface RuleKind permits LimitKind, RateOfChangeKind, DeviationK
 
     /** The default message when the rule gives none. */
     String defaultMessage();
+
+    /**
+     * The values of the first input that are normal whatever the evaluator saw before, or null when the kind has no
+     * such band (kinds that keep a history of their inputs or depend on time). A kind that gives one promises: while
+     * its evaluator's newest answer other than {@link Evaluator#UNKNOWN} is {@link Evaluator#OFF} (or it has given
+     * none), a point of the first input strictly inside the band answers {@code OFF} and changes nothing in the
+     * evaluator that the next such point would not overwrite (only {@link Evaluator#value()}). The engine relies on
+     * that to take a plant's normal points without calling the evaluator: it keeps the newest one and hands it over
+     * only when something reads or changes the alarm.
+     */
+    default Band normalBand() {
+        return null;
+    }
+
+    /** First-input values {@code v} with {@code above < v < below}; NaN is never inside. */
+    record Band(double above, double below) {}
 }

@@ -90,6 +90,61 @@ class AlarmEngineTest {
     }
 
     @Test
+    void normalPointsKeepTheValueCurrentAndTheTimerEndsDelaysAndShelves() throws Exception {
+        AlarmRule r = rule("Temperature high", new LimitKind(temp.id(), LimitKind.Type.H, 80, 2), Duration.ofSeconds(10), Duration.ZERO, false);
+        engine.setRules(List.of(r));
+        point(temp, T0, 50);
+        point(temp, T0 + S, 55);
+        point(temp, T0 - S, 40); // late, also on the normal path
+        assertThat(engine.latePoints()).isEqualTo(1);
+        assertThat(engine.alarm(r.id()).value()).isEqualTo(55.0);
+        point(temp, T0 + 2 * S, 85);
+        engine.tick(T0 + 11 * S);
+        assertThat(engine.alarm(r.id()).active()).as("on-delay still running").isFalse();
+        engine.tick(T0 + 13 * S);
+        assertThat(engine.alarm(r.id()).active()).as("the timer ends the on-delay without another point").isTrue();
+        point(temp, T0 + 14 * S, 79); // inside the deadband
+        assertThat(engine.alarm(r.id()).active()).isTrue();
+        point(temp, T0 + 15 * S, 60);
+        assertThat(engine.alarm(r.id()).state()).isEqualTo(AlarmState.RTN_UNACK);
+        point(temp, T0 + 16 * S, 61);
+        assertThat(engine.alarm(r.id()).value()).isEqualTo(61.0);
+
+        engine.shelve(r.id(), "olga", "sensor being replaced", 10, false);
+        engine.close();
+        engine = open();
+        engine.setRules(List.of(r));
+        assertThat(engine.alarm(r.id()).shelved()).isTrue();
+        engine.tick(T0 + 599 * S);
+        assertThat(engine.alarm(r.id()).shelved()).isTrue();
+        engine.tick(T0 + 601 * S);
+        assertThat(engine.alarm(r.id()).shelved()).as("a shelve restored from the journal still ends").isFalse();
+        assertThat(seen).extracting(Transition::event).containsExactly("activate", "clear", "shelve", "unshelve");
+    }
+
+    @Test
+    void severalAlarmsOnOneSignalAndAnIdThatIsACopy() {
+        AlarmRule h = rule("Temperature high", new LimitKind(temp.id(), LimitKind.Type.H, 80, 0), null, null, false);
+        AlarmRule hh = rule("Temperature very high", new LimitKind(temp.id(), LimitKind.Type.HH, 90, 0), null, null, false);
+        AlarmRule lo = rule("Speed low", new LimitKind(speed.id(), LimitKind.Type.L, 10, 0), null, null, false);
+        engine.setRules(List.of(h, hh, lo));
+        point(temp, T0, 85);
+        assertThat(engine.alarm(h.id()).active()).isTrue();
+        assertThat(engine.alarm(hh.id()).active()).isFalse();
+        point(temp, T0 + S, 95);
+        assertThat(engine.alarm(hh.id()).active()).isTrue();
+        // a connection holding its own copy of the id string (not the plant model's instance) still finds the alarm
+        Signal copy = new Signal(new String(speed.id().toCharArray()), speed.name(), speed.machineId(), speed.dataType(), speed.unit(), "", "");
+        engine.accept(copy, T0, Value.of(20.0), Quality.GOOD, false);
+        engine.accept(copy, T0 + S, Value.of(5.0), Quality.GOOD, false);
+        assertThat(engine.alarm(lo.id()).active()).isTrue();
+        engine.accept(copy, T0 + 2 * S, Value.of(15.0), Quality.GOOD, false);
+        Alarm a = engine.alarm(lo.id());
+        assertThat(a.state()).isEqualTo(AlarmState.RTN_UNACK);
+        assertThat(a.value()).isEqualTo(15.0);
+    }
+
+    @Test
     void latePointsAndHistoricalPointsDoNotChangeLiveState() {
         AlarmRule r = rule("Temperature high", new LimitKind(temp.id(), LimitKind.Type.H, 80, 0), null, null, false);
         engine.setRules(List.of(r));
