@@ -9,10 +9,12 @@ import java.util.List;
  * costs {@code A_FP} times a sigmoid of its distance after the preceding window (a full {@code A_FP} before any
  * window); an undetected window costs {@code A_FN}. Rows in the probationary period (the first 15 %, at most 750) are
  * ignored, and windows that end in it are not scored. The normalised score is
- * {@code 100 * (raw - null) / (perfect - null)}, the null detector detecting nothing and the perfect one detecting
- * every window at its first row. Checked against the rules of NAB's {@code nab/sweeper.py} (scaled sigmoid, window
- * entry and exit, probation, the earliest detection per window); NAB additionally sweeps a threshold over scores,
- * here the detector's own 0/1 decision is scored.
+ * {@code 100 * (raw - null) / (perfect - null)}, the null detector detecting nothing and the perfect score being
+ * {@code A_TP} per labelled window, as NAB's {@code nab/runner.py} normalises. Checked against the rules of NAB's
+ * {@code nab/sweeper.py} (scaled sigmoid, window entry and exit, probation, the earliest detection per window, a
+ * false positive before any window costing the full {@code A_FP}); NAB additionally sweeps one threshold over the
+ * scores of a whole corpus, here the detector's own 0/1 decision is scored (its threshold is chosen the same way,
+ * on the corpus, in {@code Validate}).
  */
 public final class NabScorer {
 
@@ -96,18 +98,18 @@ public final class NabScorer {
                 fp++;
             }
         }
-        // As in NAB, a window that ends inside the probationary period is not scored at all; the perfect detector
-        // flags each window's first row, which is ignored (a miss) when that row is still in probation.
+        // As in NAB's sweeper, a window that ends inside the probationary period is not scored at all (neither the
+        // detector's nor the null detector's score has it). NAB's normalisation takes the perfect score as A_TP times
+        // the number of labelled windows, every window of the label file, probation or not (nab/runner.py).
         int missed = 0, scorable = 0;
-        double perfect = 0;
         for (int k = 0; k < windows.size(); k++) {
             if (windows.get(k).last < probation) continue;
             scorable++;
             if (!detected[k]) missed++;
-            perfect += windows.get(k).first >= probation ? profile.tpWeight() : -profile.fnWeight();
         }
         raw -= missed * profile.fnWeight();
         double nullScore = -scorable * profile.fnWeight();
+        double perfect = windows.size() * profile.tpWeight();
         return new Result(raw, nullScore, perfect, tp, fp, missed);
     }
 }

@@ -73,7 +73,45 @@ class ScoringTest {
         assertThat(r.falsePositives()).isZero();
         assertThat(r.missedWindows()).isEqualTo(1);
         assertThat(r.nullScore()).isCloseTo(-2.0, within(1e-12));
-        assertThat(r.perfectScore()).isCloseTo(1.0 - 1.0, within(1e-12)); // its detection at 140 is in probation too
+        // NAB's perfect score is A_TP per labelled window, all three, although the first is not scored for anyone
+        // (nab/runner.py: tpCount counts every window of the label file). Normalised: 100 * (0 - -2) / (3 - -2) = 40.
+        assertThat(r.perfectScore()).isCloseTo(3.0, within(1e-12));
+        assertThat(r.normalised()).isCloseTo(40.0, within(1e-9));
+    }
+
+    @Test
+    void windowStartingInProbationIsScoredByTheFirstDetectionAfterIt() {
+        // Probation 150 rows; window [140, 199] (width 60) starts inside it. A detection at 150 is the first one that
+        // counts: position -(199 - 150 + 1) / 60 = -5/6, score (2/(1+e^(-25/6)) - 1) / (2/(1+e^-5) - 1) = 0.9826.
+        List<NabScorer.Window> w = List.of(new NabScorer.Window(140, 199));
+        int[] d = new int[1000];
+        d[149] = 1; // still in probation: ignored
+        d[150] = 1;
+        double expected = (2 / (1 + Math.exp(-25 / 6.0)) - 1) / (2 / (1 + Math.exp(-5)) - 1);
+        NabScorer.Result r = NabScorer.score(d, w, STD);
+        assertThat(expected).isCloseTo(0.9826, within(1e-4));
+        assertThat(r.raw()).isCloseTo(expected, within(1e-12));
+        assertThat(r.truePositives()).isEqualTo(1);
+        assertThat(r.falsePositives()).isZero();
+        assertThat(r.nullScore()).isCloseTo(-1.0, within(1e-12));
+        assertThat(r.perfectScore()).isCloseTo(1.0, within(1e-12));
+    }
+
+    @Test
+    void corpusIsSummedBeforeNormalising() {
+        // Series a: one window hit at its start (raw 1, null -1, perfect 1: 100). Series b: two windows missed and two
+        // false positives before any window (raw -2.22, null -2, perfect 2: -5.5). NAB sums the corpus first:
+        // 100 * (-1.22 - -3) / (3 - -3) = 29.67, not the mean of the per-series figures (47.25).
+        int[] hit = new int[1000];
+        hit[300] = 1;
+        int[] miss = new int[1000];
+        miss[200] = 1;
+        miss[250] = 1;
+        NabScorer.Result a = NabScorer.score(hit, List.of(new NabScorer.Window(300, 399)), STD);
+        NabScorer.Result b = NabScorer.score(miss, List.of(new NabScorer.Window(300, 399), new NabScorer.Window(600, 699)), STD);
+        assertThat(a.normalised()).isCloseTo(100.0, within(1e-9));
+        assertThat(b.normalised()).isCloseTo(-5.5, within(1e-9));
+        assertThat(a.plus(b).normalised()).isCloseTo(100 * 1.78 / 6, within(1e-9));
     }
 
     @Test
