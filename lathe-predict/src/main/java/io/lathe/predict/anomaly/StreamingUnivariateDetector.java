@@ -6,12 +6,14 @@ package io.lathe.predict.anomaly;
  * <p>At each point the raw score is how far the mean of the last {@code shortLength} values (or, at half weight, the
  * value itself) lies from the mean of the {@code historyLength} values before them, in standard deviations of that
  * history. Raw scores are turned into
- * an anomaly likelihood as NAB's best detectors do: the mean of the last {@code shortLength} raw scores is compared
- * with the distribution (mean, standard deviation) of the last {@code likelihoodLength} raw scores, and the
- * likelihood is the normal cumulative probability of that z value. A point is flagged when the likelihood exceeds
+ * an anomaly likelihood as Numenta's anomaly likelihood does: the mean of the last {@code shortLength} raw scores is
+ * compared with the distribution (mean, standard deviation) of the same short means over the last
+ * {@code likelihoodLength} points, and the likelihood is the normal cumulative probability of that z value. (Comparing
+ * a short mean with the spread of single raw scores, as before, understated z by roughly the square root of the
+ * short length and made the threshold depend on it.) A point is flagged when the likelihood exceeds
  * {@code 1 - 10^-likelihoodDigits}; after a flag no other is raised for {@code suppressLength} points, because one
- * detection per event is what an operator (and NAB's scoring) wants. Nothing is flagged before
- * {@code historyLength} points have been seen.
+ * detection per event is what an operator (and NAB's scoring) wants. The likelihood is 0, and nothing is flagged,
+ * before {@code historyLength} points have been seen.
  *
  * <p>Cost per point is O(1) (running sums over ring buffers). Not thread-safe: one instance per series.
  */
@@ -28,8 +30,8 @@ public final class StreamingUnivariateDetector {
      */
     public record Settings(int historyLength, int shortLength, int likelihoodLength, double likelihoodDigits, int suppressLength) {
         /**
-         * Lengths and threshold tuned on NAB realKnownCause, as the base of {@link SeasonalUnivariateDetector}; the
-         * suppression of 400 points is fixed rather than tuned, as is the season (docs/MODELS.md).
+         * A single detector's settings for direct use; {@link SeasonalUnivariateDetector} (the NAB detector) runs a
+         * median ensemble of 27 of these instead of one tuned setting (docs/MODELS.md).
          */
         public static final Settings DEFAULT = new Settings(800, 12, 3000, 2.0, 400);
 
@@ -43,7 +45,7 @@ public final class StreamingUnivariateDetector {
     private final Settings s;
     private final RunningWindow history;
     private final RunningWindow recentValues;
-    private final RunningWindow rawScores;
+    private final RunningWindow shortMeans; // short means of raw scores: the likelihood's reference distribution
     private final RunningWindow recentRaw;
     private long seen;
     private long lastFlag = Long.MIN_VALUE / 2;
@@ -54,7 +56,7 @@ public final class StreamingUnivariateDetector {
         this.s = settings;
         this.history = new RunningWindow(settings.historyLength());
         this.recentValues = new RunningWindow(settings.shortLength());
-        this.rawScores = new RunningWindow(settings.likelihoodLength());
+        this.shortMeans = new RunningWindow(settings.likelihoodLength());
         this.recentRaw = new RunningWindow(settings.shortLength());
     }
 
@@ -80,12 +82,17 @@ public final class StreamingUnivariateDetector {
         // Level shift of the recent mean, or a single spike (at half weight, as one point is weaker evidence).
         double raw = Math.max(Math.abs(recentValues.mean() - history.mean()), Math.abs(value - history.mean()) / 2) / sd;
         recentRaw.add(raw);
+        double shortMean = recentRaw.mean();
         double z;
-        if (rawScores.size() < 2) z = 0;
-        else z = (recentRaw.mean() - rawScores.mean()) / Math.max(rawScores.std(), 1e-3);
-        rawScores.add(raw);
+        if (shortMeans.size() < 2) z = 0;
+        else z = (shortMean - shortMeans.mean()) / Math.max(shortMeans.std(), 1e-3);
+        shortMeans.add(shortMean);
+        if (seen < s.historyLength()) {
+            likelihood = 0;
+            return 0;
+        }
         likelihood = normalCdf(z);
-        if (seen >= s.historyLength() && seen - lastFlag > s.suppressLength() && likelihood > 1 - Math.pow(10, -s.likelihoodDigits())) {
+        if (seen - lastFlag > s.suppressLength() && likelihood > 1 - Math.pow(10, -s.likelihoodDigits())) {
             flagged = true;
             lastFlag = seen;
         }

@@ -20,4 +20,23 @@ public final class NabBench {
         }
         return new Output(scores, flags);
     }
+
+    /**
+     * The detector's decision re-applied to its likelihoods with another threshold and suppression: a flag where the
+     * likelihood exceeds {@code 1 - 10^-digits} and more than {@code suppress} rows have passed since the last flag.
+     * The same as running the detector with those settings (NAB rows are all finite), so validation can sweep the
+     * threshold over one pass, as NAB's own threshold sweep does.
+     */
+    public static int[] flags(double[] likelihoods, double digits, int suppress) {
+        double threshold = 1 - Math.pow(10, -digits);
+        int[] f = new int[likelihoods.length];
+        long last = Long.MIN_VALUE / 2;
+        for (int i = 0; i < likelihoods.length; i++) {
+            if (likelihoods[i] > threshold && i - last > suppress) {
+                f[i] = 1;
+                last = i;
+            }
+        }
+        return f;
+    }
 }

@@ -56,6 +56,9 @@ class SharedDataBenchmarkTest {
             for (Path p : s.filter(x -> x.toString().endsWith(".csv")).sorted().toList()) {
                 NabFile f = NabFile.read(p);
                 NabBench.Output o = NabBench.detect(f.epochMillis(), f.values(), SeasonalUnivariateDetector.Settings.DEFAULT);
+                // Validate sweeps the threshold over one pass with NabBench.flags: it must decide as the detector does.
+                assertThat(o.anomaly()).containsExactly(NabBench.flags(o.scores(), SeasonalUnivariateDetector.Settings.DEFAULT.likelihoodDigits(),
+                        SeasonalUnivariateDetector.Settings.DEFAULT.suppressLength()));
                 NabScorer.Result r = NabScorer.score(o.anomaly(), NabWindows.toRows(windows.forFile(p.getFileName().toString()), f.epochMillis()), NabScorer.Profile.STANDARD);
                 sum = sum == null ? r : sum.plus(r);
             }
@@ -80,6 +83,6 @@ class SharedDataBenchmarkTest {
     }
 
     static final double NAB_FLOOR = 62;
-    static final double NAB_HELD_OUT_FLOOR = 45;
+    static final double NAB_HELD_OUT_FLOOR = 60;
     static final double RMSE_CEILING = 14.0;
 }
