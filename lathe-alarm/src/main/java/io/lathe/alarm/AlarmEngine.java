@@ -165,6 +165,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         }
 
         Object get(String key) {
+            if (this == EMPTY) return null; // no alarms: not even the id's hash
             Object[] t = table;
             int h = home(key);
             for (int i = h; ; i = (i + 1) & mask) {
@@ -279,7 +280,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         ticking = tickList;
         watched = waiting;
         byId = ids;
-        bySignal = new SignalIndex(index);
+        bySignal = index.isEmpty() ? SignalIndex.EMPTY : new SignalIndex(index);
         byMachine = machines;
     }
 
