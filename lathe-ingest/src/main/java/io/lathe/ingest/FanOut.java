@@ -28,6 +28,8 @@ public final class FanOut implements PointSink {
     private final PointSink[] sinks;
     private final String[] names;
     private final Counter[] errors;
+    /** Per sink: it has its own batch method, so it gets whole batches. */
+    private final boolean[] batched;
     private final RateLimitedLog log = new RateLimitedLog(LOG, 60_000);
 
     /** Sinks named after their class (for example {@code telemetrystore}); errors are counted but not exported. */
@@ -39,6 +41,8 @@ public final class FanOut implements PointSink {
         this.sinks = sinks.toArray(new PointSink[0]);
         this.names = names.toArray(new String[0]);
         this.errors = new Counter[this.sinks.length];
+        this.batched = new boolean[this.sinks.length];
+        for (int i = 0; i < batched.length; i++) batched[i] = overridesBatch(this.sinks[i]);
         for (int i = 0; i < errors.length; i++) {
             errors[i] = Counter.builder(ERRORS_METRIC).tag("sink", this.names[i])
                     .description("Points a sink failed on (the other sinks still got them)").register(registry);
@@ -72,12 +76,26 @@ public final class FanOut implements PointSink {
         }
     }
 
-    /** Sink by sink, so the store has the whole batch before a processor or the live view sees any of it. */
+    /**
+     * Sink by sink, so the store has the whole batch before a processor or the live view sees any of it. A sink with
+     * its own {@link PointSink#accept(PointBatch)} (the store: one lock per batch instead of one per point) gets the
+     * batch in one call and must isolate its points' failures itself; should it throw all the same, every point of the
+     * batch is counted as failed for it. The others get the points one by one, each failure isolated here.
+     */
     @Override
     public void accept(PointBatch batch) {
         int n = batch.size();
         for (int s = 0; s < sinks.length; s++) {
             PointSink sink = sinks[s];
+            if (batched[s]) {
+                try {
+                    sink.accept(batch);
+                } catch (RuntimeException e) {
+                    if (n > 1) errors[s].increment(n - 1);
+                    failed(s, n > 0 ? batch.signals[0] : null, e);
+                }
+                continue;
+            }
             for (int i = 0; i < n; i++) {
                 try {
                     batch.deliver(i, sink);
@@ -99,6 +117,14 @@ public final class FanOut implements PointSink {
         log.warn("sink/" + names[s], "point sink failed [sink=" + names[s] + ", signal=" + (signal == null ? "?" : signal.id())
                 + "]: " + e + ". The other sinks got the point and the rest of the batch went on; this is a bug in that"
                 + " sink, please report it with this message.", e);
+    }
+
+    private static boolean overridesBatch(PointSink sink) {
+        try {
+            return sink.getClass().getMethod("accept", PointBatch.class).getDeclaringClass() != PointSink.class;
+        } catch (NoSuchMethodException | SecurityException e) {
+            return false;
+        }
     }
 
     private static List<String> namesOf(List<? extends PointSink> sinks) {

@@ -23,10 +23,13 @@ public final class LiveState implements PointSink {
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
         if (historical) return;
         Latest n = new Latest(signal.id(), timestampMicros, value, quality);
-        Latest prev = latest.get(signal.id());
-        // An older point arriving late must not roll the current value back.
-        if (prev != null && prev.timestampMicros() > timestampMicros) return;
-        latest.put(signal.id(), n);
+        // One map operation for the usual case, a newer point; an older one arriving late (rare) puts the newer back,
+        // so it does not roll the current value back.
+        Latest prev = latest.put(signal.id(), n);
+        if (prev != null && prev.timestampMicros() > timestampMicros) {
+            latest.replace(signal.id(), n, prev);
+            return;
+        }
         publish(n);
     }
 

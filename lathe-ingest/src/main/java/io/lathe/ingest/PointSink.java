@@ -26,7 +26,8 @@ public interface PointSink {
      * Every entry of one message, in order: what connectors call, once per payload, poll or notification. The
      * default hands the entries over one by one; an {@link IngestQueue} takes them under one lock, and a
      * {@link FanOut} serves each sink the whole batch, isolating failures per sink and point. The batch belongs to
-     * the caller again when this returns.
+     * the caller again when this returns. A sink that overrides this must not throw for one point's sake: it counts
+     * and drops what it cannot keep, and goes on with the rest of the batch.
      */
     default void accept(PointBatch batch) {
         for (int i = 0, n = batch.size(); i < n; i++) batch.deliver(i, this);

@@ -20,7 +20,7 @@ class FanOutTest {
     }
 
     /** Records what it got; throws on the signal named {@code poison}. */
-    static final class Sink implements PointSink {
+    static class Sink implements PointSink {
         final List<String> seen = new ArrayList<>();
         final String poison;
 
@@ -69,5 +69,41 @@ class FanOutTest {
         fan.markStale(signal("x"), 2);
         assertThat(second.seen).containsExactly("x", "x:stale");
         assertThat(fan.errors("sink")).isEqualTo(2);
+    }
+
+    /** A sink with its own batch method (the store): one call per batch, the batch in order. */
+    static final class BatchSink extends Sink {
+        int batches;
+        final boolean broken;
+
+        BatchSink(boolean broken) {
+            super(null);
+            this.broken = broken;
+        }
+
+        @Override
+        public void accept(PointBatch batch) {
+            batches++;
+            if (broken) throw new IllegalStateException("broken batch sink");
+            for (int i = 0; i < batch.size(); i++) batch.deliver(i, this);
+        }
+    }
+
+    @Test
+    void aSinkWithItsOwnBatchMethodGetsTheWholeBatchInOneCall() {
+        BatchSink store = new BatchSink(false);
+        BatchSink broken = new BatchSink(true);
+        Sink live = new Sink(null);
+        FanOut fan = FanOut.builder(registry).add("store", store).add("broken", broken).add("live", live).build();
+        PointBatch batch = new PointBatch(2);
+        for (String id : List.of("a", "b", "c")) batch.add(signal(id), 1, Value.of(1.0), Quality.GOOD, false);
+        batch.stale(signal("a"), 2);
+        fan.accept(batch);
+        assertThat(store.batches).isEqualTo(1);
+        assertThat(store.seen).containsExactly("a", "b", "c", "a:stale");
+        // a batch sink that throws anyway: every point of the batch counts as failed for it, the others go on
+        assertThat(fan.errors("broken")).isEqualTo(4);
+        assertThat(live.seen).containsExactly("a", "b", "c", "a:stale");
+        assertThat(fan.errors("store")).isZero();
     }
 }

@@ -1,5 +1,6 @@
 package io.lathe.store;
 
+import io.lathe.ingest.PointBatch;
 import io.lathe.ingest.PointSink;
 import io.lathe.model.DataType;
 import io.lathe.model.Quality;
@@ -405,28 +406,37 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** As {@link #append}; a value above {@link #MAX_TEXT_BYTES} bytes of UTF-8 is refused as {@link RejectReason#TOO_LARGE}. */
     public boolean appendText(int seriesId, long timestampMicros, String value, Quality quality) {
         checkTimestamp(seriesId, timestampMicros);
+        byte[] utf8 = checkedText(seriesId, value);
+        lock.lock();
+        try {
+            return appendTextLocked(series(seriesId, DataType.TEXT), timestampMicros, value, utf8, quality.code());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lock held; the timestamp is in range and the text within {@link #MAX_TEXT_BYTES}. */
+    private boolean appendTextLocked(Series s, long timestampMicros, String value, byte[] utf8, byte quality) {
+        if (late(s, timestampMicros)) return false;
+        checkAvailable();
+        try {
+            wal.appendText(s.id, timestampMicros, utf8, quality);
+        } catch (Wal.Unavailable e) {
+            throw reject(RejectReason.UNAVAILABLE, e.getMessage());
+        }
+        addToBuffer(s, timestampMicros, 0, quality, value);
+        memBytes += 40 + 2L * value.length();
+        afterAppend();
+        return true;
+    }
+
+    private byte[] checkedText(int seriesId, String value) {
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > MAX_TEXT_BYTES) {
             throw reject(RejectReason.TOO_LARGE, "text value too large [series=" + nameOf(seriesId) + ", bytes=" + utf8.length + ", limit=" + MAX_TEXT_BYTES
                     + "]: the store keeps text values of up to " + MAX_TEXT_BYTES + " bytes (UTF-8). Store large documents elsewhere and a reference here.");
         }
-        lock.lock();
-        try {
-            Series s = series(seriesId, DataType.TEXT);
-            if (late(s, timestampMicros)) return false;
-            checkAvailable();
-            try {
-                wal.appendText(seriesId, timestampMicros, utf8, quality.code());
-            } catch (Wal.Unavailable e) {
-                throw reject(RejectReason.UNAVAILABLE, e.getMessage());
-            }
-            addToBuffer(s, timestampMicros, 0, quality.code(), value);
-            memBytes += 40 + 2L * value.length();
-            afterAppend();
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return utf8;
     }
 
     /**
@@ -467,20 +477,24 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         checkTimestamp(seriesId, ts);
         lock.lock();
         try {
-            Series s = series(seriesId, type);
-            if (late(s, ts)) return false;
-            checkAvailable();
-            try {
-                wal.appendPoint(seriesId, ts, bits, quality);
-            } catch (Wal.Unavailable e) {
-                throw reject(RejectReason.UNAVAILABLE, e.getMessage());
-            }
-            addToBuffer(s, ts, bits, quality, null);
-            afterAppend();
-            return true;
+            return appendBitsLocked(series(seriesId, type), ts, bits, quality);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Lock held; the timestamp is in range. */
+    private boolean appendBitsLocked(Series s, long ts, long bits, byte quality) {
+        if (late(s, ts)) return false;
+        checkAvailable();
+        try {
+            wal.appendPoint(s.id, ts, bits, quality);
+        } catch (Wal.Unavailable e) {
+            throw reject(RejectReason.UNAVAILABLE, e.getMessage());
+        }
+        addToBuffer(s, ts, bits, quality, null);
+        afterAppend();
+        return true;
     }
 
     private void checkTimestamp(int seriesId, long ts) {
@@ -636,31 +650,69 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
      */
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
+        lock.lock();
         try {
-            int id = seriesId(signal.id(), signal.dataType());
-            DataType type = byId.get(id).type;
+            acceptLocked(signal, timestampMicros, value, quality);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Every entry of the batch under one acquisition of the lock, each as {@link #accept(Signal, long, Value, Quality,
+     * boolean)} or {@link #markStale} would store it: per point the lock, the lookups and the memory check cost most
+     * of a point's time at ingest rates. A point refused for any reason is counted and the rest of the batch goes on;
+     * never throws.
+     */
+    @Override
+    public void accept(PointBatch batch) {
+        int n = batch.size();
+        if (n == 0) return;
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                if (batch.isStale(i)) markStaleLocked(batch.signal(i), batch.timestampMicros(i));
+                else acceptLocked(batch.signal(i), batch.timestampMicros(i), batch.value(i), batch.quality(i));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lock held (re-entered when a new series is defined). Never throws. */
+    private void acceptLocked(Signal signal, long timestampMicros, Value value, Quality quality) {
+        try {
+            Series s = byName.get(signal.id());
+            if (s == null) s = byId.get(seriesId(signal.id(), signal.dataType()));
+            byte q = quality.code();
             // a late point makes append return false and is counted there; so is every PointRejectedException
-            switch (type) {
+            switch (s.type) {
                 case DOUBLE -> {
                     if (value instanceof Value.TextValue) typeMismatch();
-                    else append(id, timestampMicros, value.asDouble(), quality);
+                    else putBits(s, timestampMicros, Double.doubleToRawLongBits(value.asDouble()), q);
                 }
                 case LONG -> {
                     switch (value) {
-                        case Value.LongValue l -> appendLong(id, timestampMicros, l.value(), quality);
-                        case Value.BooleanValue b -> appendLong(id, timestampMicros, b.value() ? 1 : 0, quality);
-                        case Value.DoubleValue d when Double.isFinite(d.value()) -> appendLong(id, timestampMicros, Math.round(d.value()), quality);
+                        case Value.LongValue l -> putBits(s, timestampMicros, l.value(), q);
+                        case Value.BooleanValue b -> putBits(s, timestampMicros, b.value() ? 1 : 0, q);
+                        case Value.DoubleValue d when Double.isFinite(d.value()) -> putBits(s, timestampMicros, Math.round(d.value()), q);
                         default -> typeMismatch();
                     }
                 }
                 case BOOLEAN -> {
                     switch (value) {
-                        case Value.BooleanValue b -> appendBoolean(id, timestampMicros, b.value(), quality);
+                        case Value.BooleanValue b -> putBits(s, timestampMicros, b.value() ? 1 : 0, q);
                         case Value.TextValue t -> typeMismatch();
-                        default -> appendBoolean(id, timestampMicros, value.asDouble() != 0, quality);
+                        default -> putBits(s, timestampMicros, value.asDouble() != 0 ? 1 : 0, q);
                     }
                 }
-                case TEXT -> appendText(id, timestampMicros, value instanceof Value.TextValue t ? t.value() : value.toJson(), quality);
+                case TEXT -> {
+                    String text = value instanceof Value.TextValue t ? t.value() : value.toJson();
+                    checkTimestamp(s.id, timestampMicros);
+                    byte[] utf8 = checkedText(s.id, text);
+                    checkWritable();
+                    appendTextLocked(s, timestampMicros, text, utf8, q);
+                }
             }
         } catch (PointRejectedException e) {
             // counted where it was thrown
@@ -670,6 +722,13 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         } catch (RuntimeException e) {
             countError(signal, e);
         }
+    }
+
+    /** Lock held: the checks and order of {@link #appendBits} for a series already looked up. */
+    private void putBits(Series s, long ts, long bits, byte quality) {
+        checkTimestamp(s.id, ts);
+        checkWritable();
+        appendBitsLocked(s, ts, bits, quality);
     }
 
     private void typeMismatch() {
@@ -689,13 +748,22 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
      */
     @Override
     public void markStale(Signal signal, long timestampMicros) {
+        lock.lock();
+        try {
+            markStaleLocked(signal, timestampMicros);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lock held. Never throws. */
+    private void markStaleLocked(Signal signal, long timestampMicros) {
         Series s = byName.get(signal.id());
         if (s == null || readOnly) return;
         if (timestampMicros < MIN_TIMESTAMP_MICROS || timestampMicros > MAX_TIMESTAMP_MICROS) {
             rejects.incrementAndGet(RejectReason.OUT_OF_RANGE_TIMESTAMP.ordinal());
             return;
         }
-        lock.lock();
         try {
             if (closed || !s.hasLast || timestampMicros <= s.lastTs) return;
             checkAvailable();
@@ -714,8 +782,6 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             rejects.incrementAndGet(RejectReason.UNAVAILABLE.ordinal());
         } catch (RuntimeException e) {
             countError(signal, e);
-        } finally {
-            lock.unlock();
         }
     }
 

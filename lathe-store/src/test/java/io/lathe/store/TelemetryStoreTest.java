@@ -306,6 +306,66 @@ class TelemetryStoreTest {
     }
 
     @Test
+    void aBatchIsStoredExactlyAsTheSamePointsOneByOneAndSurvivesAReopen() throws Exception {
+        // The batch path takes the lock once per message; what it stores and refuses must not differ from point by
+        // point: conversions, type mismatches, out-of-range and late timestamps, text, stale marks, new series.
+        Signal d = new Signal("m.d", "D", "m", DataType.DOUBLE, "", "", "");
+        Signal l = new Signal("m.l", "L", "m", DataType.LONG, "", "", "");
+        Signal b = new Signal("m.b", "B", "m", DataType.BOOLEAN, "", "", "");
+        Signal t = new Signal("m.t", "T", "m", DataType.TEXT, "", "", "");
+        io.lathe.ingest.PointBatch batch = new io.lathe.ingest.PointBatch(4);
+        batch.add(d, T0, Value.of(1.5), Quality.GOOD, false);
+        batch.add(l, T0, Value.of(2.6), Quality.UNCERTAIN, false);
+        batch.add(l, T0 + 1, Value.of(Double.NaN), Quality.GOOD, false);
+        batch.add(b, T0, Value.of(3L), Quality.GOOD, false);
+        batch.add(t, T0, Value.of(42L), Quality.GOOD, true);
+        batch.add(d, T0 + 1, Value.of("text"), Quality.GOOD, false);
+        batch.add(d, TelemetryStore.MAX_TIMESTAMP_MICROS + 1, Value.of(1.0), Quality.GOOD, false);
+        batch.add(d, T0 + 5, Value.of(2.5), Quality.BAD, false);
+        batch.add(d, T0 - 3_600_000_000L, Value.of(9.0), Quality.GOOD, false);
+        batch.stale(d, T0 + 10);
+        batch.stale(t, T0 + 10);
+        batch.stale(new Signal("m.none", "N", "m", DataType.DOUBLE, "", "", ""), T0 + 10);
+        batch.add(d, T0 + 20, Value.of(3.5), Quality.GOOD, false);
+        StoreSettings one = StoreSettings.defaults(dir.resolve("one")).withFlushInterval(Duration.ofHours(1))
+                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
+        StoreSettings all = StoreSettings.defaults(dir.resolve("all")).withFlushInterval(Duration.ofHours(1))
+                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
+        List<String> names = List.of("m.d", "m.l", "m.b", "m.t");
+        java.util.Map<String, SeriesData> expected;
+        java.util.Map<String, Long> expectedRejects;
+        try (TelemetryStore s = TelemetryStore.open(one)) {
+            for (int i = 0; i < batch.size(); i++) batch.deliver(i, s);
+            expected = s.raw(names, Long.MIN_VALUE, Long.MAX_VALUE);
+            expectedRejects = s.rejectedByReason();
+        }
+        try (TelemetryStore s = TelemetryStore.open(all)) {
+            s.accept(batch);
+            assertThat(s.rejectedByReason()).isEqualTo(expectedRejects);
+            assertThat(s.rejectedByReason().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4);
+            assertSameData(s.raw(names, Long.MIN_VALUE, Long.MAX_VALUE), expected);
+            s.sync();
+        }
+        try (TelemetryStore s = TelemetryStore.open(all)) {
+            assertSameData(s.raw(names, Long.MIN_VALUE, Long.MAX_VALUE), expected);
+            assertThat(s.raw("m.d", Long.MIN_VALUE, Long.MAX_VALUE).size()).isEqualTo(4);
+        }
+    }
+
+    private static void assertSameData(java.util.Map<String, SeriesData> actual, java.util.Map<String, SeriesData> expected) {
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        for (String k : expected.keySet()) {
+            SeriesData a = actual.get(k), e = expected.get(k);
+            assertThat(a.size()).as(k).isEqualTo(e.size());
+            for (int i = 0; i < e.size(); i++) {
+                assertThat(a.timestampAt(i)).as(k + "[" + i + "]").isEqualTo(e.timestampAt(i));
+                assertThat(a.valueAt(i)).as(k + "[" + i + "]").isEqualTo(e.valueAt(i));
+                assertThat(a.qualityAt(i)).as(k + "[" + i + "]").isEqualTo(e.qualityAt(i));
+            }
+        }
+    }
+
+    @Test
     void latestOfManySeriesAndSeveralSeriesInOneQuery() throws Exception {
         try (TelemetryStore s = TelemetryStore.open(settings())) {
             List<String> names = new ArrayList<>();
