@@ -13,8 +13,9 @@ import java.util.List;
  * to be chosen: six NAB series could not tell the lengths apart (the length chosen on five series flipped with the
  * series left out, docs/MODELS.md), and the median needs half of the members to agree. The likelihood is the larger
  * of the two medians; a point is flagged when it exceeds {@code 1 - 10^-likelihoodDigits}, at most once per
- * {@code suppressLength} points. Online: the season's reference is the latest earlier point at least one season old,
- * so nothing after t is used.
+ * {@code suppressLength} points; {@link #score()} is the likelihood with those suppressed points set to 0, so that a
+ * threshold swept over the scores (as NAB's scorer does) sees one alert per event, as the flags do. Online: the
+ * season's reference is the latest earlier point at least one season old, so nothing after t is used.
  *
  * <p>Memory: the members' windows (for the default 27 members per ensemble, about 100,000 doubles) and the points of
  * one season (for a weekly season at 5 minutes, 2,016). Not thread-safe.
@@ -68,7 +69,7 @@ public final class SeasonalUnivariateDetector {
     private int head, size; // ring of the points not yet a season old plus the latest that is
     private long seen, lastFlag = Long.MIN_VALUE / 2, lastTime = Long.MIN_VALUE;
     private boolean flagged;
-    private double likelihood;
+    private double likelihood, score;
 
     public SeasonalUnivariateDetector(Settings settings) {
         this.settings = settings;
@@ -90,6 +91,7 @@ public final class SeasonalUnivariateDetector {
         flagged = false;
         if (!Double.isFinite(value)) {
             likelihood = 0;
+            score = 0;
             return 0;
         }
         seen++;
@@ -105,7 +107,9 @@ public final class SeasonalUnivariateDetector {
             push(epochMillis, value);
         }
         likelihood = Math.max(a, b);
-        if (likelihood > threshold && seen - lastFlag > settings.suppressLength()) {
+        boolean suppressed = seen - lastFlag <= settings.suppressLength();
+        score = suppressed ? 0 : likelihood;
+        if (!suppressed && likelihood > threshold) {
             flagged = true;
             lastFlag = seen;
         }
@@ -137,6 +141,14 @@ public final class SeasonalUnivariateDetector {
 
     public double likelihood() {
         return likelihood;
+    }
+
+    /**
+     * The reported anomaly score of the last point: its likelihood, or 0 while a detection's suppression lasts. Above
+     * the detector's threshold exactly where it flags; with a lower threshold an alert per event still.
+     */
+    public double score() {
+        return score;
     }
 
     /** One member per length combination on the same input; the median likelihood (0 for members still warming up). */

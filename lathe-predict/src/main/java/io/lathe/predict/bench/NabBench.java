@@ -2,9 +2,18 @@ package io.lathe.predict.bench;
 
 import io.lathe.predict.anomaly.SeasonalUnivariateDetector;
 
-/** The NAB protocol: one online pass over a series, a likelihood and a 0/1 detection per row. */
+/** The NAB protocol: one online pass over a series, an anomaly score and a 0/1 detection per row. */
 public final class NabBench {
-    public record Output(double[] scores, int[] anomaly) {
+    /**
+     * One pass's result per row.
+     *
+     * @param scores      the {@code anomaly_score} column: the likelihood, 0 while a detection's suppression lasts
+     *                    ({@link SeasonalUnivariateDetector#score()}), so a threshold swept over it as NAB does sees
+     *                    one alert per event
+     * @param anomaly     the {@code anomaly} column, 0/1
+     * @param likelihoods the likelihoods before suppression, for {@link #flags} (validation's threshold sweep)
+     */
+    public record Output(double[] scores, int[] anomaly, double[] likelihoods) {
     }
 
     private NabBench() {
@@ -13,12 +22,14 @@ public final class NabBench {
     public static Output detect(long[] epochMillis, double[] values, SeasonalUnivariateDetector.Settings settings) {
         SeasonalUnivariateDetector d = new SeasonalUnivariateDetector(settings);
         double[] scores = new double[values.length];
+        double[] likelihoods = new double[values.length];
         int[] flags = new int[values.length];
         for (int i = 0; i < values.length; i++) {
-            scores[i] = d.update(epochMillis[i], values[i]);
+            likelihoods[i] = d.update(epochMillis[i], values[i]);
+            scores[i] = d.score();
             flags[i] = d.flagged() ? 1 : 0;
         }
-        return new Output(scores, flags);
+        return new Output(scores, flags, likelihoods);
     }
 
     /**

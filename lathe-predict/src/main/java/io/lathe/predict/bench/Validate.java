@@ -118,7 +118,7 @@ public final class Validate {
             NabFile file = NabFile.read(paths.get(f));
             List<NabScorer.Window> labels = NabWindows.toRows(windows.forFile(paths.get(f).getFileName().toString()), file.epochMillis());
             // One pass per series: the threshold and suppression only act on the likelihoods (NabBench.flags).
-            double[] likelihoods = NabBench.detect(file.epochMillis(), file.values(), base).scores();
+            double[] likelihoods = NabBench.detect(file.epochMillis(), file.values(), base).likelihoods();
             for (int g = 0; g < grid.size(); g++) {
                 int[] flags = NabBench.flags(likelihoods, grid.get(g).likelihoodDigits(), grid.get(g).suppressLength());
                 res[g][f] = NabScorer.score(flags, labels, NabScorer.Profile.STANDARD);

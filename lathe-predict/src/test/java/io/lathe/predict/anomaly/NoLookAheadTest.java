@@ -71,6 +71,7 @@ class NoLookAheadTest {
             double la = da.update(t[i], a[i]), lb = db.update(t[i], b[i]);
             if (i < 4000) {
                 assertThat(lb).isEqualTo(la);
+                assertThat(db.score()).isEqualTo(da.score());
                 assertThat(db.flagged()).isEqualTo(da.flagged());
             } else {
                 flaggedAfterChange |= db.flagged();
