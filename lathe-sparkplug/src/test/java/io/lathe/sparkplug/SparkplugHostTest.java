@@ -264,11 +264,14 @@ class SparkplugHostTest extends EmbeddedBrokerFixture {
         TestEdgeNode e = edge("E1");
         e.publish("NBIRTH", null, 0L, t0, List.of(
                 aliased("bdSeq", 0, MetricDataType.Int64, 0L),
-                aliased("Pressure", 10, MetricDataType.Double, 1.0)));
+                aliased("Pressure", 10, MetricDataType.Double, 1.0),
+                // beyond the array that indexes small aliases: looked up in the map
+                aliased("Flow", 5_000_000_000L, MetricDataType.Double, 2.0)));
         Metric historical = aliasOnly(10, MetricDataType.Double, 9.9);
         historical.setHistorical(true);
         historical.setTimestamp(new Date(t0 + 100));
-        e.publish("NDATA", null, 1L, t0 + 10, List.of(aliasOnly(10, MetricDataType.Double, 3.5), aliasOnly(99, MetricDataType.Double, 0.0)));
+        e.publish("NDATA", null, 1L, t0 + 10, List.of(aliasOnly(10, MetricDataType.Double, 3.5), aliasOnly(99, MetricDataType.Double, 0.0),
+                aliasOnly(5_000_000_000L, MetricDataType.Double, 4.5)));
         e.publish("NDATA", null, 2L, t0 + 20, List.of(historical));
         String nodeSource = "sparkplug:" + group + "/E1";
         Await.until("historical point recorded", () -> {
@@ -282,6 +285,9 @@ class SparkplugHostTest extends EmbeddedBrokerFixture {
                         org.assertj.core.groups.Tuple.tuple(Value.of(3.5), false),
                         org.assertj.core.groups.Tuple.tuple(Value.of(9.9), true));
         assertThat(count("lathe.ingest.rejects", "protocol", "sparkplug", "reason", "unknown_alias")).isEqualTo(1);
+        assertThat(sink.latest(signal(nodeSource, "Flow")).value()).isEqualTo(Value.of(4.5));
+        // counted once per message now: births 2, data 2 + 1
+        assertThat(count("lathe.ingest.metrics", "protocol", "sparkplug")).isEqualTo(5);
     }
 
     // Data from a node whose birth Lathe never saw (Lathe started later) is refused and a rebirth is asked for.

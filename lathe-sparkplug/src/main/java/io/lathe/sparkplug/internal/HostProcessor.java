@@ -397,41 +397,54 @@ public final class HostProcessor {
 
     private void birthMetrics(EdgeNode n, Scope s, SparkplugBPayload p, String topic) {
         Long payloadMillis = p.getTimestamp() == null ? null : p.getTimestamp().getTime();
-        for (Metric m : p.getMetrics()) {
-            if (m.getName() == null) {
-                reject("no_name");
-                if (logLimit.allow("noname:" + topic)) LOG.warn("Sparkplug birth metric without a name [topic={}, alias={}]: skipped", topic, m.getAlias());
-                continue;
+        PointBatch batch = outgoing.get().batch;
+        int added = 0;
+        try {
+            for (Metric m : p.getMetrics()) {
+                if (m.getName() == null) {
+                    reject("no_name");
+                    if (logLimit.allow("noname:" + topic)) LOG.warn("Sparkplug birth metric without a name [topic={}, alias={}]: skipped", topic, m.getAlias());
+                    continue;
+                }
+                MetricInfo info = register(n, s, m);
+                if (ingest(info, m, payloadMillis, batch)) added++;
             }
-            MetricInfo info = register(n, s, m);
-            ingest(info, m, payloadMillis);
+        } finally {
+            if (added > 0) metrics.increment(added);
         }
     }
 
     private void dataMetrics(EdgeNode n, Scope s, SparkplugBPayload p, String topic) {
         Long payloadMillis = p.getTimestamp() == null ? null : p.getTimestamp().getTime();
-        for (Metric m : p.getMetrics()) {
-            MetricInfo info = null;
-            if (m.getName() != null) {
-                info = s.byName.get(m.getName());
-                // Not announced in the birth: accepted all the same, the data message carries its type.
-                if (info == null) info = register(n, s, m);
-            } else if (m.hasAlias()) {
-                info = s.byAlias.get(m.getAlias());
-                if (info == null) {
-                    reject("unknown_alias");
-                    stats.error("Sparkplug alias not in birth [topic=" + topic + ", alias=" + m.getAlias() + "]");
-                    if (logLimit.allow("alias:" + topic)) {
-                        LOG.warn("Sparkplug metric alias not announced in the birth [topic={}, alias={}]: metric skipped. The edge node must rebirth after changing aliases.",
-                                topic, m.getAlias());
+        PointBatch batch = outgoing.get().batch;
+        int added = 0;
+        try {
+            for (Metric m : p.getMetrics()) {
+                MetricInfo info = null;
+                if (m.getName() != null) {
+                    info = s.byName.get(m.getName());
+                    // Not announced in the birth: accepted all the same, the data message carries its type.
+                    if (info == null) info = register(n, s, m);
+                } else if (m.hasAlias()) {
+                    info = s.byAlias(m.getAlias());
+                    if (info == null) {
+                        reject("unknown_alias");
+                        stats.error("Sparkplug alias not in birth [topic=" + topic + ", alias=" + m.getAlias() + "]");
+                        if (logLimit.allow("alias:" + topic)) {
+                            LOG.warn("Sparkplug metric alias not announced in the birth [topic={}, alias={}]: metric skipped. The edge node must rebirth after changing aliases.",
+                                    topic, m.getAlias());
+                        }
+                        continue;
                     }
+                } else {
+                    reject("no_name");
                     continue;
                 }
-            } else {
-                reject("no_name");
-                continue;
+                if (ingest(info, m, payloadMillis, batch)) added++;
             }
-            ingest(info, m, payloadMillis);
+        } finally {
+            // once per message: a counter update per metric cost as much as the rest of the mapping
+            if (added > 0) metrics.increment(added);
         }
     }
 
@@ -445,11 +458,11 @@ public final class HostProcessor {
         else kind = MetricInfo.Kind.DATA;
         Signal signal = kind == MetricInfo.Kind.DATA ? signalFor(n, s, name, type, engUnit(m)) : null;
         if (kind == MetricInfo.Kind.DATA && signal == null) kind = MetricInfo.Kind.NOT_DISCOVERED;
-        MetricInfo info = new MetricInfo(name, st, kind, signal);
+        MetricInfo info = new MetricInfo(name, st, type, kind, signal);
         s.byName.put(name, info);
         if (st != null) s.types.addMetricDataType(name, st);
         if (m.hasAlias()) {
-            s.byAlias.put(m.getAlias(), info);
+            s.putAlias(m.getAlias(), info);
             if (st != null) s.types.addMetricDataType(m.getAlias(), st);
         }
         if (signal != null) s.signals.add(signal);
@@ -479,29 +492,31 @@ public final class HostProcessor {
         return v == null || v.getValue() == null ? "" : v.getValue().toString();
     }
 
-    private void ingest(MetricInfo info, Metric m, Long payloadMillis) {
+    /** Adds the metric's value to {@code batch}; true when it did (the caller counts them). */
+    private boolean ingest(MetricInfo info, Metric m, Long payloadMillis, PointBatch batch) {
         switch (info.kind()) {
             case CONTROL -> { }
             case UNSUPPORTED -> reject("unsupported_type");
             case NOT_DISCOVERED -> reject("not_discovered");
             case DATA -> {
-                if (Boolean.TRUE.equals(m.getIsNull()) || m.getValue() == null) return;
+                if (Boolean.TRUE.equals(m.getIsNull()) || m.getValue() == null) return false;
                 Signal signal = info.signal();
-                Value v = MetricValues.toSignalValue(m.getValue(), info.type(), signal.dataType());
+                Value v = MetricValues.toSignalValue(m.getValue(), info.type(), info.valueType(), signal.dataType());
                 if (v == null) {
                     if (MetricValues.outOfRange(m.getValue(), info.type(), signal.dataType())) {
                         outOfRange(info, signal, m.getValue());
                     } else {
                         reject("bad_value");
                     }
-                    return;
+                    return false;
                 }
                 long millis = m.getTimestamp() != null ? m.getTimestamp().getTime()
                         : payloadMillis != null ? payloadMillis : clock.millis();
-                outgoing.get().batch.add(signal, Math.multiplyExact(millis, 1000L), v, Quality.GOOD, Boolean.TRUE.equals(m.getIsHistorical()));
-                metrics.increment();
+                batch.add(signal, Math.multiplyExact(millis, 1000L), v, Quality.GOOD, Boolean.TRUE.equals(m.getIsHistorical()));
+                return true;
             }
         }
+        return false;
     }
 
     private void outOfRange(MetricInfo info, Signal signal, Object raw) {
@@ -653,7 +668,8 @@ public final class HostProcessor {
 
     // ---- state ----------------------------------------------------------------------------------------------------
 
-    record MetricInfo(String name, MetricDataType type, Kind kind, Signal signal) {
+    /** {@code valueType}: Lathe's type of the Sparkplug {@code type} ({@link MetricValues#dataType}), null when not ingested. */
+    record MetricInfo(String name, MetricDataType type, DataType valueType, Kind kind, Signal signal) {
         /** NOT_DISCOVERED: a name that matches nothing declared, refused by the discovery settings; its values are dropped. */
         enum Kind { DATA, CONTROL, UNSUPPORTED, NOT_DISCOVERED }
     }
@@ -668,10 +684,15 @@ public final class HostProcessor {
 
     /** Metrics announced by one birth: the node's own or one device's. */
     static final class Scope {
+        private static final MetricInfo[] NO_ALIASES = new MetricInfo[0];
+        /** Aliases up to this are indexed in an array (at most 512 KiB of references); larger ones only in the map. */
+        private static final int MAX_ALIAS_INDEX = 1 << 16;
         final String source;
         final String machineName;
         final Map<String, MetricInfo> byName = new HashMap<>();
-        final Map<Long, MetricInfo> byAlias = new HashMap<>();
+        private final Map<Long, MetricInfo> byAlias = new HashMap<>();
+        /** Small aliases (the usual 0..n) indexed directly: data messages look up every metric by alias. */
+        private MetricInfo[] aliasIndex = NO_ALIASES;
         MetricDataTypeMap types = new MetricDataTypeMap();
         /** Every signal this scope ever fed, so a death marks them all stale. */
         final Set<Signal> signals = new LinkedHashSet<>();
@@ -685,10 +706,26 @@ public final class HostProcessor {
             this.machineName = machineName;
         }
 
+        MetricInfo byAlias(long alias) {
+            if (alias >= 0 && alias < aliasIndex.length) {
+                MetricInfo info = aliasIndex[(int) alias];
+                if (info != null) return info;
+            }
+            return byAlias.get(alias);
+        }
+
+        void putAlias(long alias, MetricInfo info) {
+            byAlias.put(alias, info);
+            if (alias < 0 || alias >= MAX_ALIAS_INDEX) return;
+            if (alias >= aliasIndex.length) aliasIndex = java.util.Arrays.copyOf(aliasIndex, (int) Math.min(MAX_ALIAS_INDEX, Math.max(alias + 1, aliasIndex.length * 2L)));
+            aliasIndex[(int) alias] = info;
+        }
+
         void clearMetrics() {
             refused = false;
             byName.clear();
             byAlias.clear();
+            aliasIndex = NO_ALIASES;
             types = new MetricDataTypeMap();
         }
     }

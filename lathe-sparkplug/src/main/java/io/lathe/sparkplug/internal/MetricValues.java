@@ -36,12 +36,20 @@ public final class MetricValues {
      * when it cannot be one: of an unexpected class, or not representable ({@link #outOfRange}).
      */
     public static Value toSignalValue(Object raw, MetricDataType metricType, DataType target) {
+        return toSignalValue(raw, metricType, dataType(metricType), target);
+    }
+
+    /**
+     * As {@link #toSignalValue(Object, MetricDataType, DataType)} with {@code sourceType} = {@link #dataType}
+     * of {@code metricType}, looked up once per metric at birth instead of once per value.
+     */
+    public static Value toSignalValue(Object raw, MetricDataType metricType, DataType sourceType, DataType target) {
         if (raw == null || target == null) return null;
         if (metricType == MetricDataType.UInt64) {
             Long bits = unsigned64Bits(raw);
             return bits == null ? null : unsigned64(bits, target);
         }
-        Value v = toValue(raw, dataType(metricType));
+        Value v = toValue(raw, sourceType);
         return v == null ? null : coerce(v, target);
     }
 
