@@ -58,6 +58,9 @@ public final class HealthMonitor implements PointSink {
     private final Counter fits;
     private final Counter failures;
 
+    /** Racy on purpose: any thread may replace it, each entry is immutable and a stale one only costs a lookup. */
+    private volatile LastMachine last;
+
     /**
      * @param output where scores go: the store and the live view (not this monitor)
      * @param kpi    the KPI configuration (state mapping, reasons), or null
@@ -99,28 +102,43 @@ public final class HealthMonitor implements PointSink {
     }
 
     private MachineMonitor monitor(String machine) {
+        // A message's points are of one machine: the answer for the previous point usually holds, without map lookups.
+        LastMachine last = this.last;
+        if (last != null && (last.machine == machine || last.machine.equals(machine))) {
+            if (last.monitor != null) return last.monitor;
+            if (last.version == model.version()) return null;
+        }
         MachineMonitor m = machines.get(machine);
-        if (m != null) return m;
+        if (m != null) {
+            this.last = new LastMachine(machine, m, 0);
+            return m;
+        }
         // The plant may still grow (a device announcing its State later): look again when it has changed.
         long version = model.version();
         Long seen = unmonitored.get(machine);
-        if (seen != null && seen == version) return null;
+        if (seen != null && seen == version) {
+            this.last = new LastMachine(machine, null, version);
+            return null;
+        }
         if (!model.contains(machine)) return null;
         MachineBinding b = MachineBinding.of(machine, model, kpi);
         if (b == null) {
             unmonitored.put(machine, version);
+            this.last = new LastMachine(machine, null, version);
             return null;
         }
         return machines.computeIfAbsent(machine, k -> new MachineMonitor(b, settings));
     }
 
+    /** The machine {@link #monitor} answered last: its monitor, or null when unmonitored at plant {@code version}. */
+    private record LastMachine(String machine, MachineMonitor monitor, long version) {}
+
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
         // Back-filled history is old: scoring it now would mix times; bad-quality values are not measurements.
-        if (historical || quality == Quality.BAD || signal.source().startsWith(MachineBinding.OUTPUT_SOURCE)
-                || MachineBinding.OUTPUT_NAMES.contains(signal.name())) return;
+        if (historical || quality == Quality.BAD) return;
         MachineMonitor m = monitor(signal.machineId());
-        if (m == null) return;
+        if (m == null || signal.source().startsWith(MachineBinding.OUTPUT_SOURCE) || MachineBinding.OUTPUT_NAMES.contains(signal.name())) return;
         List<MachineMonitor.Emit> out = new ArrayList<>(0);
         List<ModelFile> fitted = new ArrayList<>(0);
         synchronized (m) {
