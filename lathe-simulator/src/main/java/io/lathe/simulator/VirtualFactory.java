@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A plant of production lines that publishes over MQTT exactly as Sparkplug B 3.0 edge nodes do: one edge node per
  * line ({@code Line-A}, {@code Line-B}, ...), one device per machine ({@code Saw}, {@code CNC-1}, ..., {@code Wash}).
- * Values come from a {@link FactorySimulation} that starts at {@code clock.instant()} and runs {@link FactoryConfig#speed()}
- * times faster than {@code clock}; payload timestamps are simulated time.
+ * Values come from a {@link FactorySimulation} that starts at {@code clock.instant()} and, from the moment the first edge
+ * node is online, runs {@link FactoryConfig#speed()} times faster than {@code clock}; payload timestamps are simulated time.
  *
  * <p>Lifecycle: construct (binds nothing), {@link #start()} (connects every edge node, then publishes every
  * {@link FactoryConfig#publishInterval()}), {@link #close()} (NDEATH, disconnect). Thread-safe; one internal thread
@@ -48,6 +48,8 @@ public final class VirtualFactory implements AutoCloseable {
     private boolean started;
     private boolean closed;
     private boolean warnedBehind;
+    /** Set once an edge node first went online: from then on simulated time runs with the clock. */
+    private boolean running;
 
     /**
      * @param cfg   configuration
@@ -101,6 +103,17 @@ public final class VirtualFactory implements AutoCloseable {
 
     private void step() {
         try {
+            if (!running) {
+                // Simulated time starts with the first publication, not with start(): while the edge nodes wait for the
+                // primary host (or the broker), a fast demo would otherwise run minutes to hours of the plant unseen,
+                // and what the platform sees first (the learning window of its health models) would depend on how
+                // long the host took to come online.
+                boolean online = false;
+                for (EdgeSession s : sessions) online |= s.isOnline();
+                realStart = clock.instant();
+                if (!online) return;
+                running = true;
+            }
             Duration real = Duration.between(realStart, clock.instant());
             Instant target = simStart.plusNanos((long) (real.toNanos() * cfg.speed()));
             long behind = target.getEpochSecond() - sim.now().getEpochSecond();

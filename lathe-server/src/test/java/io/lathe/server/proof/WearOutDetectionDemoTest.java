@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,14 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12 in the demo: {@code lathe demo} at {@code --speed 600} (a sample every simulated minute: publication every
- * 100 ms) runs until a machine whose anomaly model was learned reaches its bearing wear-out fault. Its anomaly score
- * must cross the threshold well before the fault, stay low in the first hour after learning, and never be written
- * while the machine is not running (planned stops, idling, faults). Prints the lead time.
+ * 100 ms) runs until three machines whose anomaly models learned a part with life left (scored 5 h or more before the
+ * fault) reach their bearing wear-out faults. Each one's anomaly score must cross the threshold over an hour of
+ * simulated time before the fault and stay low in the first hour after learning; no machine's score is ever written
+ * while it is not running (planned stops, idling, faults). Prints every wear-out's lead, including those of machines
+ * whose models learned an almost worn-out part.
  */
 class WearOutDetectionDemoTest {
     private static final double SPEED = 600;
-    /** Real time allowed for the first wear-out fault of a scored machine: 30 simulated hours. */
+    /** Real time allowed: 30 simulated hours (the three wear-outs come within 13). */
     private static final Duration LIMIT = Duration.ofSeconds(180);
+    /** A machine scored this long before its wear-out fault had a model learned while its part had life left. */
+    private static final double SOUND_SCORED_HOURS = 5.0;
+    /** Wear-outs of such machines to wait for (seed 42 has three within 13 simulated hours). */
+    private static final int SOUND_WEAR_OUTS = 3;
+    private static final double MIN_LEAD_HOURS = 1.0;
 
     @TempDir
     Path dir;
@@ -73,70 +79,53 @@ class WearOutDetectionDemoTest {
             JsonNode first = json.readTree(get(base + "/api/assets/" + machines.get(0) + "/health"));
             assertThat(first.at("/anomaly/status").asText()).isIn("learning", "no-model");
 
-            String faulted = null;
-            long deadline = System.nanoTime() + LIMIT.toNanos();
-            Map<String, Boolean> wasScored = new LinkedHashMap<>();
-            while (faulted == null && System.nanoTime() < deadline) {
-                Thread.sleep(500);
-                for (String m : machines) {
-                    String status = server.health().health(m).anomaly().status();
-                    if (status.equals("scoring")) wasScored.put(m, true);
-                    var reason = server.live().latest(m + ".reason-code");
-                    if (wasScored.containsKey(m) && reason != null && reason.value().asDouble() == 204) {
-                        faulted = m;
-                        break;
-                    }
-                }
-            }
-            assertThat(faulted).as("a scored machine reaching its bearing wear-out fault within " + LIMIT + " (" + SPEED + "x)").isNotNull();
-            Thread.sleep(300); // the last points of the fault reach the store
-
+            // Everything is read from the store, in simulated time: what a loaded machine's thread timing changes (when a
+            // poll runs, how publications bunch) cannot change which fault is measured.
             TelemetryStore store = server.store();
-            long all0 = 0, all1 = Long.MAX_VALUE / 2;
-            SeriesData state = store.raw(faulted + ".state", all0, all1);
-            SeriesData reason = store.raw(faulted + ".reason-code", all0, all1);
-            SeriesData score = store.raw(faulted + ".anomaly-score", all0, all1);
-            assertThat(score.size()).as("scores of " + faulted).isGreaterThan(30);
-            long faultAt = -1;
-            for (int i = 0; i < reason.size(); i++) {
-                if (reason.doubleAt(i) == 204) {
-                    faultAt = reason.timestampAt(i);
-                    break;
+            List<WearOut> wearOuts = List.of();
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(1000);
+                wearOuts = wearOuts(store, machines);
+                if (wearOuts.stream().filter(WearOut::soundAtLearning).count() >= SOUND_WEAR_OUTS) break;
+            }
+            for (WearOut w : wearOuts) {
+                System.out.printf(java.util.Locale.ROOT, "WEAR-OUT LEAD machine=%s scoringFrom=%s crossing=%s fault=%s scoredHours=%.2f leadHours=%.2f"
+                                + " maxScoreFirstHour=%.2f plannedStopsWhileScored=%d%n", w.machine(), Instant.ofEpochSecond(w.firstScore() / 1_000_000),
+                        w.crossing() < 0 ? "none" : Instant.ofEpochSecond(w.crossing() / 1_000_000), Instant.ofEpochSecond(w.faultAt() / 1_000_000),
+                        w.scoredHours(), w.leadHours(), w.maxFirstHour(), w.plannedStops());
+            }
+            List<WearOut> sound = wearOuts.stream().filter(WearOut::soundAtLearning).toList();
+            assertThat(sound).as("wear-outs of machines scored " + SOUND_SCORED_HOURS + " h or more before the fault, within " + LIMIT + " ("
+                    + SPEED + "x): " + wearOuts).hasSizeGreaterThanOrEqualTo(SOUND_WEAR_OUTS);
+            for (WearOut w : sound) {
+                assertThat(w.plannedStops()).as("planned stops (breaks) while " + w.machine() + " was scored").isPositive();
+                assertThat(w.maxFirstHour()).as("score of " + w.machine() + " in the first hour after learning (normal running)").isLessThan(1.0);
+                // Simulated hours: the lead does not depend on the demo's speed. Measured 2.5-10 h for these machines,
+                // in demo runs and in the same simulation fed without a network with bunched and missing publications.
+                assertThat(w.leadHours()).as("simulated hours between the crossing and the wear-out fault of " + w.machine()).isGreaterThan(MIN_LEAD_HOURS);
+            }
+            // A machine whose model learned a part that was already worn out for the most part (scored only 2-3 h before
+            // its fault) is caught late or not at all: its printed lead is not asserted (see docs/MODELS.md).
+            String faulted = sound.getFirst().machine();
+            for (String m : machines) {
+                SeriesData state = store.raw(m + ".state", 0, Long.MAX_VALUE / 2);
+                SeriesData score = store.raw(m + ".anomaly-score", 0, Long.MAX_VALUE / 2);
+                for (int i = 0; i < score.size(); i++) {
+                    long t = score.timestampAt(i);
+                    // Never a score while not running: the state as of the score's instant is running.
+                    assertThat(stateAt(state, t)).as("state of " + m + " at its score of " + Instant.ofEpochSecond(t / 1_000_000)).isEqualTo("running");
                 }
             }
-            assertThat(faultAt).isPositive();
-            long firstScore = score.timestampAt(0);
-            long crossing = -1;
-            double maxFirstHour = 0;
-            for (int i = 0; i < score.size(); i++) {
-                long t = score.timestampAt(i);
-                if (t > faultAt) break;
-                // Never a score while not running: the state as of the score's instant is running.
-                assertThat(stateAt(state, t)).as("state at the score of " + Instant.ofEpochSecond(t / 1_000_000)).isEqualTo("running");
-                if (t - firstScore <= 3_600_000_000L) maxFirstHour = Math.max(maxFirstHour, score.doubleAt(i));
-                if (crossing < 0 && score.doubleAt(i) >= 1.0) crossing = t;
+            // The API shows it: scores with their top contributors (a machine repaired since learns again and has none
+            // until then), the score's series.
+            int withContributors = 0;
+            for (String m : machines) {
+                JsonNode h = json.readTree(get(base + "/api/assets/" + m + "/health"));
+                assertThat(h.at("/anomaly/signal").asText()).isEqualTo(m + ".anomaly-score");
+                if (h.at("/anomaly/model").asText().equals(m + ".anomaly") && !h.at("/anomaly/topContributors").isEmpty()) withContributors++;
             }
-            int plannedStops = 0;
-            for (int i = 0; i < state.size(); i++) {
-                if (state.valueAt(i).toJson().equals("\"planned-stop\"") && state.timestampAt(i) > firstScore && state.timestampAt(i) < faultAt) plannedStops++;
-            }
-            double leadHours = crossing < 0 ? 0 : (faultAt - crossing) / 3.6e9;
-            System.out.printf("WEAR-OUT LEAD machine=%s scoringFrom=%s crossing=%s fault=%s leadHours=%.2f maxScoreFirstHour=%.2f"
-                            + " plannedStopsWhileScored=%d%n", faulted, Instant.ofEpochSecond(firstScore / 1_000_000),
-                    crossing < 0 ? "none" : Instant.ofEpochSecond(crossing / 1_000_000), Instant.ofEpochSecond(faultAt / 1_000_000),
-                    leadHours, maxFirstHour, plannedStops);
-            assertThat(plannedStops).as("planned stops (breaks) while the machine was scored").isPositive();
-            assertThat(maxFirstHour).as("score in the first hour after learning (normal running)").isLessThan(1.0);
-            assertThat(crossing).as("the score crossed its threshold before the fault").isPositive();
-            // Measured leads vary with thread timing (0.18-1.62 simulated hours in clean-clone runs): the run asserts the
-            // crossing comes before the fault and prints the lead; the 60-hour HealthMonitorSimulationTest measures it.
-            assertThat(leadHours).as("simulated hours between the crossing and the wear-out fault").isGreaterThan(0);
-
-            // The API shows it: high score, top contributors, the score's series.
-            JsonNode h = json.readTree(get(base + "/api/assets/" + faulted + "/health"));
-            assertThat(h.at("/anomaly/signal").asText()).isEqualTo(faulted + ".anomaly-score");
-            assertThat(h.at("/anomaly/model").asText()).isEqualTo(faulted + ".anomaly");
-            assertThat(h.at("/anomaly/topContributors")).isNotEmpty();
+            assertThat(withContributors).as("machines scored with top contributors").isPositive();
             JsonNode list = json.readTree(get(base + "/api/health/machines"));
             assertThat(list.get("machines").size()).isGreaterThanOrEqualTo(8);
             JsonNode models = json.readTree(get(base + "/api/models"));
@@ -152,6 +141,7 @@ class WearOutDetectionDemoTest {
             // An engineer marks the learning period as normal and refits: the next version, learned from history.
             String token = server.accessControl().tokens().create(io.lathe.auth.Actor.system(), "b2-fit",
                     java.util.EnumSet.of(io.lathe.auth.Scope.ADMIN), null).secret();
+            long firstScore = sound.getFirst().firstScore();
             String window = "\"from\":\"" + Instant.ofEpochSecond(firstScore / 1_000_000 - 3 * 3600) + "\",\"to\":\""
                     + Instant.ofEpochSecond(firstScore / 1_000_000) + "\"";
             HttpResponse<String> fit = http.send(HttpRequest.newBuilder(URI.create(base + "/api/models/fit"))
@@ -160,13 +150,64 @@ class WearOutDetectionDemoTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(fit.statusCode()).as(fit.body()).isEqualTo(200);
             JsonNode refit = json.readTree(fit.body());
-            assertThat(refit.get("version").asInt()).isEqualTo(2);
+            // Later than the version read above (a repaired machine that has learned again meanwhile counts one more).
+            assertThat(refit.get("version").asInt()).isGreaterThan(model.get("version").asInt());
             assertThat(refit.at("/training/source").asText()).isEqualTo("history");
             // Without credentials: refused.
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/models/fit")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"machine\":\"" + faulted + "\"}")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
         }
+    }
+
+    /**
+     * A machine's first wear-out fault (reason 204) after its scoring began, with the first score at or above the
+     * threshold before it.
+     */
+    record WearOut(String machine, long firstScore, long faultAt, long crossing, double maxFirstHour, int plannedStops) {
+        double scoredHours() {
+            return (faultAt - firstScore) / 3.6e9;
+        }
+
+        double leadHours() {
+            return crossing < 0 ? 0 : (faultAt - crossing) / 3.6e9;
+        }
+
+        boolean soundAtLearning() {
+            return scoredHours() >= SOUND_SCORED_HOURS;
+        }
+    }
+
+    private static List<WearOut> wearOuts(TelemetryStore store, List<String> machines) throws java.io.IOException {
+        List<WearOut> out = new ArrayList<>();
+        long all1 = Long.MAX_VALUE / 2;
+        for (String m : machines) {
+            SeriesData score = store.raw(m + ".anomaly-score", 0, all1);
+            if (score.size() == 0) continue;
+            long firstScore = score.timestampAt(0);
+            SeriesData reason = store.raw(m + ".reason-code", 0, all1);
+            long faultAt = -1;
+            for (int i = 0; i < reason.size() && faultAt < 0; i++) {
+                if (reason.doubleAt(i) == 204 && reason.timestampAt(i) > firstScore) faultAt = reason.timestampAt(i);
+            }
+            if (faultAt < 0) continue;
+            long crossing = -1;
+            double maxFirstHour = 0;
+            for (int i = 0; i < score.size() && score.timestampAt(i) <= faultAt; i++) {
+                long t = score.timestampAt(i);
+                if (t - firstScore <= 3_600_000_000L) maxFirstHour = Math.max(maxFirstHour, score.doubleAt(i));
+                if (crossing < 0 && score.doubleAt(i) >= 1.0) crossing = t;
+            }
+            SeriesData state = store.raw(m + ".state", 0, all1);
+            int plannedStops = 0;
+            for (int i = 0; i < state.size(); i++) {
+                long t = state.timestampAt(i);
+                if (state.valueAt(i).toJson().equals("\"planned-stop\"") && t > firstScore && t < faultAt) plannedStops++;
+            }
+            out.add(new WearOut(m, firstScore, faultAt, crossing, maxFirstHour, plannedStops));
+        }
+        out.sort(java.util.Comparator.comparingLong(WearOut::faultAt));
+        return out;
     }
 
     private static int freePort() throws Exception {
