@@ -12,7 +12,9 @@ import java.util.List;
  * history, short and likelihood length and reports the median of the members' likelihoods, so no single length has
  * to be chosen: six NAB series could not tell the lengths apart (the length chosen on five series flipped with the
  * series left out, docs/MODELS.md), and the median needs half of the members to agree. The likelihood is the larger
- * of the two medians; a point is flagged when it exceeds {@code 1 - 10^-likelihoodDigits}, at most once per
+ * of the two medians (the seasonal one counted as 0 where the reference point's likelihood was above 1 - 10^-3, so
+ * that an event is not flagged again one season later); a point is flagged when it exceeds
+ * {@code 1 - 10^-likelihoodDigits}, at most once per
  * {@code suppressLength} points; {@link #score()} is the likelihood with those suppressed points set to 0, so that a
  * threshold swept over the scores (as NAB's scorer does) sees one alert per event, as the flags do. Online: the
  * season's reference is the latest earlier point at least one season old, so nothing after t is used.
@@ -21,6 +23,11 @@ import java.util.List;
  * one season (for a weekly season at 5 minutes, 2,016). Not thread-safe.
  */
 public final class SeasonalUnivariateDetector {
+    /**
+     * Likelihood above which a point is too unusual to serve as the seasonal reference. A constant rather than the
+     * flag threshold, so that the likelihoods do not depend on the threshold and validation can sweep it over one pass.
+     */
+    static final double ALARMING = 1 - 1e-3;
 
     /**
      * Settings.
@@ -66,6 +73,7 @@ public final class SeasonalUnivariateDetector {
     private final MedianEnsemble seasonal;
     private long[] times = new long[64];
     private double[] values = new double[64];
+    private boolean[] alarming = new boolean[64]; // likelihood above ALARMING at that point
     private int head, size; // ring of the points not yet a season old plus the latest that is
     private long seen, lastFlag = Long.MIN_VALUE / 2, lastTime = Long.MIN_VALUE;
     private boolean flagged;
@@ -103,10 +111,15 @@ public final class SeasonalUnivariateDetector {
                 head = (head + 1) % times.length;
                 size--;
             }
-            if (size >= 1 && times[head] <= epochMillis - seasonMillis) b = seasonal.update(value - values[head]);
-            push(epochMillis, value);
+            if (size >= 1 && times[head] <= epochMillis - seasonMillis) {
+                b = seasonal.update(value - values[head]);
+                // A difference to a reference that was itself alarming is no evidence: without this, every event came
+                // back as a false alarm one season later (on cpu_utilization 2 of 14 false positives).
+                if (alarming[head]) b = 0;
+            }
         }
         likelihood = Math.max(a, b);
+        if (seasonMillis > 0) push(epochMillis, value, likelihood > ALARMING);
         boolean suppressed = seen - lastFlag <= settings.suppressLength();
         score = suppressed ? 0 : likelihood;
         if (!suppressed && likelihood > threshold) {
@@ -116,21 +129,25 @@ public final class SeasonalUnivariateDetector {
         return likelihood;
     }
 
-    private void push(long t, double v) {
+    private void push(long t, double v, boolean alarm) {
         if (size == times.length) {
             long[] nt = new long[size * 2];
             double[] nv = new double[size * 2];
+            boolean[] na = new boolean[size * 2];
             for (int i = 0; i < size; i++) {
                 nt[i] = times[(head + i) % times.length];
                 nv[i] = values[(head + i) % times.length];
+                na[i] = alarming[(head + i) % times.length];
             }
             times = nt;
             values = nv;
+            alarming = na;
             head = 0;
         }
         int idx = (head + size) % times.length;
         times[idx] = t;
         values[idx] = v;
+        alarming[idx] = alarm;
         size++;
     }
 
