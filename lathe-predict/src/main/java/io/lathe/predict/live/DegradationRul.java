@@ -8,16 +8,17 @@ import java.util.Map;
 
 /**
  * Remaining useful life from a health index: the machine's anomaly score, which rises as a part wears. Past cycles
- * that ended in a wear-out failure give, for each level of the index, the running hours that were left when the index
- * first reached it (its running maximum, after a half-hour mean, so noise does not count as wear). The current
- * cycle's level (mean of its last half hour) is looked up in every past cycle and its hours left at that level taken
- * as they are (scaling by the fraction of life passed, from the hours since the repair, measured worse on the virtual
- * factory: RMSE 3.3 h against 3.1 h within 8 h of the failure). The estimate is the median over past cycles, the band calibrated by leave-one-cycle-out ratios (see calibrate). Cycles whose anomaly model learned right after
- * a repair share one scale and are preferred; the first cycle of a machine monitored mid-life is used only while there
- * is no other.
+ * that began with a repair and ended in a wear-out failure give, for each of a few index levels, the ratio of the
+ * running hours that were left when the index first reached the level (its running maximum, after a half-hour mean, so
+ * noise does not count as wear) to the part's age then (running hours since the repair). The current cycle's age at
+ * reaching the highest of those levels times the median ratio, less the hours run since, is the estimate (see
+ * {@link #point}); the band is calibrated by leave-one-cycle-out ratios (see calibrate). A cycle that was not begun
+ * with a repair (the first one of a machine monitored mid-life) has no known age: it gives no ratio, and no estimate is
+ * made in such a cycle or from such cycles alone.
  *
- * @param cycles   the cycles looked up
- * @param capHours longest estimate given: 1.5 × the longest cycle
+ * @param cycles   the cycles learned from
+ * @param capHours longest band edge given: 1.5 × the longest cycle
+ * @param logRatio 10 %, 50 %, 90 % quantiles of log((truth + ε) / (estimate + ε)) over past cycles, or null
  */
 public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRatio) {
 
@@ -30,6 +31,10 @@ public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRa
     static final int MIN_RESIDUALS = 12;
     /** Added to hours before taking ratios (an estimate of 0 h must not make an infinite ratio). */
     static final double RATIO_EPS = 0.25;
+    /** Index levels whose first crossing ages are compared (0.5 is the top of normal, 1.0 the threshold). */
+    static final double[] REFERENCE_LEVELS = {0.4, 0.6, 0.8, 1.0, 1.2, 1.4};
+    /** Longest estimate, as a fraction of the longest past cycle's scored hours. */
+    static final double CAP_FRACTION = 0.6;
 
     public DegradationRul {
         cycles = List.copyOf(cycles);
@@ -37,20 +42,12 @@ public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRa
     }
 
     /**
-     * A model over {@code cycles}; its calibration (10 %, 50 %, 90 % quantiles of log((truth + ε) / (look-up + ε)))
-     * comes from looking every cycle's last 8 h up in the other cycles, so it is derived from the cycles alone and a
-     * saved model needs nothing more.
+     * A model over {@code cycles}; its calibration (10 %, 50 %, 90 % quantiles of log((truth + ε) / (estimate + ε)))
+     * comes from estimating every repair-begun cycle's last 8 h from the other such cycles, so it is derived from the
+     * cycles alone and a saved model needs nothing more.
      */
     public DegradationRul(List<Cycle> cycles, double capHours) {
         this(cycles, capHours, calibrate(cycles));
-    }
-
-    /** Median hours left at {@code level} over {@code cycles}, sorted values in {@code left}. */
-    private static double[] lookUp(List<Cycle> cycles, double level) {
-        double[] left = new double[cycles.size()];
-        for (int c = 0; c < left.length; c++) left[c] = cycles.get(c).hoursLeftAt(level);
-        Arrays.sort(left);
-        return left;
     }
 
     private static double levelNow(double[] hours, double[] index, int n) {
@@ -65,25 +62,24 @@ public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRa
     }
 
     /**
-     * Why: the raw look-up is biased (the level of a cycle's anomaly score depends on how worn the part was when its
-     * model learned) and the lowest..highest of two or three cycles is no band at all (33 % coverage measured). The
-     * leave-one-cycle-out ratios of truth to look-up measure both; null with too few of them.
+     * Why: a band from the spread of the past cycles alone (lowest..highest of two or three) covered 33 %; the errors
+     * the estimator makes on cycles it has not seen measure it. Null with under two repair-begun cycles or too few
+     * residuals.
      */
     private static double[] calibrate(List<Cycle> cycles) {
-        if (cycles.size() < 2) return null;
+        List<Cycle> aged = aged(cycles);
+        if (aged.size() < 2) return null;
         List<Double> r = new ArrayList<>();
-        for (int k = 0; k < cycles.size(); k++) {
-            List<Cycle> others = new ArrayList<>(cycles);
+        for (int k = 0; k < aged.size(); k++) {
+            List<Cycle> others = new ArrayList<>(aged);
             others.remove(k);
-            double cap = 0;
-            for (Cycle o : others) cap = Math.max(cap, 1.5 * o.length());
-            Cycle c = cycles.get(k);
+            Cycle c = aged.get(k);
             double end = c.length();
             double next = Math.max(0, end - 8);
             for (int i = 7; i < c.hours().length; i++) {
                 if (c.hours()[i] < next) continue;
                 next = c.hours()[i] + 0.25;
-                double raw = Math.min(RobustMahalanobis.median(lookUp(others, levelNow(c.hours(), c.index(), i + 1))), Math.max(1.0, cap));
+                double raw = point(others, c.hours(), c.index(), i + 1, c.offset());
                 r.add(Math.log((end - c.hours()[i] + RATIO_EPS) / (raw + RATIO_EPS)));
             }
         }
@@ -92,7 +88,7 @@ public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRa
         // Residuals within a cycle move together, so the sample is about as large as the number of cycles: with fewer
         // than 5 the 10 % and 90 % quantiles would be the extremes of two or three curves and cover too little; the
         // band then spans all ratios seen.
-        boolean few = cycles.size() < 5;
+        boolean few = aged.size() < 5;
         return new double[] {few ? v[0] : quantile(v, 0.1), quantile(v, 0.5), few ? v[v.length - 1] : quantile(v, 0.9)};
     }
 
@@ -119,26 +115,8 @@ public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRa
 
         /** Running maximum of the half-hour mean of the index. */
         double[] levels() {
-            double[] out = new double[hours.length];
-            double max = Double.NEGATIVE_INFINITY;
-            int from = 0;
-            double sum = 0;
-            for (int i = 0; i < hours.length; i++) {
-                sum += index[i];
-                while (hours[from] < hours[i] - LEVEL_HOURS) sum -= index[from++];
-                max = Math.max(max, sum / (i - from + 1));
-                out[i] = max;
-            }
-            return out;
+            return DegradationRul.levels(hours, index, hours.length);
         }
-
-        /** Hours left when the level first reached {@code level}; 0 when it never did. */
-        double hoursLeftAt(double level) {
-            double[] l = levels();
-            for (int i = 0; i < l.length; i++) if (l[i] >= level) return length() - hours[i];
-            return 0;
-        }
-
 
         /** At most {@code max} points, evenly spread (a saved model stays small). */
         Cycle thinned(int max) {
@@ -166,32 +144,92 @@ public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRa
     }
 
     /**
-     * Estimates from the current cycle's index up to now (ascending hours); null with under 8 points.
+     * Estimates from the current cycle's index up to now (ascending hours); null with under 8 points, and null when the
+     * current cycle or every learned cycle has no known age (did not begin with a repair): hours since the repair are
+     * what the estimate scales.
      *
      * @param offset running hours from the repair to the first point, or NaN when the cycle did not begin with a repair
-     *               (kept with the cycle for the record; the look-up does not use it)
      */
     public Estimate estimate(double[] hours, double[] index, int n, double offset) {
-        if (n < 8) return null;
-        double level = levelNow(hours, index, n);
-        double[] left = lookUp(cycles, level);
-        double raw = Math.min(RobustMahalanobis.median(left), capHours);
-        double value, lower, upper;
+        if (n < 8 || Double.isNaN(offset)) return null;
+        double raw = point(aged(cycles), hours, index, n, offset);
+        if (Double.isNaN(raw)) return null;
+        double lower, upper;
         if (logRatio != null) {
-            // Calibrated band: the look-up scaled by the 10 % and 90 % ratios (an 80 % band); the bias correction by the
-            // median ratio measured worse (RMSE 3.09 h against 3.06 h), so the estimate stays the look-up.
-            value = raw;
             lower = Math.max(0, (raw + RATIO_EPS) * Math.exp(logRatio[0]) - RATIO_EPS);
             upper = Math.min(capHours, (raw + RATIO_EPS) * Math.exp(logRatio[2]) - RATIO_EPS);
         } else {
             // Too few past cycles to measure the error: a wide band (÷3 .. ×3) rather than a false precision.
-            value = raw;
             lower = raw / 3;
             upper = Math.min(capHours, 3 * raw);
         }
-        value = Math.max(0, value);
-        boolean rising = level > cycles.getFirst().levels()[0];
-        return new Estimate(value, Math.min(lower, value), Math.max(upper, value), rising);
+        boolean rising = levelNow(hours, index, n) > cycles.getFirst().levels()[0];
+        return new Estimate(raw, Math.min(lower, raw), Math.max(upper, raw), rising);
+    }
+
+    private static List<Cycle> aged(List<Cycle> cycles) {
+        List<Cycle> out = new ArrayList<>();
+        for (Cycle c : cycles) if (c.afterRepair()) out.add(c);
+        return out;
+    }
+
+    /**
+     * The point estimate over the cycles {@code aged} (all begun with a repair), NaN with none. Why not the hours left
+     * at the current level: the index saturates hours before the failure (a clipped distance), so its level says little
+     * then, and wear life varies by a factor of two between parts. The age at which the index first reached a level
+     * does say how fast this part wears: in each past cycle, hours left when reaching level r divided by the age then;
+     * the current cycle's age at reaching the highest such level times the median ratio, less the hours run since, is
+     * the estimate. It is capped at {@link #CAP_FRACTION} of the longest past cycle's scored hours: a wear reset the
+     * index did not see (a part replaced during another repair) makes a past cycle long and its ratios high.
+     */
+    static double point(List<Cycle> aged, double[] hours, double[] index, int n, double offset) {
+        if (aged.isEmpty()) return Double.NaN;
+        double[] lv = levels(hours, index, n);
+        double now = offset + hours[n - 1];
+        double est = Double.NaN;
+        for (double r : REFERENCE_LEVELS) {
+            int i = firstAt(lv, n, r);
+            if (i < 0) break;
+            double[] ratio = new double[aged.size()];
+            int k = 0;
+            for (Cycle c : aged) {
+                double[] cl = c.levels();
+                int j = firstAt(cl, cl.length, r);
+                if (j >= 0) ratio[k++] = (c.length() - c.hours()[j]) / Math.max(RATIO_EPS, c.offset() + c.hours()[j]);
+            }
+            if (k == 0) continue;
+            double age = offset + hours[i];
+            est = Math.max(0, RobustMahalanobis.median(Arrays.copyOf(ratio, k)) * age - (now - age));
+        }
+        double longest = 0;
+        double[] life = new double[aged.size()];
+        for (int c = 0; c < life.length; c++) {
+            life[c] = aged.get(c).offset() + aged.get(c).length();
+            longest = Math.max(longest, aged.get(c).length());
+        }
+        // Below the lowest level: the median life less the age.
+        if (Double.isNaN(est)) est = Math.max(0, RobustMahalanobis.median(life) - now);
+        return Math.min(est, CAP_FRACTION * longest);
+    }
+
+    private static int firstAt(double[] levels, int n, double level) {
+        for (int i = 0; i < n; i++) if (levels[i] >= level) return i;
+        return -1;
+    }
+
+    /** Running maximum of the half-hour mean of the first {@code n} points. */
+    static double[] levels(double[] hours, double[] index, int n) {
+        double[] out = new double[n];
+        double max = Double.NEGATIVE_INFINITY;
+        int from = 0;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += index[i];
+            while (hours[from] < hours[i] - LEVEL_HOURS) sum -= index[from++];
+            max = Math.max(max, sum / (i - from + 1));
+            out[i] = max;
+        }
+        return out;
     }
 
     /**

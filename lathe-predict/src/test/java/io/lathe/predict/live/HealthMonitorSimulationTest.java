@@ -143,6 +143,11 @@ class HealthMonitorSimulationTest {
                 Math.sqrt(seNaive / Math.max(1, n)), aeNaive / Math.max(1, n));
         for (ModelFile r : repo.all()) if (r.type().equals(ModelFile.RUL)) System.out.println("RUL model " + r.id() + " v" + r.version() + " " + r.validation());
         assertThat(n).as("RUL estimates before a wear-out").isPositive();
+        // Every estimate here comes from a model fitted on the machine's earlier cycles only (refitted at each wear-out),
+        // so each is on a cycle not used for fitting. Deterministic: seed 42, no threads.
+        assertThat(Math.sqrt(se / n)).as("RUL RMSE against the naive constant 4 h").isLessThan(Math.sqrt(seNaive / n));
+        assertThat(ae / n).as("RUL MAE against the naive constant 4 h").isLessThan(aeNaive / n);
+        assertThat((double) inside / n).as("share of true values inside the nominal 80 % band").isBetween(0.70, 0.90);
 
         // Reloaded from the folder, the models score at once.
         ModelRepository again = ModelRepository.open(dir);
