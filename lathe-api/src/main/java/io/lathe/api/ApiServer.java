@@ -458,7 +458,7 @@ public final class ApiServer implements AutoCloseable {
         config.routes.get("/api/health/machines", health::allMachines);
         config.routes.get("/api/models", health::models);
         config.routes.get("/api/models/{id}", health::model);
-        config.routes.post("/api/models/fit", health::fit);
+        config.routes.post("/api/models/fit", access == null ? health::fit : io.lathe.api.internal.HealthRoutes.audited(access.control(), health::fit));
         config.routes.get("/api/connections", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
             for (ConnectionStatus c : connectionStatuses()) out.add(Views.connection(c));

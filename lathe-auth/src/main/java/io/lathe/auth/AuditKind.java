@@ -19,6 +19,8 @@ public enum AuditKind {
     ALARM_ACTION("alarm.action"),
     /** An alarm rule created, changed or deleted through the API; target the rule id. */
     ALARM_RULE("alarm.rule"),
+    /** A machine health model fitted from history through the API; target the machine, details type, window, version. */
+    MODEL_FIT("model.fit"),
     CONFIG_CHANGED("config.changed"),
     CONNECTION_CHANGED("connection.changed");
 

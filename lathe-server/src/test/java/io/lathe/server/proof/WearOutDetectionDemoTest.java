@@ -157,6 +157,15 @@ class WearOutDetectionDemoTest {
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/api/models/fit")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"machine\":\"" + faulted + "\"}")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+            // The refit is in the audit log: who, which machine, the version made.
+            HttpResponse<String> audit = http.send(HttpRequest.newBuilder(URI.create(base + "/api/audit?kind=model.fit"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(audit.statusCode()).as(audit.body()).isEqualTo(200);
+            JsonNode fits = json.readTree(audit.body()).get("events");
+            assertThat(fits).as(audit.body()).hasSize(1);
+            assertThat(fits.get(0).get("target").asText()).isEqualTo(faulted);
+            assertThat(fits.get(0).get("outcome").asText()).isEqualTo("success");
+            assertThat(fits.get(0).at("/details/version").asText()).isEqualTo(refit.get("version").asText());
         }
     }
 
