@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded broker of the shaded jar, as users run it ({@code java -jar lathe.jar serve}): proof that trimming the
- * jar (issue 14: no RocksDB, no Xodus, Eclipse Collections minimized) removed nothing the broker needs. A device of
+ * jar (issue 14: no RocksDB, no Xodus, no Eclipse Collections) removed nothing the broker needs. A device of
  * the clients file logs in (the access-control extension checks its Argon2id hash), publishes at QoS 0 and 1, gets
  * its messages delivered, a retained message reaches a later subscriber, and wrong passwords, anonymous clients and
  * topics outside its rights are refused.
