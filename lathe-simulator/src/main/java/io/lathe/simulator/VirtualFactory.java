@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A plant of production lines that publishes over MQTT exactly as Sparkplug B 3.0 edge nodes do: one edge node per
  * line ({@code Line-A}, {@code Line-B}, ...), one device per machine ({@code Saw}, {@code CNC-1}, ..., {@code Wash}).
- * Values come from a {@link FactorySimulation} that starts at {@code clock.instant()} and, from the moment the first edge
- * node is online, runs {@link FactoryConfig#speed()} times faster than {@code clock}; payload timestamps are simulated time.
+ * Values come from a {@link FactorySimulation} that starts at {@code clock.instant()} and runs {@link FactoryConfig#speed()}
+ * times faster than {@code clock} (above speed 1 from the moment the first edge node is online); payload timestamps are
+ * simulated time.
  *
  * <p>Lifecycle: construct (binds nothing), {@link #start()} (connects every edge node, then publishes every
  * {@link FactoryConfig#publishInterval()}), {@link #close()} (NDEATH, disconnect). Thread-safe; one internal thread
@@ -103,11 +104,12 @@ public final class VirtualFactory implements AutoCloseable {
 
     private void step() {
         try {
-            if (!running) {
-                // Simulated time starts with the first publication, not with start(): while the edge nodes wait for the
-                // primary host (or the broker), a fast demo would otherwise run minutes to hours of the plant unseen,
-                // and what the platform sees first (the learning window of its health models) would depend on how
-                // long the host took to come online.
+            if (!running && cfg.speed() > 1) {
+                // Faster than real time, simulated time starts with the first publication, not with start(): while the
+                // edge nodes wait for the primary host (or the broker), a fast demo would otherwise run minutes to
+                // hours of the plant unseen, and what the platform sees first (the learning window of its health
+                // models) would depend on how long the host took to come online. At real-time speed simulated time
+                // stays the clock's, so payload timestamps are real times.
                 boolean online = false;
                 for (EdgeSession s : sessions) online |= s.isOnline();
                 realStart = clock.instant();
