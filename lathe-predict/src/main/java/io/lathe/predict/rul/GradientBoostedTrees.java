@@ -24,15 +24,27 @@ public final class GradientBoostedTrees {
      * @param l2           L2 regularisation of leaf values
      * @param subsample    fraction of rows each tree sees (stochastic boosting), in (0, 1]
      * @param bins         histogram bins per feature, 2..256
-     * @param seed         random seed of the row subsampling
+     * @param seed         random seed of the row (and column) subsampling
+     * @param colsample    chance of each feature to be a split candidate in a tree, in (0, 1]; below 1 it decorrelates
+     *                     the trees (and bagged models), which lowered the C-MAPSS held-out RMSE (docs/MODELS.md)
      */
-    public record Settings(int trees, double learningRate, int maxDepth, int minLeaf, double l2, double subsample, int bins, long seed) {
-        public static final Settings DEFAULT = new Settings(300, 0.05, 4, 20, 1.0, 0.7, 64, 1);
+    public record Settings(int trees, double learningRate, int maxDepth, int minLeaf, double l2, double subsample, int bins, long seed, double colsample) {
+        public static final Settings DEFAULT = new Settings(300, 0.05, 4, 20, 1.0, 0.7, 64, 1, 1.0);
 
         public Settings {
-            if (trees < 1 || maxDepth < 1 || minLeaf < 1 || bins < 2 || bins > 256 || !(learningRate > 0) || !(l2 >= 0) || !(subsample > 0 && subsample <= 1)) {
-                throw new IllegalArgumentException("invalid GBDT settings " + this + ": trees, depth, minLeaf >= 1, bins in [2, 256], learningRate > 0, l2 >= 0, subsample in (0, 1]");
+            if (trees < 1 || maxDepth < 1 || minLeaf < 1 || bins < 2 || bins > 256 || !(learningRate > 0) || !(l2 >= 0) || !(subsample > 0 && subsample <= 1) || !(colsample > 0 && colsample <= 1)) {
+                throw new IllegalArgumentException("invalid GBDT settings " + this + ": trees, depth, minLeaf >= 1, bins in [2, 256], learningRate > 0, l2 >= 0, subsample and colsample in (0, 1]");
             }
+        }
+
+        /** Every feature a candidate in every tree (colsample 1). */
+        public Settings(int trees, double learningRate, int maxDepth, int minLeaf, double l2, double subsample, int bins, long seed) {
+            this(trees, learningRate, maxDepth, minLeaf, l2, subsample, bins, seed, 1.0);
+        }
+
+        /** The same settings with another seed. */
+        public Settings withSeed(long newSeed) {
+            return new Settings(trees, learningRate, maxDepth, minLeaf, l2, subsample, bins, newSeed, colsample);
         }
     }
 
@@ -91,7 +103,9 @@ public final class GradientBoostedTrees {
             for (int i = 0; i < n; i++) grad[i] = y[i] - pred[i];
             int m = 0;
             for (int i = 0; i < n; i++) if (s.subsample() >= 1 || rnd.nextDouble() < s.subsample()) all[m++] = i;
-            Builder b = new Builder(codes, cuts, grad, s);
+            boolean[] use = new boolean[f];
+            for (int j = 0; j < f; j++) use[j] = s.colsample() >= 1 || rnd.nextDouble() < s.colsample();
+            Builder b = new Builder(codes, cuts, grad, s, use);
             b.build(Arrays.copyOf(all, m), 0);
             Tree tree = b.tree();
             trees.add(tree);
@@ -115,7 +129,10 @@ public final class GradientBoostedTrees {
         private final List<int[]> nodes = new ArrayList<>(); // {feature, left, right}
         private final List<double[]> values = new ArrayList<>(); // {cut, value}
 
-        Builder(byte[][] codes, double[][] cuts, double[] grad, Settings s) {
+        private final boolean[] use; // features that may split in this tree
+
+        Builder(byte[][] codes, double[][] cuts, double[] grad, Settings s, boolean[] use) {
+            this.use = use;
             this.codes = codes;
             this.cuts = cuts;
             this.grad = grad;
@@ -136,7 +153,7 @@ public final class GradientBoostedTrees {
             int[] hc = new int[s.bins()];
             for (int j = 0; j < codes.length; j++) {
                 int nb = cuts[j].length + 1;
-                if (nb < 2) continue;
+                if (nb < 2 || !use[j]) continue;
                 Arrays.fill(hs, 0, nb, 0);
                 Arrays.fill(hc, 0, nb, 0);
                 byte[] c = codes[j];
