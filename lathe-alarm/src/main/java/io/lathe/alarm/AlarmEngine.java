@@ -110,6 +110,9 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         Value lastValue;
         /** The value when the alarm last activated: what the message shows, also after it returns to normal. */
         double shownValue = Double.NaN;
+        /** Where normal points of the first input wait while the alarm is quiet (null: no lane, see SignalIndex.find). */
+        NormalLanes lanes;
+        int lane = -1;
 
         Instance(AlarmRule rule, String assetName, String unit) {
             this.rule = rule;
@@ -145,6 +148,10 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         private final Object[] table;
         private final int mask;
         private final int shift;
+        /** {@link #get} answers by signal ordinal: the table is large and probed at random, so it misses the cache. */
+        private final io.lathe.model.SignalSlots<Object> bySignal = new io.lathe.model.SignalSlots<>();
+        private static final Object NONE = new Object();
+        final NormalLanes lanes = new NormalLanes();
 
         SignalIndex(Map<String, Object> entries) {
             int cap = 4;
@@ -164,8 +171,29 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
             return (key.hashCode() * 0x9E3779B9) >>> shift; // Fibonacci hashing spreads ids that differ only at the end
         }
 
-        Object get(String key) {
+        /** The signal's Instance or Slot[], or null. */
+        Object find(Signal signal) {
             if (this == EMPTY) return null; // no alarms: not even the id's hash
+            Object a = bySignal.get(signal);
+            if (a == null) {
+                a = get(signal.id());
+                if (a instanceof Instance in && !Double.isNaN(in.bandAbove)) openLane(in, signal);
+                bySignal.put(signal, a == null ? NONE : a);
+            }
+            return a == NONE ? null : a;
+        }
+
+        private void openLane(Instance in, Signal signal) {
+            synchronized (in) {
+                if (in.lanes != null) return; // another signal object of the same id has it
+                catchUp(in);
+                in.lane = lanes.open(signal, in.bandAbove, in.bandBelow, in.last0, !in.conditionOn && !in.active);
+                if (in.lane >= 0) in.lanes = lanes;
+            }
+        }
+
+        Object get(String key) {
+            if (this == EMPTY) return null;
             Object[] t = table;
             int h = home(key);
             for (int i = h; ; i = (i + 1) & mask) {
@@ -300,9 +328,13 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     @Override
     public void accept(Signal signal, long t, Value value, Quality quality, boolean historical) {
-        String id = signal.id();
-        if (planned != PlannedStops.NONE && planned.signals().contains(id) && !historical) planned.onPoint(id, t, value);
-        Object alarms = bySignal.get(id);
+        if (planned != PlannedStops.NONE && !historical) {
+            String id = signal.id();
+            if (planned.signals().contains(id)) planned.onPoint(id, t, value);
+        }
+        SignalIndex index = bySignal;
+        if (!historical && quality == Quality.GOOD && index.lanes.take(signal, t, value)) return;
+        Object alarms = index.find(signal);
         if (alarms == null) return;
         if (historical) {
             late.incrementAndGet();
@@ -319,6 +351,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     private void point(Instance in, int input, long t, Value value) {
         synchronized (in) {
+            merge(in);
             if (input == 0) {
                 if (t < in.last0) {
                     late.incrementAndGet();
@@ -339,6 +372,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
                 catchUp(in);
                 in.last0 = t;
                 in.lastValue = value;
+                if (in.lanes != null) in.lanes.time(in.lane, t);
             } else {
                 if (t < in.lastInput[input]) {
                     late.incrementAndGet();
@@ -353,14 +387,34 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     /** Hands a deferred normal point to the evaluator and lifecycle; caller holds the instance's lock. */
     private static void catchUp(Instance in) {
+        merge(in);
         if (!in.deferred) return;
         in.deferred = false;
         answer(in, in.evaluator.point(0, in.last0, in.lastValue)); // OFF by the band's promise
         in.lifecycle.condition(in.active, in.last0, in.evaluator.value()); // takes the value, no transition
     }
 
+    /** Takes the newest point from the alarm's lane as a deferred normal one; caller holds the instance's lock. */
+    private static void merge(Instance in) {
+        if (in.lanes == null) return;
+        long t = in.lanes.time(in.lane);
+        if (t <= in.last0) return;
+        in.lastValue = in.lanes.value(in.lane);
+        in.last0 = t;
+        in.deferred = true;
+        in.pendingSince = Long.MIN_VALUE; // an on-delay that was running ends, as decide() would
+    }
+
+    /** Tells the lane whether normal points may bypass the lock; after any change of conditionOn or active. */
+    private static void quietChanged(Instance in) {
+        if (in.lanes != null) in.lanes.quiet(in.lane, !in.conditionOn && !in.active);
+    }
+
     private static int answer(Instance in, int r) {
-        if (r != Evaluator.UNKNOWN) in.conditionOn = r == Evaluator.ON;
+        if (r != Evaluator.UNKNOWN) {
+            in.conditionOn = r == Evaluator.ON;
+            quietChanged(in);
+        }
         return r;
     }
 
@@ -383,7 +437,10 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     @Override
     public void markStale(Signal signal, long t) {
-        Object alarms = bySignal.get(signal.id());
+        markStale(bySignal.find(signal), signal, t);
+    }
+
+    private void markStale(Object alarms, Signal signal, long t) {
         if (alarms == null) return;
         if (alarms instanceof Instance in) {
             stale(in, 0, t);
@@ -444,6 +501,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         in.pendingSince = Long.MIN_VALUE;
         Lifecycle.Change c = in.lifecycle.condition(on, t, in.evaluator.value());
         in.active = in.lifecycle.active();
+        quietChanged(in);
         if (c == null) return;
         if (on) in.shownValue = in.evaluator.value();
         record(in, c, t, SYSTEM, null);

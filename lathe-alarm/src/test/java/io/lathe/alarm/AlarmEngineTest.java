@@ -293,4 +293,45 @@ class AlarmEngineTest {
     static String iso(long micros) {
         return Instant.ofEpochMilli(micros / 1000).atOffset(ZoneOffset.UTC).toString();
     }
+    /**
+     * Normal points of thousands of signals go through the engine's lanes (NormalLanes) without the alarm's lock:
+     * more signals than one lane chunk holds, the newest value shown, a late point still counted, an excursion still
+     * raising its alarm, and a signal made by hand with another signal's ordinal never taking that signal's lane.
+     */
+    @Test
+    void normalPointsOfManySignalsTakeTheLanesAndAnExcursionStillAlarms() {
+        List<Signal> signals = new ArrayList<>();
+        List<AlarmRule> rules = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            Signal s = model.addSignal(machine, "Bearing " + i, DataType.DOUBLE, "degC", "", "");
+            signals.add(s);
+            rules.add(rule("Bearing " + i + " high", new LimitKind(s.id(), LimitKind.Type.H, 80, 2), null, null, false));
+        }
+        engine.setRules(rules);
+        for (int k = 0; k < 5; k++) {
+            for (int i = 0; i < signals.size(); i++) point(signals.get(i), T0 + k * S, 20 + i % 50 + k);
+        }
+        Signal last = signals.get(2999);
+        assertThat(engine.alarm(rules.get(2999).id()).value()).isEqualTo(20 + 2999 % 50 + 4.0);
+        assertThat(engine.alarm(rules.get(2999).id()).active()).isFalse();
+
+        point(last, T0 + 3 * S, 30); // older than the newest normal point
+        assertThat(engine.latePoints()).isEqualTo(1);
+
+        point(last, T0 + 5 * S, 85);
+        assertThat(engine.alarm(rules.get(2999).id()).state()).isEqualTo(AlarmState.UNACK);
+        point(last, T0 + 6 * S, 83); // inside the deadband: active, and not taken as normal
+        assertThat(engine.alarm(rules.get(2999).id()).active()).isTrue();
+        point(last, T0 + 7 * S, 50);
+        assertThat(engine.alarm(rules.get(2999).id()).state()).isEqualTo(AlarmState.RTN_UNACK);
+        point(last, T0 + 8 * S, 51);
+        assertThat(engine.alarm(rules.get(2999).id()).value()).isEqualTo(51.0);
+
+        // same ordinal, other id: must neither change signal 1500's alarm nor be lost for its own (it has none)
+        Signal s1500 = signals.get(1500);
+        Signal impostor = new Signal(machine + ".other", "Other", machine, DataType.DOUBLE, "", "", "", s1500.ordinal());
+        engine.accept(impostor, T0 + 9 * S, Value.of(99.0), Quality.GOOD, false);
+        assertThat(engine.alarm(rules.get(1500).id()).value()).isEqualTo(20 + 1500 % 50 + 4.0);
+        assertThat(seen).extracting(Transition::event).containsExactly("activate", "clear");
+    }
 }

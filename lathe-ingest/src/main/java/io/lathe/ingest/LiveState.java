@@ -2,12 +2,15 @@ package io.lathe.ingest;
 
 import io.lathe.model.Quality;
 import io.lathe.model.Signal;
+import io.lathe.model.SignalSlots;
 import io.lathe.model.Value;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -16,43 +19,67 @@ import java.util.function.Consumer;
  */
 public final class LiveState implements PointSink {
 
-    private final Map<String, Latest> latest = new ConcurrentHashMap<>();
+    /** One cell per signal, made once: a point then changes the cell, not the map (no bin lock, no hash per point). */
+    private final Map<String, AtomicReference<Latest>> latest = new ConcurrentHashMap<>();
+    private final SignalSlots<AtomicReference<Latest>> cells = new SignalSlots<>();
     private final List<Consumer<Latest>> listeners = new CopyOnWriteArrayList<>();
 
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
         if (historical) return;
+        AtomicReference<Latest> cell = cell(signal);
         Latest n = new Latest(signal.id(), timestampMicros, value, quality);
-        // One map operation for the usual case, a newer point; an older one arriving late (rare) puts the newer back,
-        // so it does not roll the current value back.
-        Latest prev = latest.put(signal.id(), n);
-        if (prev != null && prev.timestampMicros() > timestampMicros) {
-            latest.replace(signal.id(), n, prev);
-            return;
+        while (true) {
+            Latest prev = cell.get();
+            // an older point arriving late (rare) does not roll the current value back
+            if (prev != null && prev.timestampMicros() > timestampMicros) return;
+            if (cell.compareAndSet(prev, n)) break;
         }
         publish(n);
     }
 
     @Override
     public void markStale(Signal signal, long timestampMicros) {
-        Latest prev = latest.get(signal.id());
-        if (prev == null || prev.quality() == Quality.STALE) return;
-        Latest n = new Latest(signal.id(), Math.max(prev.timestampMicros(), timestampMicros), prev.value(), Quality.STALE);
-        latest.put(signal.id(), n);
+        AtomicReference<Latest> cell = latest.get(signal.id());
+        if (cell == null) return;
+        Latest n;
+        while (true) {
+            Latest prev = cell.get();
+            if (prev == null || prev.quality() == Quality.STALE) return;
+            n = new Latest(signal.id(), Math.max(prev.timestampMicros(), timestampMicros), prev.value(), Quality.STALE);
+            if (cell.compareAndSet(prev, n)) break;
+        }
         publish(n);
+    }
+
+    private AtomicReference<Latest> cell(Signal signal) {
+        AtomicReference<Latest> cell = cells.get(signal);
+        if (cell == null) {
+            cell = latest.computeIfAbsent(signal.id(), k -> new AtomicReference<>());
+            cells.put(signal, cell);
+        }
+        return cell;
     }
 
     /** The current value, or null when the signal has had none yet. */
     public Latest latest(String signalId) {
-        return latest.get(signalId);
+        AtomicReference<Latest> cell = latest.get(signalId);
+        return cell == null ? null : cell.get();
     }
 
     public Collection<Latest> all() {
-        return List.copyOf(latest.values());
+        List<Latest> out = new ArrayList<>(latest.size());
+        for (AtomicReference<Latest> cell : latest.values()) {
+            Latest l = cell.get();
+            if (l != null) out.add(l);
+        }
+        return List.copyOf(out);
     }
 
     public int size() {
-        return latest.size();
+        int n = 0;
+        for (AtomicReference<Latest> cell : latest.values()) if (cell.get() != null) n++;
+        return n;
     }
 
     public Runnable subscribe(Consumer<Latest> listener) {

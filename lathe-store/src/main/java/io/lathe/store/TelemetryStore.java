@@ -133,6 +133,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private final Condition flushDone = lock.newCondition();
     private final List<Series> byId = new ArrayList<>();
     private final Map<String, Series> byName = new ConcurrentHashMap<>();
+    /** byName for the ingest path, by the signal's ordinal; written under the lock. */
+    private final io.lathe.model.SignalSlots<Series> bySignal = new io.lathe.model.SignalSlots<>();
     private final List<Snapshot> flushing = new ArrayList<>();
     private final TreeMap<Long, List<SegmentFile>> partitions = new TreeMap<>();
     /** Files replaced by compaction, with the System.nanoTime() they were retired at; closed after a grace period. */
@@ -682,8 +684,12 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** Lock held (re-entered when a new series is defined). Never throws. */
     private void acceptLocked(Signal signal, long timestampMicros, Value value, Quality quality) {
         try {
-            Series s = byName.get(signal.id());
-            if (s == null) s = byId.get(seriesId(signal.id(), signal.dataType()));
+            Series s = bySignal.get(signal);
+            if (s == null) {
+                s = byName.get(signal.id());
+                if (s == null) s = byId.get(seriesId(signal.id(), signal.dataType()));
+                bySignal.put(signal, s);
+            }
             byte q = quality.code();
             // a late point makes append return false and is counted there; so is every PointRejectedException
             switch (s.type) {
