@@ -61,7 +61,8 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
     private final Map<String, Transition.Status> restored = new HashMap<>();
     private final ArrayDeque<Transition> history = new ArrayDeque<>();
     private final List<AlarmListener> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong late = new AtomicLong();
+    /** An adder: the lanes count late points on every ingest thread at once. */
+    private final java.util.concurrent.atomic.LongAdder late = new java.util.concurrent.atomic.LongAdder();
     private final AtomicLong journalErrors = new AtomicLong();
     private final Map<String, Counter> transitionCounters = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
@@ -225,7 +226,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
             Gauge.builder("lathe.alarm.active", this, e -> e.count(a -> a.active())).description("Alarms whose condition holds").register(metrics);
             Gauge.builder("lathe.alarm.unacknowledged", this, e -> e.count(a -> !a.acknowledged()))
                     .description("Alarms waiting for an acknowledgement").register(metrics);
-            Gauge.builder("lathe.alarm.points.late", late, AtomicLong::get)
+            Gauge.builder("lathe.alarm.points.late", late, java.util.concurrent.atomic.LongAdder::sum)
                     .description("Historical or late points that did not change live alarm state").register(metrics);
             Gauge.builder("lathe.alarm.journal.errors", journalErrors, AtomicLong::get)
                     .description("Transitions the journal failed to write (disk full, I/O error)").register(metrics);
@@ -333,11 +334,11 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
             if (planned.signals().contains(id)) planned.onPoint(id, t, value);
         }
         SignalIndex index = bySignal;
-        if (!historical && quality == Quality.GOOD && index.lanes.take(signal, t, value)) return;
+        if (!historical && quality == Quality.GOOD && index.lanes.take(signal, t, value, late)) return;
         Object alarms = index.find(signal);
         if (alarms == null) return;
         if (historical) {
-            late.incrementAndGet();
+            late.increment();
             return;
         }
         // Bad or uncertain values are not process values: they do not decide a condition (a stale rule sees the gap).
@@ -354,7 +355,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
             merge(in);
             if (input == 0) {
                 if (t < in.last0) {
-                    late.incrementAndGet();
+                    late.increment();
                     return;
                 }
                 if (!in.conditionOn && !in.active) {
@@ -375,7 +376,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
                 if (in.lanes != null) in.lanes.time(in.lane, t);
             } else {
                 if (t < in.lastInput[input]) {
-                    late.incrementAndGet();
+                    late.increment();
                     return;
                 }
                 catchUp(in);
@@ -429,7 +430,8 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
      */
     public java.util.function.Consumer<io.lathe.ingest.Latest> liveListener() {
         return l -> {
-            if (!viaLive.contains(l.signalId())) return;
+            java.util.Set<String> scores = viaLive;
+            if (scores.isEmpty() || !scores.contains(l.signalId())) return; // most plants: no score alarms, no id read
             Signal s = model.signal(l.signalId());
             if (s != null) accept(s, l.timestampMicros(), l.value(), l.quality(), false);
         };
@@ -739,7 +741,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     /** Late or historical points that did not change live state. */
     public long latePoints() {
-        return late.get();
+        return late.sum();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.lathe.model.Value;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The normal-band fast path of {@link AlarmEngine}, by signal ordinal, in primitive arrays.
@@ -36,10 +37,11 @@ final class NormalLanes {
     private volatile Object[][] values = new Object[0][];
 
     /**
-     * Takes a normal point when the signal has an open, quiet lane, the value lies inside the band and the point is
-     * not older than the newest one; false sends it the usual way (evaluator, lifecycle, late count).
+     * Takes a good, live point when the signal has an open lane and either the point is older than the newest one
+     * (counted in {@code late}: it would not change the alarm) or the lane is quiet and the value lies inside the band;
+     * false sends it the usual way (evaluator, lifecycle).
      */
-    boolean take(Signal signal, long t, Value value) {
+    boolean take(Signal signal, long t, Value value, LongAdder late) {
         int o = signal.ordinal();
         int c = o >>> CHUNK_BITS;
         long[][] w = words;
@@ -49,10 +51,16 @@ final class NormalLanes {
         if (chunk == null || vals == null) return false;
         int j = o & (CHUNK - 1);
         int i = j * WORDS;
-        if ((chunk[i + 3] & (OPEN | QUIET)) != (OPEN | QUIET) || vals[2 * j] != signal.id()) return false;
+        long flags = chunk[i + 3];
+        if ((flags & OPEN) == 0 || vals[2 * j] != signal.id()) return false;
+        if (t < (long) LONGS.getAcquire(chunk, i + 2)) {
+            // several HTTP requests in flight interleave their timestamps: keep those off the alarm's lock
+            late.increment();
+            return true;
+        }
+        if ((flags & QUIET) == 0) return false;
         double v = value.asDouble();
         if (!(v > Double.longBitsToDouble(chunk[i]) && v < Double.longBitsToDouble(chunk[i + 1]))) return false;
-        if (t < (long) LONGS.getAcquire(chunk, i + 2)) return false;
         vals[2 * j + 1] = value;
         LONGS.setRelease(chunk, i + 2, t);
         return true;
