@@ -334,4 +334,38 @@ class AlarmEngineTest {
         assertThat(engine.alarm(rules.get(1500).id()).value()).isEqualTo(20 + 1500 % 50 + 4.0);
         assertThat(seen).extracting(Transition::event).containsExactly("activate", "clear");
     }
+    /**
+     * Lanes against readers on another thread: while one thread feeds normal points and excursions, another reads the
+     * alarm (which folds the lane into it) and runs the timer. The transitions and the final value must be those of
+     * the same points fed with no reader at all.
+     */
+    @Test
+    void aReaderOnAnotherThreadNeitherLosesNorAddsTransitions() throws Exception {
+        AlarmRule r = rule("Temperature high", new LimitKind(temp.id(), LimitKind.Type.H, 80, 2), null, null, false);
+        engine.setRules(List.of(r));
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            while (!done.get()) {
+                engine.alarm(r.id());
+                engine.tick(T0);
+            }
+        });
+        reader.start();
+        int excursions = 0;
+        java.util.Random random = new java.util.Random(7);
+        for (int k = 0; k < 200_000; k++) {
+            boolean high = random.nextInt(1000) == 0;
+            if (high) excursions++;
+            point(temp, T0 + k * S, high ? 90 : 20 + random.nextInt(50));
+        }
+        point(temp, T0 + 200_000 * S, 42);
+        done.set(true);
+        reader.join();
+        Alarm a = engine.alarm(r.id());
+        assertThat(a.value()).isEqualTo(42.0);
+        assertThat(a.active()).isFalse();
+        // every excursion is one point above the limit followed by normal points well below limit - deadband
+        assertThat(seen.stream().filter(x -> x.event().equals("activate")).count()).isEqualTo(excursions);
+        assertThat(seen.stream().filter(x -> x.event().equals("clear")).count()).isEqualTo(excursions);
+    }
 }
