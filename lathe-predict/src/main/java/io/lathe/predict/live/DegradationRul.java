@@ -64,7 +64,14 @@ public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRa
     }
 
     private static double levelNow(double[] hours, double[] index, int n) {
-        return meanOfLast(hours, index, n, LEVEL_HOURS);
+        double now = hours[n - 1];
+        double sum = 0;
+        int k = 0;
+        for (int i = n - 1; i >= 0 && hours[i] >= now - LEVEL_HOURS; i--) {
+            sum += index[i];
+            k++;
+        }
+        return sum / k;
     }
 
     /**
