@@ -414,10 +414,6 @@ final class MachineMonitor {
                 ((Number) p.get("normalLevel")).doubleValue(), ((Number) p.get("smoothingSeconds")).doubleValue());
         scorer = anomaly.newScorer();
         scoringFromSeconds = runningSeconds;
-        // Feature levels are in the model's standardised units: a new model starts them again.
-        level = null;
-        levelBefore = null;
-        renewalCheck = null;
         anomalyFile = file;
         anomalyVersion = Math.max(anomalyVersion, file.version());
         message = null;
