@@ -87,13 +87,8 @@ final class MachineMonitor {
     private final List<DegradationRul.Cycle> completed = new ArrayList<>();
     /** The current cycle began with a repair (its anomaly model learned from the part as new). */
     private boolean cycleAfterRepair;
-    /**
-     * Sum over the features of the fall of their standardised level (robust spreads) across a breakdown repair at or
-     * above which the repair renewed the wearing part: condition features rise with wear, and a new part takes back
-     * what they had gained. Measured on the demo plant (seeds 42 and 7, 120 h): 18.5-65 at part-renewing repairs, at
-     * most 9.4 at others.
-     */
-    static final double RENEWAL_MIN_DROP = 12;
+    /** Score level before a breakdown stop below which a repair is never judged a renewal of the wearing part. */
+    static final double RENEWAL_MIN_BEFORE = 0.6;
     /**
      * Running time after a breakdown repair at which the renewal is judged, from the score's mean over its last
      * {@link #RENEWAL_MEAN_SECONDS}: the smoothing (time constant {@link HealthSettings#smoothing}, 10 min by default)
@@ -103,7 +98,6 @@ final class MachineMonitor {
     static final double RENEWAL_MEAN_SECONDS = 10 * 60;
     /** Running seconds at a breakdown stop and the score's half-hour mean before it, until judged; or null. */
     private double[] renewalCheck;
-    private double[] levelBefore;
     private int renewals;
     /** The latest censored cycles (at most {@link #MAX_CENSORED_KEPT}), saved with the RUL model. */
     private final List<Map<String, Object>> censored = new ArrayList<>();
@@ -187,7 +181,6 @@ final class MachineMonitor {
                 // Another breakdown: was the wearing part renewed in its repair? Judged from the score after the restart.
                 double before = DegradationRul.meanOfLast(cycleHours, cycleIndex, cycleN, DegradationRul.LEVEL_HOURS);
                 renewalCheck = new double[] {runningSeconds, before};
-                levelBefore = level == null ? null : level.clone();
             }
             lastRunning = false;
             lastEvalMicros = t;
@@ -196,14 +189,21 @@ final class MachineMonitor {
         if (failed) {
             // Repaired after a wear-out failure: a new normal to learn, and a new cycle.
             failed = false;
-            Map<String, Object> trigger = new LinkedHashMap<>();
-            trigger.put("reason", "wear-out repair");
-            trigger.put("at", iso(t));
-            trigger.put("why", "the repaired machine has a new part: its normal is learned again from its first "
+            learnTrigger = new LinkedHashMap<>();
+            learnTrigger.put("reason", "wear-out repair");
+            learnTrigger.put("at", iso(t));
+            learnTrigger.put("why", "the repaired machine has a new part: its normal is learned again from its first "
                     + settings.training().toMinutes() + " min of running");
-            if (endedModel != null) trigger.put("previousModel", endedModel);
+            if (endedModel != null) learnTrigger.put("previousModel", endedModel);
             endedModel = null;
-            relearn(trigger, runningSeconds);
+            cycleAfterRepair = true;
+            repairSeconds = runningSeconds;
+            anomaly = null;
+            scorer = null;
+            lastScore = Double.NaN;
+            lastContributions = null;
+            resetLearning();
+            message = null;
         }
         double dt = lastRunning && lastEvalMicros != Long.MIN_VALUE
                 ? Math.min((t - lastEvalMicros) / 1e6, settings.maxHold().toSeconds()) : 0;
@@ -214,16 +214,9 @@ final class MachineMonitor {
             learn(t, fitted);
             return;
         }
-        if (renewalCheck != null && runningSeconds - renewalCheck[0] >= RENEWAL_CHECK_SECONDS) {
-            checkRenewal(t);
-            if (anomaly == null) { // the part was renewed under a model that had not learned a new one: learning again
-                learn(t, fitted);
-                return;
-            }
-        }
+        if (renewalCheck != null && runningSeconds - renewalCheck[0] >= RENEWAL_CHECK_SECONDS) checkRenewal(t);
         double[] row = row(anomaly.features(), t);
         double score = scorer.score(row, runningSeconds);
-        updateLevel(row, dt);
         if (Double.isNaN(score)) return;
         lastScore = score;
         lastScoreMicros = t;
@@ -498,51 +491,14 @@ final class MachineMonitor {
         return m;
     }
 
-    /** Learns the anomaly model again (a new part) and begins a new repair-begun cycle at {@code repairAt}. */
-    private void relearn(Map<String, Object> trigger, double repairAt) {
-        learnTrigger = trigger;
-        cycleAfterRepair = true;
-        repairSeconds = repairAt;
-        cycleN = 0;
-        cycleStartSeconds = Double.NaN;
-        lastCyclePointSeconds = Double.NEGATIVE_INFINITY;
-        lastRul = null;
-        anomaly = null;
-        scorer = null;
-        level = null;
-        renewalCheck = null;
-        levelBefore = null;
-        lastScore = Double.NaN;
-        lastContributions = null;
-        resetLearning();
-        message = null;
-    }
-
-    /** Exponential mean of each feature's standardised value (time constant: the smoothing), signed. */
-    private double[] level;
-
-    private void updateLevel(double[] row, double dt) {
-        if (level == null || level.length != row.length) {
-            level = new double[row.length];
-            Arrays.fill(level, Double.NaN);
-        }
-        double a = 1 - Math.exp(-dt / settings.smoothing().toSeconds());
-        for (int j = 0; j < row.length; j++) {
-            if (Double.isNaN(row[j])) continue;
-            double z = (row[j] - anomaly.center()[j]) / anomaly.scale()[j];
-            level[j] = Double.isNaN(level[j]) ? z : level[j] + a * (z - level[j]);
-        }
-    }
-
     /**
-     * {@link #RENEWAL_CHECK_SECONDS} of running after a breakdown repair: when the features' standardised levels (an
-     * exponential mean, time constant the smoothing) fell by {@link #RENEWAL_MIN_DROP} robust spreads or more in total
-     * from just before the stop, the repair renewed the wearing part (the wear they showed is gone). The cycle so far is
-     * then censored: its part was removed before it wore out, so it is not a run to failure and is dropped rather than
-     * taught to the RUL model as one (its failure time is unknown, only bounded below; counted as a failure it would make
-     * lives look short, ignored it makes the next cycle's age and ratios long). A new cycle begins at the stop, with the
-     * part's age counted from it; a model that had not learned a new part learns again. No look-ahead: the verdict
-     * comes after the restart and only changes what follows.
+     * {@link #RENEWAL_CHECK_SECONDS} of running after a breakdown repair: when the score's recent mean is below the top of normal
+     * (0.5) and under half its mean in the half hour before the stop (which was at least {@link #RENEWAL_MIN_BEFORE}), the
+     * repair renewed the wearing part (the wear the score saw is gone). The cycle so far is then censored: its part was
+     * removed before it wore out, so it is not a run to failure and is dropped rather than taught to the RUL model as one
+     * (its failure time is unknown, only bounded below; counted as a failure it would make lives look short, ignored it
+     * makes the next cycle's age and ratios long). A new cycle begins at the stop, with the part's age counted from it.
+     * No look-ahead: the verdict comes half an hour after the restart and only changes what follows.
      */
     private void checkRenewal(long t) {
         double stopSeconds = renewalCheck[0];
@@ -552,16 +508,10 @@ final class MachineMonitor {
         while (from > 0 && cycleHours[from - 1] > (stopSeconds - cycleStartSeconds) / 3600.0) from--;
         if (cycleN - from < 5) return;
         double after = DegradationRul.meanOfLast(cycleHours, cycleIndex, cycleN, RENEWAL_MEAN_SECONDS / 3600.0);
-        double[] was = levelBefore;
-        levelBefore = null;
-        if (was == null || level == null || was.length != level.length) return;
-        double drop = 0;
-        for (int j = 0; j < level.length; j++) if (!Double.isNaN(was[j]) && !Double.isNaN(level[j])) drop += was[j] - level[j];
-        if (!(drop >= RENEWAL_MIN_DROP)) return;
+        if (!(before >= RENEWAL_MIN_BEFORE && after < 0.5 && after < 0.5 * before)) return;
         renewals++;
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("judgedAt", iso(t));
-        c.put("featureDrop", Math.round(drop * 10) / 10.0);
         c.put("scoreBefore", Math.round(before * 1000) / 1000.0);
         c.put("scoreAfter", Math.round(after * 1000) / 1000.0);
         c.put("censoredCycleRunningHours", Math.round((stopSeconds - cycleStartSeconds) / 36.0) / 100.0);
@@ -579,24 +529,6 @@ final class MachineMonitor {
         cycleAfterRepair = true;
         repairSeconds = stopSeconds;
         lastRul = null;
-        // A model that did not learn a new part (the first running hours, or a period an engineer chose) knows the old
-        // part's wear as normal, and the new part's lower readings look abnormal to it: it learns again from the new part.
-        boolean newPart = anomalyFile != null && anomalyFile.validation().get("learningTrigger") instanceof Map<?, ?> tr
-                && ("wear-out repair".equals(tr.get("reason")) || "renewing repair".equals(tr.get("reason")));
-        if (!newPart) {
-            Map<String, Object> previous = new LinkedHashMap<>();
-            previous.put("version", anomalyFile == null ? null : anomalyFile.version());
-            previous.put("trainingTo", anomalyFile == null ? null : anomalyFile.training().to());
-            previous.put("suspect", false);
-            previous.put("why", "the part it learned was replaced in a breakdown repair before it wore out");
-            Map<String, Object> trigger = new LinkedHashMap<>();
-            trigger.put("reason", "renewing repair");
-            trigger.put("at", iso(t));
-            trigger.put("why", "a breakdown repair renewed the wearing part (its condition features fell by " + String.format(java.util.Locale.ROOT,
-                    "%.1f", drop) + " robust spreads in total): its normal is learned again from the new part");
-            trigger.put("previousModel", previous);
-            relearn(trigger, stopSeconds);
-        }
     }
 
     /** Running hours from the repair to the current cycle's first score; NaN when it did not begin with a repair. */

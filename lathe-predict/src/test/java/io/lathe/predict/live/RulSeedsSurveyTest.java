@@ -31,14 +31,13 @@ class RulSeedsSurveyTest {
     private record Written(long micros, double value) {}
 
     /**
-     * Seeds 42, 7, 99, 120 simulated hours each: the simulator replaces the bearing at spindle-overheat repairs (hidden from the
+     * Seed 42, 120 simulated hours: the simulator replaces the bearing at spindle-overheat repairs (hidden from the
      * monitor) but not at hydraulic or drive-fault repairs. Every cycle the monitor censored as renewed follows an
      * overheat repair, and most overheat repairs are seen.
      */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(longs = {42, 7, 99})
-    void onlyRepairsThatRenewedThePartEndACycle(long seed) throws Exception {
-        FactoryFeed feed = new FactoryFeed(seed, Instant.parse("2026-01-05T06:00:00Z"));
+    @Test
+    void onlyRepairsThatRenewedThePartEndACycle() throws Exception {
+        FactoryFeed feed = new FactoryFeed(42, Instant.parse("2026-01-05T06:00:00Z"));
         PointSink none = new PointSink() {
             @Override
             public void accept(Signal s, long micros, Value v, Quality q, boolean historical) {}
@@ -77,7 +76,7 @@ class RulSeedsSurveyTest {
                 seen++;
             }
         }
-        System.out.println("Renewals censored (in saved RUL models), seed " + seed + ": " + seen + " of " + overheats + " spindle-overheat repairs");
+        System.out.println("Renewals censored (in saved RUL models): " + seen + " of " + overheats + " spindle-overheat repairs");
         assertThat(overheats).isGreaterThanOrEqualTo(5);
         assertThat(seen).as("overheat repairs seen as renewals").isGreaterThanOrEqualTo(3);
     }

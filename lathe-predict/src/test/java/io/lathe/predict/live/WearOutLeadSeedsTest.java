@@ -67,7 +67,7 @@ class WearOutLeadSeedsTest {
         List<Fault> faults = new ArrayList<>();
         /** What later models said of the model that scored a wear-out, by machine and that model's version. */
         Map<String, Map<String, Object>> verdicts = new HashMap<>();
-        for (int step = 0; step < Integer.getInteger("lathe.lead.hours", 40) * 60; step++) {
+        for (int step = 0; step < 40 * 60; step++) {
             feed.step(Duration.ofMinutes(1), monitor);
             long t = feed.sim.now().getEpochSecond() * 1_000_000L;
             for (int k = 0; k < n; k++) {
@@ -81,8 +81,7 @@ class WearOutLeadSeedsTest {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> trigger = (Map<String, Object>) f.validation().get("learningTrigger");
                     assertThat(trigger).as("learning trigger of " + f.id() + " v" + f.version()).isNotNull();
-                    if (f.version() == 1) assertThat(trigger.get("reason")).isEqualTo("first running hours");
-                    else assertThat(trigger.get("reason")).isIn("wear-out repair", "renewing repair");
+                    assertThat(trigger.get("reason")).isEqualTo(f.version() == 1 ? "first running hours" : "wear-out repair");
                     @SuppressWarnings("unchecked")
                     Map<String, Object> previous = (Map<String, Object>) trigger.get("previousModel");
                     if (f.version() > 1) {
