@@ -99,9 +99,7 @@ final class MachineMonitor {
     /** Running seconds at a breakdown stop and the score's half-hour mean before it, until judged; or null. */
     private double[] renewalCheck;
     private int renewals;
-    /** The latest censored cycles (at most {@link #MAX_CENSORED_KEPT}), saved with the RUL model. */
-    private final List<Map<String, Object>> censored = new ArrayList<>();
-    private static final int MAX_CENSORED_KEPT = 20;
+    private Map<String, Object> lastRenewal;
     /** Running seconds at the repair that began the current cycle. */
     private double repairSeconds = Double.NaN;
     private ModelFile rulFile;
@@ -510,13 +508,11 @@ final class MachineMonitor {
         double after = DegradationRul.meanOfLast(cycleHours, cycleIndex, cycleN, RENEWAL_MEAN_SECONDS / 3600.0);
         if (!(before >= RENEWAL_MIN_BEFORE && after < 0.5 && after < 0.5 * before)) return;
         renewals++;
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("judgedAt", iso(t));
-        c.put("scoreBefore", Math.round(before * 1000) / 1000.0);
-        c.put("scoreAfter", Math.round(after * 1000) / 1000.0);
-        c.put("censoredCycleRunningHours", Math.round((stopSeconds - cycleStartSeconds) / 36.0) / 100.0);
-        censored.add(c);
-        if (censored.size() > MAX_CENSORED_KEPT) censored.removeFirst();
+        lastRenewal = new LinkedHashMap<>();
+        lastRenewal.put("at", iso(t));
+        lastRenewal.put("scoreBefore", Math.round(before * 1000) / 1000.0);
+        lastRenewal.put("scoreAfter", Math.round(after * 1000) / 1000.0);
+        lastRenewal.put("censoredCycleRunningHours", Math.round((stopSeconds - cycleStartSeconds) / 36.0) / 100.0);
         // The points since the restart belong to the new cycle.
         double base = (stopSeconds - cycleStartSeconds) / 3600.0;
         int k = 0;
@@ -559,7 +555,7 @@ final class MachineMonitor {
         params.put("cycleRunningHours", lengths);
         // Breakdown repairs judged to have renewed the wearing part: their cycles were censored (dropped), see checkRenewal.
         params.put("censoredCycles", renewals);
-        params.put("censored", List.copyOf(censored));
+        if (lastRenewal != null) params.put("lastCensoredCycle", lastRenewal);
         params.put("cycles", saved);
         ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.RUL), ModelFile.RUL, "degradation-index-trend",
                 ModelFile.FORMAT_VERSION, rulVersion + 1, binding.machine(), Instant.now().toString(),
