@@ -87,19 +87,6 @@ final class MachineMonitor {
     private final List<DegradationRul.Cycle> completed = new ArrayList<>();
     /** The current cycle began with a repair (its anomaly model learned from the part as new). */
     private boolean cycleAfterRepair;
-    /** Score level before a breakdown stop below which a repair is never judged a renewal of the wearing part. */
-    static final double RENEWAL_MIN_BEFORE = 0.6;
-    /**
-     * Running time after a breakdown repair at which the renewal is judged, from the score's mean over its last
-     * {@link #RENEWAL_MEAN_SECONDS}: the smoothing (time constant {@link HealthSettings#smoothing}, 10 min by default)
-     * carries the level before the stop into the first minutes after it, so the mean leaves them out.
-     */
-    static final double RENEWAL_CHECK_SECONDS = 45 * 60;
-    static final double RENEWAL_MEAN_SECONDS = 10 * 60;
-    /** Running seconds at a breakdown stop and the score's half-hour mean before it, until judged; or null. */
-    private double[] renewalCheck;
-    private int renewals;
-    private Map<String, Object> lastRenewal;
     /** Running seconds at the repair that began the current cycle. */
     private double repairSeconds = Double.NaN;
     private ModelFile rulFile;
@@ -139,12 +126,12 @@ final class MachineMonitor {
         held.remove(s.id());
     }
 
-    private MachineState state(long at) {
+    private boolean running(long at) {
         return switch (binding.state()) {
             case StateSource.Enumerated e -> {
                 Held h = held.get(e.signal());
-                if (h == null) yield MachineState.UNKNOWN;
-                yield e.values().getOrDefault(h.text, e.otherwise());
+                if (h == null) yield false;
+                yield e.values().getOrDefault(h.text, e.otherwise()) == MachineState.RUNNING;
             }
             case StateSource.Rules r -> {
                 MachineState st = r.otherwise();
@@ -162,23 +149,18 @@ final class MachineMonitor {
                         break;
                     }
                 }
-                yield st;
+                yield st == MachineState.RUNNING;
             }
         };
     }
 
     private void evaluate(long t, List<Emit> out, List<ModelFile> fitted) {
-        MachineState state = state(t);
-        if (state != MachineState.RUNNING) {
+        boolean running = running(t);
+        if (!running) {
             Held reason = binding.reasonSignal() == null ? null : held.get(binding.reasonSignal());
             if (reason != null && binding.failureReasons().contains(reason.text) && !failed && !collectOnly) {
                 failed = true;
-                renewalCheck = null;
                 endCycle(t, fitted);
-            } else if (state == MachineState.UNPLANNED_DOWN && !failed && anomaly != null && cycleN > 0) {
-                // Another breakdown: was the wearing part renewed in its repair? Judged from the score after the restart.
-                double before = DegradationRul.meanOfLast(cycleHours, cycleIndex, cycleN, DegradationRul.LEVEL_HOURS);
-                renewalCheck = new double[] {runningSeconds, before};
             }
             lastRunning = false;
             lastEvalMicros = t;
@@ -212,7 +194,6 @@ final class MachineMonitor {
             learn(t, fitted);
             return;
         }
-        if (renewalCheck != null && runningSeconds - renewalCheck[0] >= RENEWAL_CHECK_SECONDS) checkRenewal(t);
         double[] row = row(anomaly.features(), t);
         double score = scorer.score(row, runningSeconds);
         if (Double.isNaN(score)) return;
@@ -489,44 +470,6 @@ final class MachineMonitor {
         return m;
     }
 
-    /**
-     * {@link #RENEWAL_CHECK_SECONDS} of running after a breakdown repair: when the score's recent mean is below the top of normal
-     * (0.5) and under half its mean in the half hour before the stop (which was at least {@link #RENEWAL_MIN_BEFORE}), the
-     * repair renewed the wearing part (the wear the score saw is gone). The cycle so far is then censored: its part was
-     * removed before it wore out, so it is not a run to failure and is dropped rather than taught to the RUL model as one
-     * (its failure time is unknown, only bounded below; counted as a failure it would make lives look short, ignored it
-     * makes the next cycle's age and ratios long). A new cycle begins at the stop, with the part's age counted from it.
-     * No look-ahead: the verdict comes half an hour after the restart and only changes what follows.
-     */
-    private void checkRenewal(long t) {
-        double stopSeconds = renewalCheck[0];
-        double before = renewalCheck[1];
-        renewalCheck = null;
-        int from = cycleN;
-        while (from > 0 && cycleHours[from - 1] > (stopSeconds - cycleStartSeconds) / 3600.0) from--;
-        if (cycleN - from < 5) return;
-        double after = DegradationRul.meanOfLast(cycleHours, cycleIndex, cycleN, RENEWAL_MEAN_SECONDS / 3600.0);
-        if (!(before >= RENEWAL_MIN_BEFORE && after < 0.5 && after < 0.5 * before)) return;
-        renewals++;
-        lastRenewal = new LinkedHashMap<>();
-        lastRenewal.put("at", iso(t));
-        lastRenewal.put("scoreBefore", Math.round(before * 1000) / 1000.0);
-        lastRenewal.put("scoreAfter", Math.round(after * 1000) / 1000.0);
-        lastRenewal.put("censoredCycleRunningHours", Math.round((stopSeconds - cycleStartSeconds) / 36.0) / 100.0);
-        // The points since the restart belong to the new cycle.
-        double base = (stopSeconds - cycleStartSeconds) / 3600.0;
-        int k = 0;
-        for (int i = from; i < cycleN; i++) {
-            cycleHours[k] = cycleHours[i] - base;
-            cycleIndex[k++] = cycleIndex[i];
-        }
-        cycleN = k;
-        cycleStartSeconds = stopSeconds;
-        cycleAfterRepair = true;
-        repairSeconds = stopSeconds;
-        lastRul = null;
-    }
-
     /** Running hours from the repair to the current cycle's first score; NaN when it did not begin with a repair. */
     private double cycleOffsetHours() {
         return cycleAfterRepair && !Double.isNaN(repairSeconds) && !Double.isNaN(cycleStartSeconds)
@@ -553,9 +496,6 @@ final class MachineMonitor {
             saved.add(new SavedCycle(c.hours(), c.index(), c.afterRepair(), c.offset()));
         }
         params.put("cycleRunningHours", lengths);
-        // Breakdown repairs judged to have renewed the wearing part: their cycles were censored (dropped), see checkRenewal.
-        params.put("censoredCycles", renewals);
-        if (lastRenewal != null) params.put("lastCensoredCycle", lastRenewal);
         params.put("cycles", saved);
         ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.RUL), ModelFile.RUL, "degradation-index-trend",
                 ModelFile.FORMAT_VERSION, rulVersion + 1, binding.machine(), Instant.now().toString(),
