@@ -20,9 +20,7 @@ import java.util.Map;
  * values up to it (no look-ahead). While the machine runs it learns (the first {@link HealthSettings#training} of
  * running) or scores; while it does not run nothing is learned or scored, so planned stops, idling and the cooling of
  * a stopped machine never raise the score. After a wear-out failure the repaired machine is a new normal: the
- * anomaly model learns again, and the finished cycle of scores trains the RUL model. Each model learned live records
- * why it learned (its {@code validation.learningTrigger}: the first running hours, or a wear-out repair with when) and,
- * after a repair, the monitor's verdict on the model before it ({@code previousModel}, see {@link #endCycle}).
+ * anomaly model learns again, and the finished cycle of scores trains the RUL model.
  *
  * <p>Not thread-safe: {@link HealthMonitor} calls it under the machine's lock.
  */
@@ -32,12 +30,6 @@ final class MachineMonitor {
     private static final int MAX_CYCLE_POINTS = 20_000;
     private static final int MAX_LEARN_ROWS = 200_000;
     private static final int MAX_CYCLES = 50;
-    /**
-     * A model that scored fewer running hours than this many learning windows before a wear-out failure learned a part
-     * near the end of its life: its window was mostly worn, so the failure could not be led by much (see
-     * {@link #endCycle}). Recorded in the next model's metadata.
-     */
-    static final double SUSPECT_WINDOWS = 2.0;
 
     /** A point the monitor writes. */
     record Emit(String kind, long timestampMicros, double value) {}
@@ -59,12 +51,6 @@ final class MachineMonitor {
     private RobustMahalanobis.Scorer scorer;
     private int anomalyVersion;
     private String message;
-    /** Running seconds when the current anomaly model began scoring. */
-    private double scoringFromSeconds = Double.NaN;
-    /** Why the monitor is learning (saved with the model it fits): the first hours of running, or a wear-out repair. */
-    private Map<String, Object> learnTrigger = firstHoursTrigger();
-    /** What the previous model did before the wear-out that ended it, for {@link #learnTrigger}; null before one. */
-    private Map<String, Object> endedModel;
     // Learning
     private final List<String> learnColumns = new ArrayList<>();
     private final Map<String, Signal> learnSignals = new LinkedHashMap<>();
@@ -169,13 +155,6 @@ final class MachineMonitor {
         if (failed) {
             // Repaired after a wear-out failure: a new normal to learn, and a new cycle.
             failed = false;
-            learnTrigger = new LinkedHashMap<>();
-            learnTrigger.put("reason", "wear-out repair");
-            learnTrigger.put("at", iso(t));
-            learnTrigger.put("why", "the repaired machine has a new part: its normal is learned again from its first "
-                    + settings.training().toMinutes() + " min of running");
-            if (endedModel != null) learnTrigger.put("previousModel", endedModel);
-            endedModel = null;
             cycleAfterRepair = true;
             repairSeconds = runningSeconds;
             anomaly = null;
@@ -330,7 +309,6 @@ final class MachineMonitor {
             validation.put("heldOutAboveThreshold", (double) above / (x.length - cut));
             validation.put("heldOutMaxScore", max);
         }
-        if (source.equals("live")) validation.put("learningTrigger", learnTrigger);
         RobustMahalanobis m = RobustMahalanobis.fit(features, x, s, tau);
         List<ModelFile.Feature> fs = new ArrayList<>();
         for (int k = 0; k < features.size(); k++) {
@@ -385,7 +363,6 @@ final class MachineMonitor {
                 ModelRepository.convert(p.get("precision"), double[][].class), ((Number) p.get("clip")).doubleValue(),
                 ((Number) p.get("normalLevel")).doubleValue(), ((Number) p.get("smoothingSeconds")).doubleValue());
         scorer = anomaly.newScorer();
-        scoringFromSeconds = runningSeconds;
         anomalyFile = file;
         anomalyVersion = Math.max(anomalyVersion, file.version());
         message = null;
@@ -420,32 +397,8 @@ final class MachineMonitor {
         cycleIndex[cycleN++] = index;
     }
 
-    /**
-     * A wear-out failure: the cycle of health index ends; with it the RUL model is (re)fitted. The anomaly model that
-     * scored the cycle is judged: when it scored fewer than {@link #SUSPECT_WINDOWS} learning windows of running before
-     * the failure, its window was the last stretch of a part's life (a machine first monitored with a part near wear-out):
-     * what it learned as normal was already wear, so it could not lead the failure by much. The model learned after the
-     * repair records this (its {@code learningTrigger.previousModel}). Known only at the failure, so it changes nothing
-     * before it: no look-ahead.
-     */
+    /** A wear-out failure: the cycle of health index ends; with it the RUL model is (re)fitted. */
     private void endCycle(long t, List<ModelFile> fitted) {
-        if (anomaly != null && anomalyFile != null && !Double.isNaN(scoringFromSeconds)) {
-            double scored = (runningSeconds - scoringFromSeconds) / 3600.0;
-            double limit = SUSPECT_WINDOWS * settings.training().toSeconds() / 3600.0;
-            // A model learned right after a wear-out repair learned a new part: a short life is not a worn window.
-            boolean newPart = anomalyFile.validation().get("learningTrigger") instanceof Map<?, ?> tr && "wear-out repair".equals(tr.get("reason"));
-            boolean suspect = scored < limit && !newPart;
-            endedModel = new LinkedHashMap<>();
-            endedModel.put("version", anomalyFile.version());
-            endedModel.put("trainingTo", anomalyFile.training().to());
-            endedModel.put("wearOutAt", iso(t));
-            endedModel.put("scoredRunningHours", Math.round(scored * 100) / 100.0);
-            endedModel.put("suspect", suspect);
-            endedModel.put("why", suspect
-                    ? "the wear-out came " + String.format(java.util.Locale.ROOT, "%.2f", scored) + " running hours after the model began scoring"
-                    + " (under " + SUSPECT_WINDOWS + " learning windows): it learned a part near wear-out, wear was its normal"
-                    : "the model scored " + String.format(java.util.Locale.ROOT, "%.2f", scored) + " running hours before the wear-out");
-        }
         if (cycleN >= 8) {
             double offset = cycleOffsetHours();
             completed.add(new DegradationRul.Cycle(Arrays.copyOf(cycleHours, cycleN), Arrays.copyOf(cycleIndex, cycleN), cycleAfterRepair,
@@ -461,13 +414,6 @@ final class MachineMonitor {
         cycleStartSeconds = Double.NaN;
         lastCyclePointSeconds = Double.NEGATIVE_INFINITY;
         lastRul = null;
-    }
-
-    private static Map<String, Object> firstHoursTrigger() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("reason", "first running hours");
-        m.put("why", "no saved model: the machine's first hours of running are taken as its normal");
-        return m;
     }
 
     /** Running hours from the repair to the current cycle's first score; NaN when it did not begin with a repair. */

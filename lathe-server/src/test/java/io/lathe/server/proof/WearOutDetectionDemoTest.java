@@ -32,9 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 100 ms) runs until three machines whose anomaly models learned a part with life left (scored 5 h or more before the
  * fault) reach their bearing wear-out faults. Each one's anomaly score must cross the threshold over an hour of
  * simulated time before the fault and stay low in the first hour after learning; no machine's score is ever written
- * while it is not running (planned stops, idling, faults). Every other wear-out in the run is led by over an hour too,
- * unless the monitor flagged its model after the fault as one that learned a part near wear-out (it then learns again
- * from the new part); every lead is printed with the monitor's verdict.
+ * while it is not running (planned stops, idling, faults). Prints every wear-out's lead, including those of machines
+ * whose models learned an almost worn-out part.
  */
 class WearOutDetectionDemoTest {
     private static final double SPEED = 600;
@@ -84,46 +83,18 @@ class WearOutDetectionDemoTest {
             // poll runs, how publications bunch) cannot change which fault is measured.
             TelemetryStore store = server.store();
             List<WearOut> wearOuts = List.of();
-            // The monitor's own verdict on the model that scored a wear-out (v1 here: the first wear-out after scoring
-            // began), recorded by the model it learned after the repair (validation.learningTrigger.previousModel).
-            Map<String, JsonNode> verdicts = new java.util.HashMap<>();
             long deadline = System.nanoTime() + LIMIT.toNanos();
             while (System.nanoTime() < deadline) {
                 Thread.sleep(1000);
                 wearOuts = wearOuts(store, machines);
-                for (WearOut w : wearOuts) {
-                    if (verdicts.containsKey(w.machine())) continue;
-                    JsonNode prev = json.readTree(get(base + "/api/models/" + w.machine() + ".anomaly")).at("/validation/learningTrigger/previousModel");
-                    if (!prev.isMissingNode() && prev.get("version").asInt() == 1) verdicts.put(w.machine(), prev);
-                }
-                if (wearOuts.stream().filter(WearOut::soundAtLearning).count() >= SOUND_WEAR_OUTS
-                        && wearOuts.stream().allMatch(w -> verdicts.containsKey(w.machine()))) {
-                    break;
-                }
+                if (wearOuts.stream().filter(WearOut::soundAtLearning).count() >= SOUND_WEAR_OUTS) break;
             }
             for (WearOut w : wearOuts) {
-                JsonNode v = verdicts.get(w.machine());
                 System.out.printf(java.util.Locale.ROOT, "WEAR-OUT LEAD machine=%s scoringFrom=%s crossing=%s fault=%s scoredHours=%.2f leadHours=%.2f"
-                                + " maxScoreFirstHour=%.2f plannedStopsWhileScored=%d monitorVerdict=%s%n", w.machine(), Instant.ofEpochSecond(w.firstScore() / 1_000_000),
+                                + " maxScoreFirstHour=%.2f plannedStopsWhileScored=%d%n", w.machine(), Instant.ofEpochSecond(w.firstScore() / 1_000_000),
                         w.crossing() < 0 ? "none" : Instant.ofEpochSecond(w.crossing() / 1_000_000), Instant.ofEpochSecond(w.faultAt() / 1_000_000),
-                        w.scoredHours(), w.leadHours(), w.maxFirstHour(), w.plannedStops(), v == null ? "none yet" : v.toString());
+                        w.scoredHours(), w.leadHours(), w.maxFirstHour(), w.plannedStops());
             }
-            // Every wear-out of the run is led by over an hour, except those of models the monitor itself flagged after the
-            // fault: a model learned in the first running hours that scored under two learning windows of running before the
-            // wear-out learned a part near the end of its life (wear was its normal; its lead is bounded by the hours it
-            // scored). Those machines learned again after the repair, from the new part (docs/MODELS.md).
-            int led = 0;
-            for (WearOut w : wearOuts) {
-                JsonNode v = verdicts.get(w.machine());
-                if (v != null && v.get("suspect").asBoolean()) {
-                    assertThat(v.get("scoredRunningHours").asDouble()).as("running hours " + w.machine() + "'s first model scored").isLessThan(4.0);
-                    continue;
-                }
-                assertThat(w.leadHours()).as("simulated hours between the crossing and the wear-out fault of " + w.machine() + " (verdict "
-                        + v + ")").isGreaterThan(MIN_LEAD_HOURS);
-                led++;
-            }
-            assertThat(led).as("wear-outs led by over an hour: " + wearOuts).isGreaterThanOrEqualTo(SOUND_WEAR_OUTS);
             List<WearOut> sound = wearOuts.stream().filter(WearOut::soundAtLearning).toList();
             assertThat(sound).as("wear-outs of machines scored " + SOUND_SCORED_HOURS + " h or more before the fault, within " + LIMIT + " ("
                     + SPEED + "x): " + wearOuts).hasSizeGreaterThanOrEqualTo(SOUND_WEAR_OUTS);
@@ -134,6 +105,8 @@ class WearOutDetectionDemoTest {
                 // in demo runs and in the same simulation fed without a network with bunched and missing publications.
                 assertThat(w.leadHours()).as("simulated hours between the crossing and the wear-out fault of " + w.machine()).isGreaterThan(MIN_LEAD_HOURS);
             }
+            // A machine whose model learned a part that was already worn out for the most part (scored only 2-3 h before
+            // its fault) is caught late or not at all: its printed lead is not asserted (see docs/MODELS.md).
             String faulted = sound.getFirst().machine();
             for (String m : machines) {
                 SeriesData state = store.raw(m + ".state", 0, Long.MAX_VALUE / 2);
