@@ -82,6 +82,14 @@ public final class PointBatch {
         size = 0;
     }
 
+    /** Drops the entries from {@code newSize} on (a reader that gave up on a message half-way); the rest stay. */
+    public void truncate(int newSize) {
+        if (newSize < 0 || newSize > size) throw new IndexOutOfBoundsException("size must be in [0, " + size + "], but was " + newSize);
+        Arrays.fill(signals, newSize, size, null);
+        Arrays.fill(values, newSize, size, null);
+        size = newSize;
+    }
+
     public Signal signal(int i) {
         check(i);
         return signals[i];

@@ -98,7 +98,9 @@ public final class MetricValues {
             }
             case DOUBLE -> raw instanceof Number n ? Value.of(n.doubleValue()) : null;
             case BOOLEAN -> raw instanceof Boolean b ? Value.of(b) : null;
-            case TEXT -> raw instanceof String s ? Value.of(s) : Value.of(raw.toString());
+            // a number or flag as its digits; anything else (bytes, a date, a data set) has no text that means it
+            case TEXT -> raw instanceof String s ? Value.of(s)
+                    : raw instanceof Number || raw instanceof Boolean ? Value.of(raw.toString()) : null;
         };
     }
 
