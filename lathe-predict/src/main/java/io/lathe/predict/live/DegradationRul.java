@@ -50,15 +50,21 @@ public record DegradationRul(List<Cycle> cycles, double capHours, double[] logRa
         this(cycles, capHours, calibrate(cycles));
     }
 
-    private static double levelNow(double[] hours, double[] index, int n) {
+    /** Mean of the index over the last {@code window} hours of the first {@code n} points; NaN with none. */
+    static double meanOfLast(double[] hours, double[] index, int n, double window) {
+        if (n == 0) return Double.NaN;
         double now = hours[n - 1];
         double sum = 0;
         int k = 0;
-        for (int i = n - 1; i >= 0 && hours[i] >= now - LEVEL_HOURS; i--) {
+        for (int i = n - 1; i >= 0 && hours[i] >= now - window; i--) {
             sum += index[i];
             k++;
         }
         return sum / k;
+    }
+
+    private static double levelNow(double[] hours, double[] index, int n) {
+        return meanOfLast(hours, index, n, LEVEL_HOURS);
     }
 
     /**

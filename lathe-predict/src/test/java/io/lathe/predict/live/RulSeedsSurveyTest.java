@@ -1,0 +1,161 @@
+package io.lathe.predict.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lathe.ingest.PointSink;
+import io.lathe.model.Quality;
+import io.lathe.model.Signal;
+import io.lathe.model.Value;
+import io.lathe.predict.model.ModelRepository;
+import io.lathe.simulator.MachineSnapshot;
+import io.lathe.simulator.MachineState;
+import io.lathe.simulator.ReasonCode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Part-renewing repairs as the RUL sees them, and (a measurement, not a check) the live RUL against the naive constant 4 h over long runs of the virtual factory, within
+ * 8 running hours of a wear-out (as HealthMonitorSimulationTest). Skipped unless {@code -Dlathe.rul.seeds=42,7,99}
+ * ({@code -Dlathe.rul.hours=120}); prints one line per seed and the pooled figures.
+ */
+class RulSeedsSurveyTest {
+    private record Written(long micros, double value) {}
+
+    /**
+     * Seeds 42, 7, 99 and 2, 13 (where hydraulic or drive repairs were taken for renewals, 3 in all, before the features had to
+     * be back within the learned normal), 120 simulated hours each: the simulator replaces the bearing at spindle-overheat repairs (hidden from the
+     * monitor) but not at hydraulic or drive-fault repairs. Every cycle the monitor censored as renewed follows an
+     * overheat repair, and most overheat repairs are seen.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {42, 7, 99, 2, 13})
+    void onlyRepairsThatRenewedThePartEndACycle(long seed) throws Exception {
+        FactoryFeed feed = new FactoryFeed(seed, Instant.parse("2026-01-05T06:00:00Z"));
+        PointSink none = new PointSink() {
+            @Override
+            public void accept(Signal s, long micros, Value v, Quality q, boolean historical) {}
+
+            @Override
+            public void markStale(Signal s, long micros) {}
+        };
+        ModelRepository repo = ModelRepository.open(Files.createTempDirectory("renew"));
+        HealthMonitor monitor = new HealthMonitor(feed.model, feed.kpi, repo, none, HealthSettings.DEFAULTS, new SimpleMeterRegistry());
+        int n = feed.machines.size();
+        ReasonCode[] lastReason = new ReasonCode[n];
+        /** Breakdown onsets by machine: time and reason. */
+        Map<String, List<Object[]>> breakdowns = new HashMap<>();
+        int overheats = 0;
+        for (int step = 0; step < 120 * 60; step++) {
+            feed.step(Duration.ofMinutes(1), monitor);
+            for (int k = 0; k < n; k++) {
+                MachineSnapshot s = feed.snapshot(k);
+                if (s.state() == MachineState.FAULT && s.reason() != lastReason[k]) {
+                    breakdowns.computeIfAbsent(feed.machines.get(k), x -> new ArrayList<>()).add(new Object[] {feed.sim.now(), s.reason()});
+                    if (s.reason() == ReasonCode.SPINDLE_OVERHEAT) overheats++;
+                }
+                lastReason[k] = s.reason();
+            }
+        }
+        int seen = 0;
+        for (var f : repo.all()) {
+            if (!(f.parameters().get("censored") instanceof List<?> list)) continue;
+            for (Object o : list) {
+                Instant judged = Instant.parse((String) ((Map<?, ?>) o).get("judgedAt"));
+                Object[] last = null;
+                for (Object[] b : breakdowns.getOrDefault(f.machine(), List.of())) if (((Instant) b[0]).isBefore(judged)) last = b;
+                assertThat(last).as("breakdown before the renewal judged at " + judged + " on " + f.machine()).isNotNull();
+                assertThat(last[1]).as("repair before the renewal judged at " + judged + " on " + f.machine() + ": " + o)
+                        .isEqualTo(ReasonCode.SPINDLE_OVERHEAT);
+                seen++;
+            }
+        }
+        System.out.println("Renewals censored (in saved RUL models), seed " + seed + ": " + seen + " of " + overheats + " spindle-overheat repairs");
+        assertThat(overheats).isGreaterThanOrEqualTo(5);
+        assertThat(seen).as("overheat repairs seen as renewals").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void rulAgainstNaiveOverLongRuns() throws Exception {
+        String seeds = System.getProperty("lathe.rul.seeds");
+        if (seeds == null) System.out.println("RulSeedsSurveyTest measurement skipped: run with -Dlathe.rul.seeds=42,7,99 [-Dlathe.rul.hours=120]");
+        Assumptions.assumeTrue(seeds != null, "measurement only: run with -Dlathe.rul.seeds=42,7,99 [-Dlathe.rul.hours=120]");
+        int hours = Integer.getInteger("lathe.rul.hours", 120);
+        double seAll = 0, seNaiveAll = 0;
+        int nAll = 0;
+        for (String ss : seeds.split(",")) {
+            long seed = Long.parseLong(ss.trim());
+            FactoryFeed feed = new FactoryFeed(seed, Instant.parse("2026-01-05T06:00:00Z"));
+            Map<String, List<Written>> written = new HashMap<>();
+            PointSink output = new PointSink() {
+                @Override
+                public void accept(Signal s, long micros, Value v, Quality q, boolean historical) {
+                    written.computeIfAbsent(s.id(), x -> new ArrayList<>()).add(new Written(micros, v.asDouble()));
+                }
+
+                @Override
+                public void markStale(Signal s, long micros) {}
+            };
+            ModelRepository repo = ModelRepository.open(Files.createTempDirectory("rul"));
+            HealthMonitor monitor = new HealthMonitor(feed.model, feed.kpi, repo, output,
+                    HealthSettings.DEFAULTS, new SimpleMeterRegistry());
+            int n = feed.machines.size();
+            int steps = hours * 60;
+            int[][] runMinutes = new int[n][steps];
+            List<List<Integer>> faultSteps = new ArrayList<>();
+            for (int k = 0; k < n; k++) faultSteps.add(new ArrayList<>());
+            ReasonCode[] lastReason = new ReasonCode[n];
+            long start = feed.sim.now().getEpochSecond();
+            int overheats = 0;
+            for (int step = 0; step < steps; step++) {
+                feed.step(Duration.ofMinutes(1), monitor);
+                for (int k = 0; k < n; k++) {
+                    MachineSnapshot s = feed.snapshot(k);
+                    runMinutes[k][step] = (step == 0 ? 0 : runMinutes[k][step - 1]) + (s.state() == MachineState.RUNNING ? 1 : 0);
+                    if (s.reason() == ReasonCode.BEARING_WEAR_OUT && lastReason[k] != ReasonCode.BEARING_WEAR_OUT) faultSteps.get(k).add(step);
+                    if (s.reason() == ReasonCode.SPINDLE_OVERHEAT && lastReason[k] != ReasonCode.SPINDLE_OVERHEAT) overheats++;
+                    lastReason[k] = s.reason();
+                }
+            }
+            double se = 0, seNaive = 0;
+            int cnt = 0;
+            int censored = 0;
+            for (var f : repo.all()) if (f.parameters().get("censoredCycles") instanceof Number c) censored += c.intValue();
+            for (int k = 0; k < n; k++) {
+                double seM = 0;
+                int cntM = 0;
+                for (Written w : written.getOrDefault(feed.machines.get(k) + ".rul", List.of())) {
+                    int step = (int) ((w.micros() / 1_000_000L - start) / 60) - 1;
+                    Integer faultStep = null;
+                    for (int f : faultSteps.get(k)) if (f > step) { faultStep = f; break; }
+                    if (faultStep == null || step < 0) continue;
+                    double truth = (runMinutes[k][faultStep] - runMinutes[k][step]) / 60.0;
+                    if (truth > 8) continue;
+                    se += (w.value() - truth) * (w.value() - truth);
+                    seNaive += (4 - truth) * (4 - truth);
+                    cnt++;
+                    seM += (w.value() - truth) * (w.value() - truth);
+                    cntM++;
+                }
+                System.out.printf(Locale.ROOT, "RUL seed=%d machine=%s estimates=%d rmseHours=%.2f wearOuts=%d%n", seed, feed.machines.get(k),
+                        cntM, Math.sqrt(seM / Math.max(1, cntM)), faultSteps.get(k).size());
+            }
+            System.out.printf(Locale.ROOT, "RUL seed=%d spindleOverheats=%d censoredByTheMonitor=%d%n", seed, overheats, censored);
+            System.out.printf(Locale.ROOT, "RUL seed=%d hours=%d estimates=%d rmseHours=%.2f naiveRmseHours=%.2f%n", seed, hours, cnt,
+                    Math.sqrt(se / Math.max(1, cnt)), Math.sqrt(seNaive / Math.max(1, cnt)));
+            seAll += se;
+            seNaiveAll += seNaive;
+            nAll += cnt;
+        }
+        System.out.printf(Locale.ROOT, "RUL pooled estimates=%d rmseHours=%.2f naiveRmseHours=%.2f%n", nAll, Math.sqrt(seAll / Math.max(1, nAll)),
+                Math.sqrt(seNaiveAll / Math.max(1, nAll)));
+    }
+}
