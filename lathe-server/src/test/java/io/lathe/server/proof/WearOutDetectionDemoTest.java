@@ -32,8 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * 100 ms) runs until three machines whose anomaly models learned a part with life left (scored 5 h or more before the
  * fault) reach their bearing wear-out faults. Each one's anomaly score must cross the threshold over an hour of
  * simulated time before the fault and stay low in the first hour after learning; no machine's score is ever written
- * while it is not running (planned stops, idling, faults). Prints every wear-out's lead, including those of machines
- * whose models learned an almost worn-out part.
+ * while it is not running (planned stops, idling, faults). Every other wear-out in the run is led by over an hour too,
+ * unless the monitor flagged its model after the fault as one that learned a part near wear-out (it then learns again
+ * from the new part); every lead is printed with the monitor's verdict. Each wear-out is attributed to the model that
+ * scored it (a machine whose part was renewed in a breakdown repair learns again, so that may be its second model), and
+ * its scored hours and lead are counted from that model's first score.
  */
 class WearOutDetectionDemoTest {
     private static final double SPEED = 600;
@@ -83,18 +86,62 @@ class WearOutDetectionDemoTest {
             // poll runs, how publications bunch) cannot change which fault is measured.
             TelemetryStore store = server.store();
             List<WearOut> wearOuts = List.of();
+            // Every anomaly model each machine had (polled: a model scores for hours, a poll is 10 simulated minutes), by
+            // version: a wear-out is scored by the latest one learned before it.
+            Map<String, java.util.TreeMap<Integer, JsonNode>> modelsSeen = new java.util.HashMap<>();
+            // The monitor's own verdict on the model that scored a wear-out, recorded by the model it learned after the
+            // repair (validation.learningTrigger.previousModel), by machine.
+            Map<String, JsonNode> verdicts = new java.util.HashMap<>();
             long deadline = System.nanoTime() + LIMIT.toNanos();
             while (System.nanoTime() < deadline) {
                 Thread.sleep(1000);
-                wearOuts = wearOuts(store, machines);
-                if (wearOuts.stream().filter(WearOut::soundAtLearning).count() >= SOUND_WEAR_OUTS) break;
+                for (String m : machines) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/models/" + m + ".anomaly")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) continue; // still learning its first model
+                    JsonNode model = json.readTree(r.body());
+                    modelsSeen.computeIfAbsent(m, x -> new java.util.TreeMap<>()).putIfAbsent(model.get("version").asInt(), model);
+                }
+                wearOuts = wearOuts(store, machines, modelsSeen);
+                for (WearOut w : wearOuts) {
+                    if (verdicts.containsKey(w.machine())) continue;
+                    for (JsonNode later : modelsSeen.get(w.machine()).tailMap(w.modelVersion(), false).values()) {
+                        JsonNode prev = later.at("/validation/learningTrigger/previousModel");
+                        if (!prev.isMissingNode() && prev.path("version").asInt() == w.modelVersion()) verdicts.put(w.machine(), prev);
+                    }
+                }
+                if (wearOuts.stream().filter(WearOut::soundAtLearning).count() >= SOUND_WEAR_OUTS
+                        && wearOuts.stream().allMatch(w -> verdicts.containsKey(w.machine()))) {
+                    break;
+                }
             }
             for (WearOut w : wearOuts) {
-                System.out.printf(java.util.Locale.ROOT, "WEAR-OUT LEAD machine=%s scoringFrom=%s crossing=%s fault=%s scoredHours=%.2f leadHours=%.2f"
-                                + " maxScoreFirstHour=%.2f plannedStopsWhileScored=%d%n", w.machine(), Instant.ofEpochSecond(w.firstScore() / 1_000_000),
+                JsonNode v = verdicts.get(w.machine());
+                System.out.printf(java.util.Locale.ROOT, "WEAR-OUT LEAD machine=%s model=v%d (%s) scoringFrom=%s crossing=%s fault=%s scoredHours=%.2f"
+                                + " leadHours=%.2f maxScoreFirstHour=%.2f plannedStopsWhileScored=%d monitorVerdict=%s%n", w.machine(), w.modelVersion(),
+                        w.modelReason(), Instant.ofEpochSecond(w.firstScore() / 1_000_000),
                         w.crossing() < 0 ? "none" : Instant.ofEpochSecond(w.crossing() / 1_000_000), Instant.ofEpochSecond(w.faultAt() / 1_000_000),
-                        w.scoredHours(), w.leadHours(), w.maxFirstHour(), w.plannedStops());
+                        w.scoredHours(), w.leadHours(), w.maxFirstHour(), w.plannedStops(), v == null ? "none yet" : v.toString());
             }
+            // Every wear-out of the run is led by over an hour, except those of models the monitor itself flagged after the
+            // fault: a model learned in the first running hours that scored under two learning windows of running before the
+            // wear-out learned a part near the end of its life (wear was its normal; its lead is bounded by the hours it
+            // scored). Those machines learned again after the repair, from the new part (docs/MODELS.md).
+            int led = 0;
+            for (WearOut w : wearOuts) {
+                JsonNode v = verdicts.get(w.machine());
+                if (v != null && v.get("suspect").asBoolean()) {
+                    // Only a model learned in the first running hours can have learned a worn part; one learned after a
+                    // repair that renewed the part never is.
+                    assertThat(w.modelVersion()).as("version of the flagged model of " + w.machine()).isEqualTo(1);
+                    assertThat(v.get("scoredRunningHours").asDouble()).as("running hours " + w.machine() + "'s first model scored").isLessThan(4.0);
+                    continue;
+                }
+                assertThat(w.leadHours()).as("simulated hours between the crossing and the wear-out fault of " + w.machine() + " (verdict "
+                        + v + ")").isGreaterThan(MIN_LEAD_HOURS);
+                led++;
+            }
+            assertThat(led).as("wear-outs led by over an hour: " + wearOuts).isGreaterThanOrEqualTo(SOUND_WEAR_OUTS);
             List<WearOut> sound = wearOuts.stream().filter(WearOut::soundAtLearning).toList();
             assertThat(sound).as("wear-outs of machines scored " + SOUND_SCORED_HOURS + " h or more before the fault, within " + LIMIT + " ("
                     + SPEED + "x): " + wearOuts).hasSizeGreaterThanOrEqualTo(SOUND_WEAR_OUTS);
@@ -105,8 +152,6 @@ class WearOutDetectionDemoTest {
                 // in demo runs and in the same simulation fed without a network with bunched and missing publications.
                 assertThat(w.leadHours()).as("simulated hours between the crossing and the wear-out fault of " + w.machine()).isGreaterThan(MIN_LEAD_HOURS);
             }
-            // A machine whose model learned a part that was already worn out for the most part (scored only 2-3 h before
-            // its fault) is caught late or not at all: its printed lead is not asserted (see docs/MODELS.md).
             String faulted = sound.getFirst().machine();
             for (String m : machines) {
                 SeriesData state = store.raw(m + ".state", 0, Long.MAX_VALUE / 2);
@@ -170,10 +215,12 @@ class WearOutDetectionDemoTest {
     }
 
     /**
-     * A machine's first wear-out fault (reason 204) after its scoring began, with the first score at or above the
-     * threshold before it.
+     * A machine's first wear-out fault (reason 204) after its scoring began, the model that scored it (the latest
+     * learned before it: its version and why it learned), that model's first score and its first score at or above the
+     * threshold before the fault.
      */
-    record WearOut(String machine, long firstScore, long faultAt, long crossing, double maxFirstHour, int plannedStops) {
+    record WearOut(String machine, int modelVersion, String modelReason, long firstScore, long faultAt, long crossing, double maxFirstHour,
+                   int plannedStops) {
         double scoredHours() {
             return (faultAt - firstScore) / 3.6e9;
         }
@@ -187,22 +234,39 @@ class WearOutDetectionDemoTest {
         }
     }
 
-    private static List<WearOut> wearOuts(TelemetryStore store, List<String> machines) throws java.io.IOException {
+    private static List<WearOut> wearOuts(TelemetryStore store, List<String> machines, Map<String, java.util.TreeMap<Integer, JsonNode>> models)
+            throws java.io.IOException {
         List<WearOut> out = new ArrayList<>();
         long all1 = Long.MAX_VALUE / 2;
         for (String m : machines) {
             SeriesData score = store.raw(m + ".anomaly-score", 0, all1);
             if (score.size() == 0) continue;
-            long firstScore = score.timestampAt(0);
             SeriesData reason = store.raw(m + ".reason-code", 0, all1);
             long faultAt = -1;
             for (int i = 0; i < reason.size() && faultAt < 0; i++) {
-                if (reason.doubleAt(i) == 204 && reason.timestampAt(i) > firstScore) faultAt = reason.timestampAt(i);
+                if (reason.doubleAt(i) == 204 && reason.timestampAt(i) > score.timestampAt(0)) faultAt = reason.timestampAt(i);
             }
             if (faultAt < 0) continue;
+            // The model that scored the fault: the latest learned (training window ended) before it.
+            int version = -1;
+            String why = null;
+            long learnedTo = Long.MIN_VALUE;
+            for (JsonNode model : models.getOrDefault(m, new java.util.TreeMap<>()).values()) {
+                long to = micros(model.at("/training/to").asText());
+                if (to < faultAt) {
+                    version = model.get("version").asInt();
+                    why = model.at("/validation/learningTrigger/reason").asText();
+                    learnedTo = to;
+                }
+            }
+            if (version < 0) continue; // not polled yet
+            int from = 0;
+            while (from < score.size() && score.timestampAt(from) <= learnedTo) from++;
+            if (from == score.size() || score.timestampAt(from) > faultAt) continue;
+            long firstScore = score.timestampAt(from);
             long crossing = -1;
             double maxFirstHour = 0;
-            for (int i = 0; i < score.size() && score.timestampAt(i) <= faultAt; i++) {
+            for (int i = from; i < score.size() && score.timestampAt(i) <= faultAt; i++) {
                 long t = score.timestampAt(i);
                 if (t - firstScore <= 3_600_000_000L) maxFirstHour = Math.max(maxFirstHour, score.doubleAt(i));
                 if (crossing < 0 && score.doubleAt(i) >= 1.0) crossing = t;
@@ -213,10 +277,15 @@ class WearOutDetectionDemoTest {
                 long t = state.timestampAt(i);
                 if (state.valueAt(i).toJson().equals("\"planned-stop\"") && t > firstScore && t < faultAt) plannedStops++;
             }
-            out.add(new WearOut(m, firstScore, faultAt, crossing, maxFirstHour, plannedStops));
+            out.add(new WearOut(m, version, why, firstScore, faultAt, crossing, maxFirstHour, plannedStops));
         }
         out.sort(java.util.Comparator.comparingLong(WearOut::faultAt));
         return out;
+    }
+
+    private static long micros(String iso) {
+        Instant i = Instant.parse(iso);
+        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
     }
 
     private static int freePort() throws Exception {
