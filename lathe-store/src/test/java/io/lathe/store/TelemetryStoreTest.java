@@ -52,6 +52,46 @@ class TelemetryStoreTest {
     }
 
     @Test
+    void buffersReusedAfterAFlushHoldOnlyTheirNewPoints() throws Exception {
+        // A flushed buffer's arrays become the series' next buffer: no point of an earlier flush may show twice or
+        // come back from the reused arrays, text included, and a flush still starts at half the memory budget.
+        try (TelemetryStore s = TelemetryStore.open(settings().withMemoryBudgetBytes(1 << 20))) {
+            int a = s.seriesId("a", DataType.DOUBLE);
+            int t = s.seriesId("t", DataType.TEXT);
+            int q = s.seriesId("quiet", DataType.DOUBLE);
+            long ta = 0;
+            for (int round = 0; round < 5; round++) {
+                int n = 300 + round * 700; // grows past the reused arrays, then shrinks below them
+                if (round == 3) n = 40;
+                for (int i = 0; i < n; i++) {
+                    s.append(a, T0 + ta * 1000, ta);
+                    s.appendText(t, T0 + ta * 1000, "v" + ta, Quality.GOOD);
+                    ta++;
+                }
+                if (round == 0 || round == 4) s.append(q, T0 + ta * 1000, -round);
+                s.flush();
+            }
+            for (int i = 0; i < 10; i++, ta++) s.append(a, T0 + ta * 1000, ta); // in a reused buffer, not flushed
+            SeriesData d = s.raw("a", T0, T0 + ta * 1000 + 1);
+            assertThat(d.size()).isEqualTo((int) ta);
+            for (int i = 0; i < d.size(); i++) {
+                assertThat(d.timestampAt(i)).isEqualTo(T0 + i * 1000L);
+                assertThat(d.doubleAt(i)).isEqualTo(i);
+            }
+            SeriesData text = s.raw("t", T0, T0 + ta * 1000 + 1);
+            assertThat(text.size()).isEqualTo((int) ta - 10);
+            for (int i = 0; i < text.size(); i++) assertThat(text.valueAt(i)).isEqualTo(Value.of("v" + i));
+            assertThat(s.raw("quiet", T0, T0 + ta * 1000 + 1).size()).isEqualTo(2);
+            // 10 points in a buffer: counted as 16 slots, as a fresh buffer, however large the reused arrays are
+            assertThat(s.memoryBytes()).isLessThan(1_000);
+        }
+        // a restart reads the same from the files and the log
+        try (TelemetryStore s = TelemetryStore.open(settings())) {
+            assertThat(s.raw("a", T0, T0 + 10_000_000_000L).size()).isEqualTo(300 + 1000 + 1700 + 40 + 3100 + 10);
+        }
+    }
+
+    @Test
     void pointsOlderThanTheLateWindowAreRejectedAndCounted() throws Exception {
         // The late window bounds how far back a series may be rewritten.
         try (TelemetryStore s = TelemetryStore.open(settings().withLateWindow(Duration.ofSeconds(10)))) {

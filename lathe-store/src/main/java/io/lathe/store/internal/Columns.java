@@ -42,6 +42,12 @@ public final class Columns {
         size++;
     }
 
+    /** Empties the columns for reuse, keeping the arrays (and dropping references to texts). */
+    public void clear() {
+        if (text != null) Arrays.fill(text, 0, size, null);
+        size = 0;
+    }
+
     public void addFrom(Columns o, int from, int to) {
         int n = to - from;
         if (n <= 0) return;
