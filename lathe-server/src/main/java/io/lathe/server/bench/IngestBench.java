@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure ingest end to end: Sparkplug B (embedded broker and Mosquitto), MQTT JSON, HTTP, and a bare decoding subscriber as the ceiling.")
 public final class IngestBench implements Callable<Integer> {
-    static final List<String> PATHS = List.of("sparkplug-embedded", "bare-embedded", "sparkplug-mosquitto", "bare-mosquitto", "mqtt-json", "http");
+    static final List<String> PATHS = List.of("sparkplug-embedded", "bare-embedded", "decode-embedded", "sparkplug-mosquitto", "bare-mosquitto",
+            "decode-mosquitto", "mqtt-json", "http");
 
     @Spec
     CommandSpec spec;
@@ -184,6 +185,8 @@ public final class IngestBench implements Callable<Integer> {
             case "sparkplug-mosquitto" -> sparkplugThroughLathe(dir, false, err);
             case "bare-embedded" -> bare(dir, true, err);
             case "bare-mosquitto" -> bare(dir, false, err);
+            case "decode-embedded" -> decodeOnly(dir, true, err);
+            case "decode-mosquitto" -> decodeOnly(dir, false, err);
             case "mqtt-json" -> mqttJson(dir, err);
             case "http" -> http(dir, err);
             default -> throw new IllegalArgumentException(path);
@@ -366,6 +369,102 @@ public final class IngestBench implements Callable<Integer> {
             }
         } finally {
             if (server != null) server.close();
+        }
+    }
+
+    /**
+     * The second ceiling: Lathe's own Sparkplug host (its births, aliases, seq checks and fast data reader) into a sink
+     * that only counts, so nothing is queued, stored, shown or evaluated. Lathe's path decodes with this reader, which
+     * is faster than Tahu's, so this is the ceiling with the same decoder.
+     */
+    private Run decodeOnly(Path dir, boolean embedded, PrintWriter err) throws Exception {
+        LatheServer server = embedded ? start(config(dir, "embedded", false, "")) : null;
+        try {
+            String broker = embedded ? "tcp://127.0.0.1:" + server.mqttPort() : mosquitto;
+            CountingSink sink = new CountingSink(metrics);
+            // Lathe's host connects to its embedded broker as Lathe's internal user, whose client ids are reserved
+            var internal = embedded ? server.embeddedBroker().internalCredential() : null;
+            io.lathe.sparkplug.SparkplugHostConfig cfg = new io.lathe.sparkplug.SparkplugHostConfig("bench-decode-" + ProcessHandle.current().pid(),
+                    broker, internal == null ? null : internal.username(), internal == null ? null : internal.password(), null, false, List.of(group()), java.time.Duration.ofSeconds(5), "Site", "Area")
+                    .withDiscovery(new io.lathe.sparkplug.DiscoveryLimits(true, 100_000, 100_000, 10_000_000));
+            try (io.lathe.sparkplug.SparkplugHost host = new io.lathe.sparkplug.SparkplugHost(cfg, new io.lathe.model.PlantModel("Bench"), sink,
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), InstantSource.system())) {
+                host.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (host.status().state() != io.lathe.ingest.ConnectionState.CONNECTED) {
+                    if (System.nanoTime() > deadline) throw new IllegalStateException("the decode-only host did not connect within 30 s: " + host.status());
+                    Thread.sleep(20);
+                }
+                long t0 = System.currentTimeMillis() - 60_000;
+                try (Child child = Child.start(List.of("--mode", "sparkplug", "--broker", broker, "--group", group(), "--nodes", "" + nodes,
+                        "--metrics", "" + metrics, "--t0", "" + t0), dir)) {
+                    // the births reach the sink as one batch of points per node: not part of the measured stream
+                    long birthDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (sink.stored() < nodes) {
+                        if (System.nanoTime() > birthDeadline) throw new IllegalStateException("the edge nodes' births did not reach the host within 60 s: " + host.status());
+                        Thread.sleep(5);
+                    }
+                    sink.reset();
+                    return measure("sparkplug", child, sink, err);
+                }
+            }
+        } finally {
+            if (server != null) server.close();
+        }
+    }
+
+    /** Counts whole messages (a message's points arrive as one batch) and takes the latency from each one's last point. */
+    static final class CountingSink implements io.lathe.ingest.PointSink, Sink {
+        private final int metricsPerMessage;
+        private final AtomicLong points = new AtomicLong();
+        private final List<Long> latencies = new ArrayList<>();
+
+        CountingSink(int metricsPerMessage) {
+            this.metricsPerMessage = metricsPerMessage;
+        }
+
+        @Override
+        public void accept(io.lathe.ingest.PointBatch batch) {
+            int n = batch.size();
+            if (n == 0) return;
+            if (n == metricsPerMessage && !batch.historical(n - 1)) {
+                long now = (long) LoadProcess.epochMicros();
+                synchronized (latencies) {
+                    latencies.add(now - (long) batch.value(n - 1).asDouble());
+                }
+            }
+            points.addAndGet(n);
+        }
+
+        @Override
+        public void accept(Signal signal, long timestampMicros, io.lathe.model.Value value, io.lathe.model.Quality quality, boolean historical) {
+            points.incrementAndGet();
+        }
+
+        @Override
+        public void markStale(Signal signal, long timestampMicros) {
+        }
+
+        private long base;
+
+        void reset() {
+            base = points.get();
+            synchronized (latencies) {
+                latencies.clear();
+            }
+        }
+
+        @Override
+        public long stored() {
+            return (points.get() - base) / metricsPerMessage;
+        }
+
+        @Override
+        public void drainLatencies(List<Long> into) {
+            synchronized (latencies) {
+                into.addAll(latencies);
+                latencies.clear();
+            }
         }
     }
 
