@@ -37,6 +37,14 @@ final class FactoryFeed {
     private final List<Object[]> last = new ArrayList<>();
 
     FactoryFeed(long seed, Instant start) {
+        this(seed, start, false);
+    }
+
+    /**
+     * @param demoStates map the states as {@code lathe demo} does (demo.yaml): idle (jams, misfeeds, tool changes) is
+     *                   unplanned-down like a fault; otherwise idle is just idle
+     */
+    FactoryFeed(long seed, Instant start, boolean demoStates) {
         sim = new FactorySimulation("Demo", 2, 4, seed, start);
         String site = model.addChild(model.rootId(), "Site", "", "");
         String area = model.addChild(site, "Machining", "", "");
@@ -53,7 +61,9 @@ final class FactoryFeed {
                 signals.add(ss);
                 last.add(null);
                 configs.add(new MachineConfig(m, line, area, "site", new StateSource.Enumerated(m + ".state",
-                        Map.of("running", MachineState.RUNNING, "planned-stop", MachineState.PLANNED_DOWN, "fault", MachineState.UNPLANNED_DOWN),
+                        demoStates ? Map.of("running", MachineState.RUNNING, "planned-stop", MachineState.PLANNED_DOWN, "fault", MachineState.UNPLANNED_DOWN,
+                                "idle", MachineState.UNPLANNED_DOWN)
+                                : Map.of("running", MachineState.RUNNING, "planned-stop", MachineState.PLANNED_DOWN, "fault", MachineState.UNPLANNED_DOWN),
                         MachineState.IDLE), null, Duration.ofSeconds(40), null, null, new io.lathe.kpi.EnergyConfig(m + ".energy",
                         io.lathe.kpi.EnergyConfig.Kind.METER_KWH), m + ".reason-code", Duration.ofMinutes(1), m + ".ideal-cycle-time"));
             }

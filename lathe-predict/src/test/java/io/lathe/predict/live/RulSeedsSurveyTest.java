@@ -31,15 +31,17 @@ class RulSeedsSurveyTest {
     private record Written(long micros, double value) {}
 
     /**
-     * Seeds 42, 7, 99 and 2, 13 (where hydraulic or drive repairs were taken for renewals, 3 in all, before the features had to
-     * be back within the learned normal), 120 simulated hours each: the simulator replaces the bearing at spindle-overheat repairs (hidden from the
-     * monitor) but not at hydraulic or drive-fault repairs. Every cycle the monitor censored as renewed follows an
-     * overheat repair, and most overheat repairs are seen.
+     * Seeds 42, 7, 99 and 2, 13 (where hydraulic or drive repairs were taken for renewals, 3 in all, before the features
+     * had to be back within the learned normal), 120 simulated hours each, states mapped as in the demo (with jams and
+     * tool changes judged too, all five seeds failed): the simulator replaces the bearing at spindle-overheat repairs
+     * (hidden from the monitor) but not at hydraulic or drive-fault repairs. Every cycle the monitor censored as renewed
+     * follows a replacement of the bearing in the simulator, and most overheat repairs are seen.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(longs = {42, 7, 99, 2, 13})
     void onlyRepairsThatRenewedThePartEndACycle(long seed) throws Exception {
-        FactoryFeed feed = new FactoryFeed(seed, Instant.parse("2026-01-05T06:00:00Z"));
+        // States mapped as in the demo: jams and tool changes are unplanned stops too, and must not pass for renewals.
+        FactoryFeed feed = new FactoryFeed(seed, Instant.parse("2026-01-05T06:00:00Z"), true);
         PointSink none = new PointSink() {
             @Override
             public void accept(Signal s, long micros, Value v, Quality q, boolean historical) {}
@@ -53,6 +55,9 @@ class RulSeedsSurveyTest {
         ReasonCode[] lastReason = new ReasonCode[n];
         /** Breakdown onsets by machine: time and reason. */
         Map<String, List<Object[]>> breakdowns = new HashMap<>();
+        /** When the simulator's hidden wear fell (the bearing was replaced), by machine. */
+        Map<String, List<Instant>> replaced = new HashMap<>();
+        double[] lastWear = new double[n];
         int overheats = 0;
         for (int step = 0; step < 120 * 60; step++) {
             feed.step(Duration.ofMinutes(1), monitor);
@@ -63,6 +68,8 @@ class RulSeedsSurveyTest {
                     if (s.reason() == ReasonCode.SPINDLE_OVERHEAT) overheats++;
                 }
                 lastReason[k] = s.reason();
+                if (s.wear() < lastWear[k]) replaced.computeIfAbsent(feed.machines.get(k), x -> new ArrayList<>()).add(feed.sim.now());
+                lastWear[k] = s.wear();
             }
         }
         int seen = 0;
@@ -70,11 +77,16 @@ class RulSeedsSurveyTest {
             if (!(f.parameters().get("censored") instanceof List<?> list)) continue;
             for (Object o : list) {
                 Instant judged = Instant.parse((String) ((Map<?, ?>) o).get("judgedAt"));
-                Object[] last = null;
-                for (Object[] b : breakdowns.getOrDefault(f.machine(), List.of())) if (((Instant) b[0]).isBefore(judged)) last = b;
-                assertThat(last).as("breakdown before the renewal judged at " + judged + " on " + f.machine()).isNotNull();
-                assertThat(last[1]).as("repair before the renewal judged at " + judged + " on " + f.machine() + ": " + o)
-                        .isEqualTo(ReasonCode.SPINDLE_OVERHEAT);
+                // The judgement comes 45 running minutes after the restart; the repair took at most 3 h (and breaks may
+                // come between): the part was replaced within the 5 h before it. (Not "the last breakdown was an
+                // overheat": a hydraulic fault soon after an overhaul may be the stop the monitor compares across.)
+                List<String> before = new ArrayList<>();
+                for (Object[] b : breakdowns.getOrDefault(f.machine(), List.of())) {
+                    if (((Instant) b[0]).isBefore(judged) && ((Instant) b[0]).isAfter(judged.minus(Duration.ofHours(5)))) before.add(b[0] + " " + b[1]);
+                }
+                assertThat(replaced.getOrDefault(f.machine(), List.of())).as("bearing replaced within 5 h before the renewal judged at " + judged
+                        + " on " + f.machine() + ": " + o + "; breakdowns " + before)
+                        .anyMatch(r -> r.isBefore(judged) && r.isAfter(judged.minus(Duration.ofHours(5))));
                 seen++;
             }
         }
