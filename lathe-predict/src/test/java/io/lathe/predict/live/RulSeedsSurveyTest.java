@@ -105,7 +105,8 @@ class RulSeedsSurveyTest {
         int nAll = 0;
         for (String ss : seeds.split(",")) {
             long seed = Long.parseLong(ss.trim());
-            FactoryFeed feed = new FactoryFeed(seed, Instant.parse("2026-01-05T06:00:00Z"));
+            // -Dlathe.rul.demoStates=true: states mapped as in the demo (jams and tool changes are unplanned stops).
+            FactoryFeed feed = new FactoryFeed(seed, Instant.parse("2026-01-05T06:00:00Z"), Boolean.getBoolean("lathe.rul.demoStates"));
             Map<String, List<Written>> written = new HashMap<>();
             PointSink output = new PointSink() {
                 @Override
