@@ -134,7 +134,8 @@ final class DataPayloadReader {
      * Adds the data metrics of {@code payload} for {@code scope} to {@code batch}; returns how many were added, or
      * {@link #DECLINED} (the batch back at its size before the call, nothing counted).
      *
-     * @param payloadMillis the payload's timestamp, or {@code fallbackMillis} is used when it has none
+     * @param header         the payload's seq and timestamp, read by the caller
+     * @param fallbackMillis the time of metrics without their own when the payload has none either (the host's clock)
      */
     int read(byte[] payload, Scope scope, PointBatch batch, Header header, long fallbackMillis) {
         unsupported = 0;
