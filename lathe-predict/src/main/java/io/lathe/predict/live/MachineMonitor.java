@@ -82,6 +82,13 @@ final class MachineMonitor {
     private double[] cycleHours = new double[256];
     private double[] cycleIndex = new double[256];
     private int cycleN;
+    /** Condition features of the current cycle (the anomaly model's) and, per feature, its mean before each point. */
+    private List<String> cycleFeatures = List.of();
+    private double[][] cycleValues = new double[0][];
+    /** Sums of the feature values since the last cycle point (the features of {@link #rowFeatures}). */
+    private List<String> rowFeatures = List.of();
+    private double[] rowSum = new double[0];
+    private int[] rowCount = new int[0];
     private double cycleStartSeconds = Double.NaN;
     private double lastCyclePointSeconds = Double.NEGATIVE_INFINITY;
     private final List<DegradationRul.Cycle> completed = new ArrayList<>();
@@ -267,6 +274,7 @@ final class MachineMonitor {
         double[] row = row(anomaly.features(), t);
         double score = scorer.score(row, runningSeconds);
         updateLevel(row, dt);
+        addRow(anomaly.features(), row);
         if (Double.isNaN(score)) return;
         lastScore = score;
         lastScoreMicros = t;
@@ -277,7 +285,8 @@ final class MachineMonitor {
             lastCyclePointSeconds = runningSeconds;
             addCyclePoint((runningSeconds - cycleStartSeconds) / 3600.0, score);
             if (rul != null) {
-                DegradationRul.Estimate e = rul.estimate(cycleHours, cycleIndex, cycleN, cycleOffsetHours());
+                DegradationRul.Estimate e = rul.estimate(new DegradationRul.Cycle(cycleHours, cycleIndex, true, 0, cycleFeatures, cycleValues),
+                        cycleN, cycleOffsetHours());
                 if (e != null) {
                     lastRul = e;
                     lastRulMicros = t;
@@ -470,20 +479,41 @@ final class MachineMonitor {
     void installRul(ModelFile file) {
         Map<String, Object> p = file.parameters();
         List<DegradationRul.Cycle> cycles = new ArrayList<>();
+        // Files saved before the feature points were kept have none: their model estimates from the index alone.
         for (SavedCycle c : ModelRepository.convert(p.get("cycles"), SavedCycle[].class)) {
-            cycles.add(new DegradationRul.Cycle(c.hours(), c.index(), c.afterRepair(), c.offset()));
+            cycles.add(new DegradationRul.Cycle(c.hours(), c.index(), c.afterRepair(), c.offset(), c.features(),
+                    c.values() == null || c.features() == null ? null : c.values()));
         }
         rul = new DegradationRul(cycles, ((Number) p.get("capHours")).doubleValue());
         rulFile = file;
         rulVersion = Math.max(rulVersion, file.version());
     }
 
+    /** Adds a scored row to the sums of the features since the last cycle point. */
+    private void addRow(List<String> features, double[] row) {
+        if (!features.equals(rowFeatures)) {
+            rowFeatures = List.copyOf(features);
+            rowSum = new double[row.length];
+            rowCount = new int[row.length];
+        }
+        for (int j = 0; j < row.length; j++) {
+            if (Double.isNaN(row[j])) continue;
+            rowSum[j] += row[j];
+            rowCount[j]++;
+        }
+    }
+
     private void addCyclePoint(double hours, double index) {
+        if (cycleN == 0) {
+            cycleFeatures = rowFeatures;
+            cycleValues = new double[cycleFeatures.size()][cycleHours.length];
+        }
         if (cycleN == MAX_CYCLE_POINTS) {
             // Keep every other point: a long cycle keeps its shape at half the resolution.
             int k = 0;
             for (int i = 0; i < cycleN; i += 2) {
                 cycleHours[k] = cycleHours[i];
+                for (double[] v : cycleValues) v[k] = v[i];
                 cycleIndex[k++] = cycleIndex[i];
             }
             cycleN = k;
@@ -492,6 +522,14 @@ final class MachineMonitor {
             cycleHours = Arrays.copyOf(cycleHours, cycleN * 2);
             cycleIndex = Arrays.copyOf(cycleIndex, cycleN * 2);
         }
+        for (int j = 0; j < cycleValues.length; j++) {
+            if (cycleValues[j].length < cycleHours.length) cycleValues[j] = Arrays.copyOf(cycleValues[j], cycleHours.length);
+            // A model fitted from history mid-cycle may have other features: matched by signal.
+            int r = rowFeatures == cycleFeatures ? j : rowFeatures.indexOf(cycleFeatures.get(j));
+            cycleValues[j][cycleN] = r < 0 || rowCount[r] == 0 ? Double.NaN : rowSum[r] / rowCount[r];
+        }
+        Arrays.fill(rowSum, 0);
+        Arrays.fill(rowCount, 0);
         cycleHours[cycleN] = hours;
         cycleIndex[cycleN++] = index;
     }
@@ -525,8 +563,10 @@ final class MachineMonitor {
         }
         if (cycleN >= 8) {
             double offset = cycleOffsetHours();
+            double[][] values = new double[cycleValues.length][];
+            for (int j = 0; j < values.length; j++) values[j] = Arrays.copyOf(cycleValues[j], cycleN);
             completed.add(new DegradationRul.Cycle(Arrays.copyOf(cycleHours, cycleN), Arrays.copyOf(cycleIndex, cycleN), cycleAfterRepair,
-                    Double.isNaN(offset) ? 0 : offset));
+                    Double.isNaN(offset) ? 0 : offset, cycleFeatures, values));
             if (completed.size() > MAX_CYCLES) completed.removeFirst();
             try {
                 fitted.add(fitRul(t));
@@ -627,6 +667,7 @@ final class MachineMonitor {
         int k = 0;
         for (int i = from; i < cycleN; i++) {
             cycleHours[k] = cycleHours[i] - base;
+            for (double[] v : cycleValues) v[k] = v[i];
             cycleIndex[k++] = cycleIndex[i];
         }
         cycleN = k;
@@ -661,7 +702,7 @@ final class MachineMonitor {
     }
 
     /** A cycle as saved in the RUL model file. */
-    record SavedCycle(double[] hours, double[] index, boolean afterRepair, double offset) {}
+    record SavedCycle(double[] hours, double[] index, boolean afterRepair, double offset, List<String> features, double[][] values) {}
 
     /** Fits the RUL model on the completed cycles, installs it and returns its file. */
     ModelFile fitRul(long t) {
@@ -677,20 +718,27 @@ final class MachineMonitor {
         List<SavedCycle> saved = new ArrayList<>();
         for (DegradationRul.Cycle c : m.cycles()) {
             lengths.add(c.length());
-            saved.add(new SavedCycle(c.hours(), c.index(), c.afterRepair(), c.offset()));
+            saved.add(new SavedCycle(c.hours(), c.index(), c.afterRepair(), c.offset(), c.features(), c.values()));
         }
         params.put("cycleRunningHours", lengths);
         // Breakdown repairs judged to have renewed the wearing part: their cycles were censored (dropped), see checkRenewal.
         params.put("censoredCycles", renewals);
         params.put("censored", List.copyOf(censored));
+        // The learned paths, for reading: the model is derived from the cycles again when loaded.
+        params.put("paths", m.paths());
         params.put("cycles", saved);
-        ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.RUL), ModelFile.RUL, "degradation-index-trend",
+        ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.RUL), ModelFile.RUL,
+                m.paths().isEmpty() ? "degradation-index-trend" : "degradation-path",
                 ModelFile.FORMAT_VERSION, rulVersion + 1, binding.machine(), Instant.now().toString(),
                 new ModelFile.TrainingWindow(null, iso(t), lengths.stream().mapToDouble(Double::doubleValue).sum(), completed.size(), "live"),
                 List.of(new ModelFile.Feature(binding.machine() + ".anomaly-score", "Anomaly Score", "", 0, 1)), params,
                 DegradationRul.validate(completed, 8.0));
         installRul(file);
         return file;
+    }
+
+    DegradationRul rul() {
+        return rul;
     }
 
     List<DegradationRul.Cycle> completedCycles() {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Part-renewing repairs as the RUL sees them, and (a measurement, not a check) the live RUL against the naive constant 4 h over long runs of the virtual factory, within
- * 8 running hours of a wear-out (as HealthMonitorSimulationTest). Skipped unless {@code -Dlathe.rul.seeds=42,7,99}
+ * 8 running hours of a wear-out (as HealthMonitorSimulationTest), with the share of true values inside the band. Skipped unless {@code -Dlathe.rul.seeds=42,7,99}
  * ({@code -Dlathe.rul.hours=120}); prints one line per seed and the pooled figures.
  */
 class RulSeedsSurveyTest {
@@ -102,7 +102,7 @@ class RulSeedsSurveyTest {
         Assumptions.assumeTrue(seeds != null, "measurement only: run with -Dlathe.rul.seeds=42,7,99 [-Dlathe.rul.hours=120]");
         int hours = Integer.getInteger("lathe.rul.hours", 120);
         double seAll = 0, seNaiveAll = 0;
-        int nAll = 0;
+        int nAll = 0, insideAll = 0;
         for (String ss : seeds.split(",")) {
             long seed = Long.parseLong(ss.trim());
             // -Dlathe.rul.demoStates=true: states mapped as in the demo (jams and tool changes are unplanned stops).
@@ -139,13 +139,17 @@ class RulSeedsSurveyTest {
                 }
             }
             double se = 0, seNaive = 0;
-            int cnt = 0;
+            int cnt = 0, inside = 0;
             int censored = 0;
             for (var f : repo.all()) if (f.parameters().get("censoredCycles") instanceof Number c) censored += c.intValue();
             for (int k = 0; k < n; k++) {
                 double seM = 0;
                 int cntM = 0;
-                for (Written w : written.getOrDefault(feed.machines.get(k) + ".rul", List.of())) {
+                List<Written> lo = written.getOrDefault(feed.machines.get(k) + ".rul-lower", List.of());
+                List<Written> hi = written.getOrDefault(feed.machines.get(k) + ".rul-upper", List.of());
+                List<Written> ruls = written.getOrDefault(feed.machines.get(k) + ".rul", List.of());
+                for (int i = 0; i < ruls.size(); i++) {
+                    Written w = ruls.get(i);
                     int step = (int) ((w.micros() / 1_000_000L - start) / 60) - 1;
                     Integer faultStep = null;
                     for (int f : faultSteps.get(k)) if (f > step) { faultStep = f; break; }
@@ -154,6 +158,7 @@ class RulSeedsSurveyTest {
                     if (truth > 8) continue;
                     se += (w.value() - truth) * (w.value() - truth);
                     seNaive += (4 - truth) * (4 - truth);
+                    if (truth >= lo.get(i).value() && truth <= hi.get(i).value()) inside++;
                     cnt++;
                     seM += (w.value() - truth) * (w.value() - truth);
                     cntM++;
@@ -162,13 +167,14 @@ class RulSeedsSurveyTest {
                         cntM, Math.sqrt(seM / Math.max(1, cntM)), faultSteps.get(k).size());
             }
             System.out.printf(Locale.ROOT, "RUL seed=%d spindleOverheats=%d censoredByTheMonitor=%d%n", seed, overheats, censored);
-            System.out.printf(Locale.ROOT, "RUL seed=%d hours=%d estimates=%d rmseHours=%.2f naiveRmseHours=%.2f%n", seed, hours, cnt,
-                    Math.sqrt(se / Math.max(1, cnt)), Math.sqrt(seNaive / Math.max(1, cnt)));
+            System.out.printf(Locale.ROOT, "RUL seed=%d hours=%d estimates=%d rmseHours=%.2f naiveRmseHours=%.2f bandCoverage=%.2f%n", seed, hours, cnt,
+                    Math.sqrt(se / Math.max(1, cnt)), Math.sqrt(seNaive / Math.max(1, cnt)), (double) inside / Math.max(1, cnt));
             seAll += se;
             seNaiveAll += seNaive;
             nAll += cnt;
+            insideAll += inside;
         }
-        System.out.printf(Locale.ROOT, "RUL pooled estimates=%d rmseHours=%.2f naiveRmseHours=%.2f%n", nAll, Math.sqrt(seAll / Math.max(1, nAll)),
-                Math.sqrt(seNaiveAll / Math.max(1, nAll)));
+        System.out.printf(Locale.ROOT, "RUL pooled estimates=%d rmseHours=%.2f naiveRmseHours=%.2f bandCoverage=%.2f%n", nAll,
+                Math.sqrt(seAll / Math.max(1, nAll)), Math.sqrt(seNaiveAll / Math.max(1, nAll)), (double) insideAll / Math.max(1, nAll));
     }
 }

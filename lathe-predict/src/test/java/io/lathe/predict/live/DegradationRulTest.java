@@ -1,0 +1,149 @@
+package io.lathe.predict.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.lathe.kpi.MachineState;
+import io.lathe.kpi.StateSource;
+import io.lathe.predict.model.ModelFile;
+import io.lathe.predict.model.ModelRepository;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The degradation-path RUL on cycles whose features follow known paths, and its saved model. */
+class DegradationRulTest {
+    private static final double OFFSET = 2.0;
+
+    /**
+     * One repair-begun cycle of a part with life {@code life} running hours, a point a minute from {@code OFFSET} h
+     * after the repair: a feature rising as age^2 to the same level at every failure, one falling as age^1.5, one flat,
+     * and an index whose scale differs between cycles (as a re-learned anomaly model's does).
+     */
+    private static DegradationRul.Cycle cycle(double life, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = (int) Math.round((life - OFFSET) * 60) + 1;
+        double[] hours = new double[n], index = new double[n];
+        double[][] values = new double[3][n];
+        double scale = rng.nextDouble(0.5, 2.0);
+        for (int i = 0; i < n; i++) {
+            hours[i] = i / 60.0;
+            double w = (OFFSET + hours[i]) / life;
+            values[0][i] = 1.0 + 3.8 * w * w + 0.15 * rng.nextGaussian();
+            values[1][i] = 10.0 - 2.0 * Math.pow(w, 1.5) + 0.05 * rng.nextGaussian();
+            values[2][i] = 5.0 + 0.2 * rng.nextGaussian();
+            index[i] = scale * (0.3 + 2 * w * w) + 0.05 * rng.nextGaussian();
+        }
+        return new DegradationRul.Cycle(hours, index, true, OFFSET, List.of("m.vib", "m.pressure", "m.flat"), values);
+    }
+
+    private static List<DegradationRul.Cycle> past() {
+        List<DegradationRul.Cycle> out = new ArrayList<>();
+        double[] lives = {10, 13, 16, 19, 12, 21, 9};
+        for (int i = 0; i < lives.length; i++) out.add(cycle(lives[i], i + 1));
+        return out;
+    }
+
+    @Test
+    void learnsEachFeaturesPathAndEstimatesFromIt() {
+        DegradationRul m = DegradationRul.fit(past());
+        Map<String, DegradationRul.Path> paths = new LinkedHashMap<>();
+        for (DegradationRul.Path p : m.paths()) paths.put(p.feature(), p);
+        assertThat(paths).containsOnlyKeys("m.vib", "m.pressure");
+        assertThat(paths.get("m.vib").exponent()).isEqualTo(2.0);
+        assertThat(paths.get("m.vib").direction()).isEqualTo(1.0);
+        assertThat(paths.get("m.vib").failLevel()).isCloseTo(4.8, within(0.1));
+        assertThat(paths.get("m.pressure").exponent()).isEqualTo(1.5);
+        assertThat(paths.get("m.pressure").direction()).isEqualTo(-1.0);
+        assertThat(paths.get("m.pressure").failLevel()).isCloseTo(8.0, within(0.05));
+
+        // A part of a life none of the past cycles had, judged over its last 8 h as the live RUL is.
+        for (double life : new double[] {11.5, 17.5}) {
+            DegradationRul.Cycle c = cycle(life, 99);
+            double se = 0, seNaive = 0;
+            int n = 0, inside = 0;
+            for (int i = 0; i < c.hours().length; i += 15) {
+                double truth = c.length() - c.hours()[i];
+                if (truth > 8) continue;
+                DegradationRul.Estimate e = m.estimate(c, i + 1, OFFSET);
+                assertThat(e).isNotNull();
+                se += (e.value() - truth) * (e.value() - truth);
+                seNaive += (4 - truth) * (4 - truth);
+                if (truth >= e.lower() && truth <= e.upper()) inside++;
+                n++;
+            }
+            assertThat(Math.sqrt(se / n)).as("RMSE, life " + life).isLessThan(0.6).isLessThan(Math.sqrt(seNaive / n) / 3);
+            assertThat((double) inside / n).as("band coverage, life " + life).isGreaterThan(0.7);
+        }
+    }
+
+    @Test
+    void noEstimateInACycleOfUnknownAge() {
+        DegradationRul m = DegradationRul.fit(past());
+        DegradationRul.Cycle c = cycle(14, 5);
+        assertThat(m.estimate(c, 300, Double.NaN)).isNull();
+    }
+
+    private static MachineMonitor monitor() {
+        MachineBinding b = new MachineBinding("m", new StateSource.Enumerated("m.state", Map.of("running", MachineState.RUNNING), MachineState.IDLE),
+                "m.reason", Set.of("204"), Set.of());
+        return new MachineMonitor(b, HealthSettings.DEFAULTS);
+    }
+
+    @Test
+    void theModelIsSavedAndReloadedWithItsPaths(@TempDir Path dir) throws Exception {
+        List<DegradationRul.Cycle> cycles = past();
+        // A missing value (the signal was stale) is saved and read back as missing.
+        cycles.getFirst().values()[0][0] = Double.NaN;
+        MachineMonitor live = monitor();
+        live.addCompletedCycles(cycles);
+        ModelFile file = live.fitRul(1_000_000L);
+        assertThat(file.algorithm()).isEqualTo("degradation-path");
+        ModelRepository.open(dir).save(file);
+
+        ModelFile read = ModelRepository.open(dir).get(file.id());
+        MachineMonitor restarted = monitor();
+        restarted.installRul(read);
+        assertThat(restarted.rul().paths()).isEqualTo(live.rul().paths()).isNotEmpty();
+        assertThat(Double.isNaN(restarted.rul().cycles().getFirst().values()[0][0])).isTrue();
+        DegradationRul.Cycle c = cycle(15, 42);
+        assertThat(restarted.rul().estimate(c, 600, OFFSET)).isEqualTo(live.rul().estimate(c, 600, OFFSET));
+    }
+
+    @Test
+    void aModelSavedWithoutFeaturePointsEstimatesFromTheIndex(@TempDir Path dir) throws Exception {
+        MachineMonitor live = monitor();
+        live.addCompletedCycles(past());
+        ModelFile file = live.fitRul(1_000_000L);
+        // As saved before the feature points were kept: cycles with hours, index, afterRepair and offset only.
+        List<Map<String, Object>> old = new ArrayList<>();
+        for (DegradationRul.Cycle c : live.rul().cycles()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("hours", c.hours());
+            m.put("index", c.index());
+            m.put("afterRepair", c.afterRepair());
+            m.put("offset", c.offset());
+            old.add(m);
+        }
+        Map<String, Object> params = new LinkedHashMap<>(file.parameters());
+        params.remove("paths");
+        params.put("cycles", old);
+        ModelFile oldFile = new ModelFile(file.id(), file.type(), "degradation-index-trend", file.formatVersion(), file.version(), file.machine(),
+                file.createdAt(), file.training(), file.features(), params, file.validation());
+        ModelRepository.open(dir).save(oldFile);
+
+        MachineMonitor restarted = monitor();
+        restarted.installRul(ModelRepository.open(dir).get(file.id()));
+        assertThat(restarted.rul().paths()).isEmpty();
+        DegradationRul.Cycle c = cycle(15, 42);
+        DegradationRul.Estimate e = restarted.rul().estimate(c, 600, OFFSET);
+        assertThat(e).isNotNull();
+        assertThat(e.value()).isEqualTo(DegradationRul.pointByIndex(restarted.rul().cycles(), c.hours(), c.index(), 600, OFFSET));
+    }
+}
