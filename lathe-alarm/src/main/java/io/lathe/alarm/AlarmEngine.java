@@ -327,6 +327,13 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     // ---- points ----
 
+    /** Signals without alarms that do not tell planned stops: nothing to do with their points or stale marks. */
+    @Override
+    public boolean wants(Signal signal) {
+        PlannedStops p = planned;
+        return bySignal.find(signal) != null || (p != PlannedStops.NONE && p.signals().contains(signal.id()));
+    }
+
     @Override
     public void accept(Signal signal, long t, Value value, Quality quality, boolean historical) {
         if (planned != PlannedStops.NONE && !historical) {
@@ -428,6 +435,12 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
      * Scores are computed inside Lathe (the predictive-maintenance monitor writes them to the store and the live view,
      * not through the ingest fan-out), so this is how their alarms see them. Other signals come through {@link #accept}.
      */
+    /** For {@code LiveState.subscribe(wants, listener)}: whether {@link #liveListener()} wants this signal's changes. */
+    public boolean wantsLive(String signalId) {
+        java.util.Set<String> scores = viaLive;
+        return !scores.isEmpty() && scores.contains(signalId);
+    }
+
     public java.util.function.Consumer<io.lathe.ingest.Latest> liveListener() {
         return l -> {
             java.util.Set<String> scores = viaLive;

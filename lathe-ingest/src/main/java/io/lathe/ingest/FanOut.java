@@ -98,7 +98,7 @@ public final class FanOut implements PointSink {
             }
             for (int i = 0; i < n; i++) {
                 try {
-                    batch.deliver(i, sink);
+                    if (sink.wants(batch.signals[i])) batch.deliver(i, sink);
                 } catch (RuntimeException e) {
                     failed(s, batch.signals[i], e);
                 }

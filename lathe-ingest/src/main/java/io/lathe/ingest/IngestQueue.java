@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Future timestamps.</b> Points stamped more than the {@link TimestampCheck}'s skew ahead of the server clock are
  * rejected here (stale marks are not checked).
  *
- * <p><b>Memory.</b> The ring is five primitive or reference arrays of {@code capacity} slots allocated once (about 30
- * bytes a slot); putting points in and taking them out allocates nothing. Values stay the objects the connectors made.
+ * <p><b>Memory.</b> The ring is six primitive or reference arrays of {@code capacity} slots allocated once (about 38
+ * bytes a slot); putting points in and taking them out allocates nothing. Values stay as the connectors made them:
+ * objects, or primitives with no object at all (see {@link PointBatch#addDouble}).
  *
  * <p><b>Close.</b> {@link #close()} refuses new points (counted as {@code reason=closed}), lets the consumer deliver
  * everything already accepted, and returns when it has; close the connection first and the store after.
@@ -67,6 +68,7 @@ public final class IngestQueue implements PointSink, AutoCloseable {
     private final Signal[] signals;
     private final long[] timestamps;
     private final Value[] values;
+    private final long[] bits;
     private final byte[] flags;
     private final long[] enqueuedNanos;
     private int head;
@@ -123,6 +125,7 @@ public final class IngestQueue implements PointSink, AutoCloseable {
         signals = new Signal[capacity];
         timestamps = new long[capacity];
         values = new Value[capacity];
+        bits = new long[capacity];
         flags = new byte[capacity];
         enqueuedNanos = new long[capacity];
         drain = new PointBatch(Math.min(capacity, DRAIN_CHUNK));
@@ -204,6 +207,7 @@ public final class IngestQueue implements PointSink, AutoCloseable {
         Signal[] bs = batch.signals;
         long[] bt = batch.timestamps;
         Value[] bv = batch.values;
+        long[] bb = batch.bits;
         byte[] bf = batch.flags;
         lock.lock();
         try {
@@ -251,6 +255,7 @@ public final class IngestQueue implements PointSink, AutoCloseable {
                     signals[tail] = bs[i];
                     timestamps[tail] = ts;
                     values[tail] = bv[i];
+                    bits[tail] = bb[i];
                     flags[tail] = f;
                     enqueuedNanos[tail] = start;
                     if (++tail == capacity) tail = 0;
@@ -343,6 +348,7 @@ public final class IngestQueue implements PointSink, AutoCloseable {
         System.arraycopy(signals, from, d.signals, to, len);
         System.arraycopy(timestamps, from, d.timestamps, to, len);
         System.arraycopy(values, from, d.values, to, len);
+        System.arraycopy(bits, from, d.bits, to, len);
         System.arraycopy(flags, from, d.flags, to, len);
         java.util.Arrays.fill(signals, from, from + len, null);
         java.util.Arrays.fill(values, from, from + len, null);

@@ -1,5 +1,6 @@
 package io.lathe.ingest;
 
+import io.lathe.model.DataType;
 import io.lathe.model.Quality;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
@@ -19,11 +20,20 @@ public final class PointBatch {
     static final int QUALITY_MASK = 0x03;
     static final int HISTORICAL = 0x04;
     static final int STALE = 0x08;
+    /** Bits 4-5: how {@link #bits} holds the value when {@link #values} has none (yet): 0 none (a stale mark). */
+    static final int KIND_SHIFT = 4;
+    static final int KIND_MASK = 0x30;
+    static final int KIND_DOUBLE = 1;
+    static final int KIND_LONG = 2;
+    static final int KIND_BOOLEAN = 3;
 
     Signal[] signals;
     long[] timestamps;
+    /** The value object; for a point added as a primitive, made on the first {@link #value(int)} and kept. */
     Value[] values;
-    /** Quality code in bits 0-1, {@link #HISTORICAL}, {@link #STALE}. */
+    /** A primitive value (raw IEEE bits of a double, a long, 0/1), as its kind in {@link #flags} says. */
+    long[] bits;
+    /** Quality code in bits 0-1, {@link #HISTORICAL}, {@link #STALE}, the primitive kind in bits 4-5. */
     byte[] flags;
     int size;
 
@@ -37,12 +47,42 @@ public final class PointBatch {
         signals = new Signal[initialCapacity];
         timestamps = new long[initialCapacity];
         values = new Value[initialCapacity];
+        bits = new long[initialCapacity];
         flags = new byte[initialCapacity];
     }
 
     /** Adds one point; the arguments mean what they mean in {@link PointSink#accept(Signal, long, Value, Quality, boolean)}. */
     public void add(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
         put(signal, timestampMicros, value, (byte) (quality.code() | (historical ? HISTORICAL : 0)));
+    }
+
+    /**
+     * Adds a point whose value is a double, without making a {@link Value} for it: the store takes the bits as they
+     * are, and a sink that asks for {@link #value(int)} gets one made then. Why: at a million points a second the
+     * value objects were most of what the ingest path allocated, made on the receiving thread and read on another.
+     */
+    public void addDouble(Signal signal, long timestampMicros, double value, Quality quality, boolean historical) {
+        putBits(signal, timestampMicros, Double.doubleToRawLongBits(value), KIND_DOUBLE, quality, historical);
+    }
+
+    /** As {@link #addDouble} for a long value. */
+    public void addLong(Signal signal, long timestampMicros, long value, Quality quality, boolean historical) {
+        putBits(signal, timestampMicros, value, KIND_LONG, quality, historical);
+    }
+
+    /** As {@link #addDouble} for a boolean value. */
+    public void addBoolean(Signal signal, long timestampMicros, boolean value, Quality quality, boolean historical) {
+        putBits(signal, timestampMicros, value ? 1 : 0, KIND_BOOLEAN, quality, historical);
+    }
+
+    private void putBits(Signal signal, long timestampMicros, long b, int kind, Quality quality, boolean historical) {
+        if (size == signals.length) grow(size + 1);
+        signals[size] = signal;
+        timestamps[size] = timestampMicros;
+        values[size] = null;
+        bits[size] = b;
+        flags[size] = (byte) (quality.code() | (historical ? HISTORICAL : 0) | (kind << KIND_SHIFT));
+        size++;
     }
 
     /** Adds a stale mark, as {@link PointSink#markStale(Signal, long)}. */
@@ -64,6 +104,7 @@ public final class PointBatch {
         signals = Arrays.copyOf(signals, n);
         timestamps = Arrays.copyOf(timestamps, n);
         values = Arrays.copyOf(values, n);
+        bits = Arrays.copyOf(bits, n);
         flags = Arrays.copyOf(flags, n);
     }
 
@@ -101,10 +142,42 @@ public final class PointBatch {
         return timestamps[i];
     }
 
-    /** The value, or null for a stale mark. */
+    /** The value, or null for a stale mark. A point added as a primitive gets its value object made here, once. */
     public Value value(int i) {
         check(i);
-        return values[i];
+        Value v = values[i];
+        if (v == null) {
+            int f = flags[i];
+            if ((f & STALE) != 0) return null;
+            v = switch ((f & KIND_MASK) >>> KIND_SHIFT) {
+                case KIND_DOUBLE -> Value.of(Double.longBitsToDouble(bits[i]));
+                case KIND_LONG -> Value.of(bits[i]);
+                case KIND_BOOLEAN -> Value.of(bits[i] != 0);
+                default -> null;
+            };
+            values[i] = v;
+        }
+        return v;
+    }
+
+    /**
+     * The type of the primitive value of entry {@code i}, read with {@link #bits(int)}; null when the entry holds a
+     * value object (text, or added with {@link #add}) or is a stale mark: then use {@link #value(int)}.
+     */
+    public DataType primitiveType(int i) {
+        check(i);
+        return switch ((flags[i] & KIND_MASK) >>> KIND_SHIFT) {
+            case KIND_DOUBLE -> DataType.DOUBLE;
+            case KIND_LONG -> DataType.LONG;
+            case KIND_BOOLEAN -> DataType.BOOLEAN;
+            default -> null;
+        };
+    }
+
+    /** The primitive value of entry {@code i} as {@link #primitiveType(int)} says: raw IEEE bits of a double, a long, 0 or 1. */
+    public long bits(int i) {
+        check(i);
+        return bits[i];
     }
 
     public Quality quality(int i) {
@@ -128,7 +201,7 @@ public final class PointBatch {
         check(i);
         byte f = flags[i];
         if ((f & STALE) != 0) sink.markStale(signals[i], timestamps[i]);
-        else sink.accept(signals[i], timestamps[i], values[i], Quality.ofCode(f & QUALITY_MASK), (f & HISTORICAL) != 0);
+        else sink.accept(signals[i], timestamps[i], value(i), Quality.ofCode(f & QUALITY_MASK), (f & HISTORICAL) != 0);
     }
 
     private void check(int i) {

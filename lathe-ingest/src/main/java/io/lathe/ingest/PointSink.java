@@ -30,6 +30,15 @@ public interface PointSink {
      * and drops what it cannot keep, and goes on with the rest of the batch.
      */
     default void accept(PointBatch batch) {
-        for (int i = 0, n = batch.size(); i < n; i++) batch.deliver(i, this);
+        for (int i = 0, n = batch.size(); i < n; i++) if (wants(batch.signals[i])) batch.deliver(i, this);
+    }
+
+    /**
+     * False when this sink does nothing with the points and stale marks of {@code signal} (an alarm engine for a
+     * signal without alarms): batches pass them over without making their value objects (see
+     * {@link PointBatch#addDouble}). Must be quick, and must not throw. Default: every signal.
+     */
+    default boolean wants(Signal signal) {
+        return true;
     }
 }

@@ -42,6 +42,35 @@ class FanOutTest {
     }
 
     @Test
+    void aSinkGetsOnlyTheSignalsItWantsAndPrimitivesStayWithoutValueObjectsUntilOneIsNeeded() {
+        Sink all = new Sink(null);
+        Sink picky = new Sink(null) {
+            @Override
+            public boolean wants(Signal signal) {
+                return signal.id().equals("b");
+            }
+        };
+        FanOut fan = FanOut.builder(registry).add("picky", picky).build();
+        PointBatch batch = new PointBatch(2);
+        batch.addDouble(signal("a"), 1, 1.5, Quality.GOOD, false);
+        batch.addLong(signal("b"), 1, 7, Quality.GOOD, false);
+        batch.stale(signal("a"), 2);
+        batch.addBoolean(signal("c"), 1, true, Quality.UNCERTAIN, false);
+        fan.accept(batch);
+        assertThat(picky.seen).containsExactly("b");
+        // the value objects of the entries no sink wanted were never made
+        assertThat(batch.values[0]).isNull();
+        assertThat(batch.values[3]).isNull();
+        assertThat(batch.values[1]).isEqualTo(Value.of(7L));
+        FanOut.builder(registry).add("all", all).build().accept(batch);
+        assertThat(all.seen).containsExactly("a", "b", "a:stale", "c");
+        assertThat(batch.value(0)).isEqualTo(Value.of(1.5));
+        assertThat(batch.value(2)).isNull();
+        assertThat(batch.value(3)).isEqualTo(Value.of(true));
+        assertThat(batch.quality(3)).isEqualTo(Quality.UNCERTAIN);
+    }
+
+    @Test
     void aThrowingSinkDoesNotStopTheOthersNorTheRestOfTheBatch() {
         Sink store = new Sink(null);
         Sink kpi = new Sink("b");

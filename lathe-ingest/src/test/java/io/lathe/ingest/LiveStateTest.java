@@ -33,4 +33,33 @@ class LiveStateTest {
         assertThat(live.latest("m.temp")).isEqualTo(new Latest("m.temp", 2_000, Value.of(20.0), Quality.STALE));
         assertThat(seen).hasSize(2);
     }
+
+    @Test
+    void primitivesOfABatchShowAsTheirValuesAndListenersHearOnlyWhatTheyWant() {
+        LiveState live = new LiveState();
+        Signal count = new Signal("m.count", "Count", "m", DataType.LONG, "", "", "");
+        List<Latest> temps = new ArrayList<>();
+        List<Latest> everything = new ArrayList<>();
+        live.subscribe(id -> id.equals("m.temp"), temps::add);
+        live.subscribe(everything::add);
+        PointBatch batch = new PointBatch(2);
+        batch.addDouble(temp, 2_000, 21.5, Quality.GOOD, false);
+        batch.addLong(count, 2_000, 41, Quality.UNCERTAIN, false);
+        batch.addDouble(temp, 1_000, 99.0, Quality.GOOD, false); // late: must not roll back
+        batch.addDouble(temp, 3_000, 55.0, Quality.GOOD, true); // historical: not current
+        batch.add(count, 3_000, Value.of(42L), Quality.GOOD, false);
+        live.accept(batch);
+        assertThat(live.latest("m.temp")).isEqualTo(new Latest("m.temp", 2_000, Value.of(21.5), Quality.GOOD));
+        assertThat(live.latest("m.count")).isEqualTo(new Latest("m.count", 3_000, Value.of(42L), Quality.GOOD));
+        assertThat(temps).containsExactly(new Latest("m.temp", 2_000, Value.of(21.5), Quality.GOOD));
+        assertThat(everything).extracting(Latest::signalId).containsExactly("m.temp", "m.count", "m.count");
+        assertThat(everything.get(1).value()).isEqualTo(Value.of(41L));
+        assertThat(live.size()).isEqualTo(2);
+        assertThat(live.all()).hasSize(2);
+        // the same object until the next change
+        assertThat(live.latest("m.temp")).isSameAs(live.latest("m.temp"));
+        live.markStale(temp, 2_500);
+        assertThat(live.latest("m.temp")).isEqualTo(new Latest("m.temp", 2_500, Value.of(21.5), Quality.STALE));
+        assertThat(temps).hasSize(2);
+    }
 }

@@ -293,6 +293,12 @@ public final class KpiEngine implements PointSink {
         // a stale source keeps its last value: the state holds until a new point arrives
     }
 
+    /** Signals no KPI reads (most of a plant's): their points need no value object here. */
+    @Override
+    public boolean wants(Signal signal) {
+        return routes.get(signal.id()) != null;
+    }
+
     /**
      * The newest timestamp of any point the engine holds, from any machine (after {@link #recompute}: of any point of
      * its signals in the store); {@code Long.MIN_VALUE} before the first. Time after it is not measured: a machine's

@@ -495,7 +495,7 @@ public final class LatheServer implements AutoCloseable {
                 notify = new io.lathe.alarm.NotifySettings(notify.channels(), notify.routes(), st.duration(Keys.ALARMS_SILENT_PERIOD), notify.zone());
                 alarms.notifier(new io.lathe.alarm.Notifier(notify, clock, alarms.engine()::alarms, metrics, Duration.ofSeconds(10)));
             }
-            live.subscribe(alarms.engine().liveListener());
+            live.subscribe(alarms.engine()::wantsLive, alarms.engine().liveListener());
             log.info("Alarms ready [rules={}, from configuration={}, notification channels={}]", alarms.engine().rules().size(),
                     config.alarms().rules().size(), notify == null ? 0 : notify.channels().size());
         } catch (IOException e) {

@@ -684,7 +684,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         lock.lock();
         try {
             for (int i = 0; i < n; i++) {
-                if (batch.isStale(i)) markStaleLocked(batch.signal(i), batch.timestampMicros(i));
+                DataType primitive = batch.primitiveType(i);
+                if (primitive != null) acceptBitsLocked(batch.signal(i), batch.timestampMicros(i), primitive, batch.bits(i), batch.quality(i));
+                else if (batch.isStale(i)) markStaleLocked(batch.signal(i), batch.timestampMicros(i));
                 else acceptLocked(batch.signal(i), batch.timestampMicros(i), batch.value(i), batch.quality(i));
             }
         } finally {
@@ -736,6 +738,44 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         } catch (IllegalStateException e) {
             if (!closed && !readOnly) countError(signal, e);
             // else counted as closed
+        } catch (RuntimeException e) {
+            countError(signal, e);
+        }
+    }
+
+    /**
+     * Lock held. A primitive value of a batch (see {@code PointBatch.addDouble}) stored exactly as
+     * {@link #acceptLocked} stores the value object it stands for, without making that object; a text series still
+     * gets the object's JSON form.
+     */
+    private void acceptBitsLocked(Signal signal, long timestampMicros, DataType kind, long bits, Quality quality) {
+        Series s = bySignal.get(signal);
+        if (s == null || s.type == DataType.TEXT) {
+            acceptLocked(signal, timestampMicros, switch (kind) {
+                case DOUBLE -> Value.of(Double.longBitsToDouble(bits));
+                case LONG -> Value.of(bits);
+                default -> Value.of(bits != 0);
+            }, quality);
+            return;
+        }
+        try {
+            byte q = quality.code();
+            switch (s.type) {
+                case DOUBLE -> putBits(s, timestampMicros, kind == DataType.DOUBLE ? bits : Double.doubleToRawLongBits((double) bits), q);
+                case LONG -> {
+                    if (kind != DataType.DOUBLE) putBits(s, timestampMicros, bits, q);
+                    else {
+                        double d = Double.longBitsToDouble(bits);
+                        if (Double.isFinite(d)) putBits(s, timestampMicros, Math.round(d), q);
+                        else typeMismatch();
+                    }
+                }
+                default -> putBits(s, timestampMicros, (kind == DataType.DOUBLE ? Double.longBitsToDouble(bits) != 0 : bits != 0) ? 1 : 0, q);
+            }
+        } catch (PointRejectedException e) {
+            // counted where it was thrown
+        } catch (IllegalStateException e) {
+            if (!closed && !readOnly) countError(signal, e);
         } catch (RuntimeException e) {
             countError(signal, e);
         }

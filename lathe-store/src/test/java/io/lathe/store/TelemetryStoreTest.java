@@ -392,6 +392,64 @@ class TelemetryStoreTest {
         }
     }
 
+    @Test
+    void primitivesOfABatchAreStoredExactlyAsTheValueObjectsTheyStandFor() throws Exception {
+        // A connector may add a double, long or boolean without a Value object; every conversion into each series
+        // type, every refusal and a first point that defines its series must come out as with the objects.
+        Signal d = new Signal("m.d", "D", "m", DataType.DOUBLE, "", "", "");
+        Signal l = new Signal("m.l", "L", "m", DataType.LONG, "", "", "");
+        Signal b = new Signal("m.b", "B", "m", DataType.BOOLEAN, "", "", "");
+        Signal t = new Signal("m.t", "T", "m", DataType.TEXT, "", "", "");
+        Signal[] all = {d, l, b, t};
+        double[] doubles = {1.5, -0.0, 0.0, 2.6, Double.NaN, Double.POSITIVE_INFINITY, 3e300};
+        long[] longs = {0, 3, -7, Long.MAX_VALUE};
+        io.lathe.ingest.PointBatch prims = new io.lathe.ingest.PointBatch(4);
+        io.lathe.ingest.PointBatch objects = new io.lathe.ingest.PointBatch(4);
+        long ts = T0;
+        for (Signal sig : all) {
+            for (double v : doubles) {
+                prims.addDouble(sig, ts, v, Quality.GOOD, false);
+                objects.add(sig, ts++, Value.of(v), Quality.GOOD, false);
+            }
+            for (long v : longs) {
+                prims.addLong(sig, ts, v, Quality.UNCERTAIN, false);
+                objects.add(sig, ts++, Value.of(v), Quality.UNCERTAIN, false);
+            }
+            for (boolean v : new boolean[] {true, false}) {
+                prims.addBoolean(sig, ts, v, Quality.GOOD, true);
+                objects.add(sig, ts++, Value.of(v), Quality.GOOD, true);
+            }
+            prims.addDouble(sig, TelemetryStore.MAX_TIMESTAMP_MICROS + 1, 1.0, Quality.GOOD, false);
+            objects.add(sig, TelemetryStore.MAX_TIMESTAMP_MICROS + 1, Value.of(1.0), Quality.GOOD, false);
+            prims.addLong(sig, T0 - 3_600_000_000L, 9, Quality.GOOD, false);
+            objects.add(sig, T0 - 3_600_000_000L, Value.of(9L), Quality.GOOD, false);
+        }
+        assertThat(prims.primitiveType(0)).isEqualTo(DataType.DOUBLE);
+        assertThat(prims.value(0)).isEqualTo(Value.of(1.5));
+        List<String> names = List.of("m.d", "m.l", "m.b", "m.t");
+        java.util.Map<String, SeriesData> expected;
+        java.util.Map<String, Long> expectedRejects;
+        StoreSettings withObjects = StoreSettings.defaults(dir.resolve("objects")).withFlushInterval(Duration.ofHours(1))
+                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
+        StoreSettings withPrimitives = StoreSettings.defaults(dir.resolve("primitives")).withFlushInterval(Duration.ofHours(1))
+                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
+        try (TelemetryStore s = TelemetryStore.open(withObjects)) {
+            s.accept(objects);
+            expected = s.raw(names, Long.MIN_VALUE, Long.MAX_VALUE);
+            expectedRejects = s.rejectedByReason();
+        }
+        try (TelemetryStore s = TelemetryStore.open(withPrimitives)) {
+            s.accept(prims);
+            assertThat(s.rejectedByReason()).isEqualTo(expectedRejects);
+            assertThat(expectedRejects.get("type-mismatch")).isPositive();
+            assertSameData(s.raw(names, Long.MIN_VALUE, Long.MAX_VALUE), expected);
+            assertThat(expected.get("m.t").size()).isEqualTo(doubles.length + longs.length + 2);
+        }
+        try (TelemetryStore s = TelemetryStore.open(withPrimitives)) {
+            assertSameData(s.raw(names, Long.MIN_VALUE, Long.MAX_VALUE), expected);
+        }
+    }
+
     private static void assertSameData(java.util.Map<String, SeriesData> actual, java.util.Map<String, SeriesData> expected) {
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         for (String k : expected.keySet()) {

@@ -133,6 +133,12 @@ public final class HealthMonitor implements PointSink {
     /** The machine {@link #monitor} answered last: its monitor, or null when unmonitored at plant {@code version}. */
     private record LastMachine(String machine, MachineMonitor monitor, long version) {}
 
+    /** Signals of machines that are not monitored: nothing to do with their points or stale marks. */
+    @Override
+    public boolean wants(Signal signal) {
+        return monitor(signal.machineId()) != null;
+    }
+
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
         // Back-filled history is old: scoring it now would mix times; bad-quality values are not measurements.

@@ -272,37 +272,52 @@ final class DataPayloadReader {
         }
         if (f.isNull) return 0;
         Signal signal = info.signal();
-        Value v = value(type, info, signal.dataType());
-        if (v == null) return -1;
-        long millis = f.hasTimestamp ? f.timestampMillis : defaultMillis;
-        batch.add(signal, Math.multiplyExact(millis, 1000L), v, Quality.GOOD, f.hasHistorical && f.historical);
-        return 1;
-    }
-
-    /** The value as the Tahu path makes it; null to decline (a type this reader does not read, or no clean value). */
-    private Value value(int type, MetricInfo info, DataType target) {
-        MetricDataType birth = info.type();
-        // The usual cases without a boxed intermediate; each equals what MetricValues.toSignalValue makes of Tahu's object.
-        if (type == birth.toIntValue()) {
+        DataType target = signal.dataType();
+        boolean historical = f.hasHistorical && f.historical;
+        // The usual cases as primitives, with no value object (the store takes the bits); each equals what
+        // MetricValues.toSignalValue makes of Tahu's object.
+        if (type == info.type().toIntValue()) {
             switch (target) {
                 case DOUBLE -> {
                     if (type == Double_VALUE) {
-                        return Value.of(f.valueField == Metric.DOUBLE_VALUE_FIELD_NUMBER ? Double.longBitsToDouble(f.bits) : 0.0);
+                        batch.addDouble(signal, micros(defaultMillis), f.valueField == Metric.DOUBLE_VALUE_FIELD_NUMBER ? Double.longBitsToDouble(f.bits) : 0.0,
+                                Quality.GOOD, historical);
+                        return 1;
                     }
                     if (type == Float_VALUE) {
-                        return Value.of((double) (f.valueField == Metric.FLOAT_VALUE_FIELD_NUMBER ? Float.intBitsToFloat((int) f.bits) : 0f));
+                        batch.addDouble(signal, micros(defaultMillis), f.valueField == Metric.FLOAT_VALUE_FIELD_NUMBER ? Float.intBitsToFloat((int) f.bits) : 0f,
+                                Quality.GOOD, historical);
+                        return 1;
                     }
                 }
                 case LONG -> {
-                    if (type == Int64_VALUE) return Value.of(f.longValue());
-                    if (type == Int32_VALUE || type == UInt16_VALUE) return Value.of((long) f.intValue());
+                    if (type == Int64_VALUE || type == Int32_VALUE || type == UInt16_VALUE) {
+                        batch.addLong(signal, micros(defaultMillis), type == Int64_VALUE ? f.longValue() : (long) f.intValue(), Quality.GOOD, historical);
+                        return 1;
+                    }
                 }
                 case BOOLEAN -> {
-                    if (type == Boolean_VALUE) return Value.of(f.valueField == Metric.BOOLEAN_VALUE_FIELD_NUMBER && f.bits != 0);
+                    if (type == Boolean_VALUE) {
+                        batch.addBoolean(signal, micros(defaultMillis), f.valueField == Metric.BOOLEAN_VALUE_FIELD_NUMBER && f.bits != 0, Quality.GOOD, historical);
+                        return 1;
+                    }
                 }
                 default -> { }
             }
         }
+        Value v = value(type, info, target);
+        if (v == null) return -1;
+        batch.add(signal, micros(defaultMillis), v, Quality.GOOD, historical);
+        return 1;
+    }
+
+    private long micros(long defaultMillis) {
+        return Math.multiplyExact(f.hasTimestamp ? f.timestampMillis : defaultMillis, 1000L);
+    }
+
+    /** The value as the Tahu path makes it for the other cases; null to decline (a type this reader does not read, or no clean value). */
+    private Value value(int type, MetricInfo info, DataType target) {
+        MetricDataType birth = info.type();
         Object raw = raw(type);
         return raw == null ? null : MetricValues.toSignalValue(raw, birth, info.valueType(), target);
     }
