@@ -83,6 +83,51 @@ class DegradationRulTest {
         }
     }
 
+    /**
+     * A part renewed 10 h into the cycle, near its wear-out, in a repair the monitor did not judge a renewal: the cycle's age still counts
+     * from the earlier repair, and the feature fell back to new. The path is fitted from the renewal; a dip that comes
+     * back within the hour (a machine cooling during a stop) is no renewal.
+     */
+    @Test
+    void aRenewalTheMonitorMissedRestartsThePath() {
+        DegradationRul m = DegradationRul.fit(past());
+        DegradationRul.Path vib = m.paths().stream().filter(p -> p.feature().equals("m.vib")).findFirst().orElseThrow();
+        SplittableRandom rng = new SplittableRandom(7);
+        double renewedAge = 12, life = 12;
+        int n = (int) Math.round((renewedAge + life - OFFSET) * 60) + 1;
+        double[] hours = new double[n], index = new double[n];
+        double[][] values = new double[3][n];
+        for (int i = 0; i < n; i++) {
+            hours[i] = i / 60.0;
+            double age = OFFSET + hours[i];
+            double w = age < renewedAge ? age / 13 : (age - renewedAge) / life;
+            values[0][i] = 1.0 + 3.8 * w * w + 0.15 * rng.nextGaussian();
+            values[1][i] = 10.0 - 2.0 * Math.pow(w, 1.5) + 0.05 * rng.nextGaussian();
+            values[2][i] = 5.0 + 0.2 * rng.nextGaussian();
+            index[i] = 0.3 + 2 * w * w;
+        }
+        DegradationRul.Cycle c = new DegradationRul.Cycle(hours, index, true, OFFSET, List.of("m.vib", "m.pressure", "m.flat"), values);
+        assertThat(DegradationRul.renewedAt(vib, hours, values[0], n)).isCloseTo(renewedAge - OFFSET, within(0.5));
+        double se = 0;
+        int k = 0;
+        for (int i = 0; i < n; i += 15) {
+            double truth = c.length() - hours[i];
+            if (truth > 8) continue;
+            DegradationRul.Estimate e = m.estimate(c, i + 1, OFFSET);
+            se += (e.value() - truth) * (e.value() - truth);
+            k++;
+        }
+        assertThat(Math.sqrt(se / k)).as("RMSE after a missed renewal").isLessThan(0.8);
+
+        // The same feature dipping for 40 min (a stop) and back: no renewal.
+        double[] dip = new double[n];
+        for (int i = 0; i < n; i++) {
+            double w = (OFFSET + hours[i]) / 24;
+            dip[i] = 1.0 + 3.8 * w * w - (hours[i] >= 12 && hours[i] < 12 + 40 / 60.0 ? 3.0 : 0);
+        }
+        assertThat(DegradationRul.renewedAt(vib, hours, dip, n)).isNaN();
+    }
+
     @Test
     void noEstimateInACycleOfUnknownAge() {
         DegradationRul m = DegradationRul.fit(past());
