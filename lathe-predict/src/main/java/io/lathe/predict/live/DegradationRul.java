@@ -230,9 +230,42 @@ public final class DegradationRul {
         // Cycles not begun with a repair are kept: their failure levels count, though they give no age.
         List<Cycle> use = new ArrayList<>();
         for (Cycle c : all) if (c.hours().length >= 8) use.add(c.thinned(MAX_POINTS));
+        use = fromRenewals(use);
         double longest = 0;
         for (Cycle c : use) longest = Math.max(longest, c.length());
         return new DegradationRul(use, Math.max(1.0, 1.5 * longest));
+    }
+
+    /**
+     * The cycles with a part renewed in a repair the monitor did not judge a renewal (see {@link #renewedAt}, by the
+     * path with the least error learned from all of them) cut to what follows the renewal, their age counted from it:
+     * counted from the earlier repair, such a cycle looks long and slow and bends the shape learned (seed 6: an
+     * exponent of 0.75 for temperature).
+     */
+    private static List<Cycle> fromRenewals(List<Cycle> cycles) {
+        Learned first = learn(stats(cycles));
+        Path best = null;
+        for (Path p : first.paths()) if (best == null || p.mse() < best.mse()) best = p;
+        if (best == null) return cycles;
+        List<Cycle> out = new ArrayList<>();
+        for (Cycle c : cycles) {
+            int j = c.features().indexOf(best.feature());
+            double origin = !c.afterRepair() || j < 0 ? Double.NaN : renewedAt(best, c.hours(), c.values()[j], c.hours().length);
+            if (Double.isNaN(origin)) {
+                out.add(c);
+                continue;
+            }
+            int from = 0;
+            while (from < c.hours().length && c.hours()[from] <= origin) from++;
+            int n = c.hours().length - from;
+            if (n < 8) continue;
+            double[] h = new double[n], x = Arrays.copyOfRange(c.index(), from, from + n);
+            for (int i = 0; i < n; i++) h[i] = c.hours()[from + i] - origin;
+            double[][] v = new double[c.values().length][];
+            for (int k = 0; k < v.length; k++) v[k] = Arrays.copyOfRange(c.values()[k], from, from + n);
+            out.add(new Cycle(h, x, true, 0, c.features(), v));
+        }
+        return out;
     }
 
     /**
