@@ -345,14 +345,17 @@ class TelemetryStoreTest {
         }
     }
 
+    /** One signal of each data type, for the batch tests. */
+    private static final Signal D = new Signal("m.d", "D", "m", DataType.DOUBLE, "", "", "");
+    private static final Signal L = new Signal("m.l", "L", "m", DataType.LONG, "", "", "");
+    private static final Signal B = new Signal("m.b", "B", "m", DataType.BOOLEAN, "", "", "");
+    private static final Signal T = new Signal("m.t", "T", "m", DataType.TEXT, "", "", "");
+
     @Test
     void aBatchIsStoredExactlyAsTheSamePointsOneByOneAndSurvivesAReopen() throws Exception {
         // The batch path takes the lock once per message; what it stores and refuses must not differ from point by
         // point: conversions, type mismatches, out-of-range and late timestamps, text, stale marks, new series.
-        Signal d = new Signal("m.d", "D", "m", DataType.DOUBLE, "", "", "");
-        Signal l = new Signal("m.l", "L", "m", DataType.LONG, "", "", "");
-        Signal b = new Signal("m.b", "B", "m", DataType.BOOLEAN, "", "", "");
-        Signal t = new Signal("m.t", "T", "m", DataType.TEXT, "", "", "");
+        Signal d = D, l = L, b = B, t = T;
         io.lathe.ingest.PointBatch batch = new io.lathe.ingest.PointBatch(4);
         batch.add(d, T0, Value.of(1.5), Quality.GOOD, false);
         batch.add(l, T0, Value.of(2.6), Quality.UNCERTAIN, false);
@@ -367,10 +370,8 @@ class TelemetryStoreTest {
         batch.stale(t, T0 + 10);
         batch.stale(new Signal("m.none", "N", "m", DataType.DOUBLE, "", "", ""), T0 + 10);
         batch.add(d, T0 + 20, Value.of(3.5), Quality.GOOD, false);
-        StoreSettings one = StoreSettings.defaults(dir.resolve("one")).withFlushInterval(Duration.ofHours(1))
-                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
-        StoreSettings all = StoreSettings.defaults(dir.resolve("all")).withFlushInterval(Duration.ofHours(1))
-                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
+        StoreSettings one = unflushedSettings("one");
+        StoreSettings all = unflushedSettings("all");
         List<String> names = List.of("m.d", "m.l", "m.b", "m.t");
         java.util.Map<String, SeriesData> expected;
         java.util.Map<String, Long> expectedRejects;
@@ -396,11 +397,7 @@ class TelemetryStoreTest {
     void primitivesOfABatchAreStoredExactlyAsTheValueObjectsTheyStandFor() throws Exception {
         // A connector may add a double, long or boolean without a Value object; every conversion into each series
         // type, every refusal and a first point that defines its series must come out as with the objects.
-        Signal d = new Signal("m.d", "D", "m", DataType.DOUBLE, "", "", "");
-        Signal l = new Signal("m.l", "L", "m", DataType.LONG, "", "", "");
-        Signal b = new Signal("m.b", "B", "m", DataType.BOOLEAN, "", "", "");
-        Signal t = new Signal("m.t", "T", "m", DataType.TEXT, "", "", "");
-        Signal[] all = {d, l, b, t};
+        Signal[] all = {D, L, B, T};
         double[] doubles = {1.5, -0.0, 0.0, 2.6, Double.NaN, Double.POSITIVE_INFINITY, 3e300};
         long[] longs = {0, 3, -7, Long.MAX_VALUE};
         io.lathe.ingest.PointBatch prims = new io.lathe.ingest.PointBatch(4);
@@ -429,10 +426,8 @@ class TelemetryStoreTest {
         List<String> names = List.of("m.d", "m.l", "m.b", "m.t");
         java.util.Map<String, SeriesData> expected;
         java.util.Map<String, Long> expectedRejects;
-        StoreSettings withObjects = StoreSettings.defaults(dir.resolve("objects")).withFlushInterval(Duration.ofHours(1))
-                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
-        StoreSettings withPrimitives = StoreSettings.defaults(dir.resolve("primitives")).withFlushInterval(Duration.ofHours(1))
-                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
+        StoreSettings withObjects = unflushedSettings("objects");
+        StoreSettings withPrimitives = unflushedSettings("primitives");
         try (TelemetryStore s = TelemetryStore.open(withObjects)) {
             s.accept(objects);
             expected = s.raw(names, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -448,6 +443,12 @@ class TelemetryStoreTest {
         try (TelemetryStore s = TelemetryStore.open(withPrimitives)) {
             assertSameData(s.raw(names, Long.MIN_VALUE, Long.MAX_VALUE), expected);
         }
+    }
+
+    /** Settings of a store that keeps what the test writes in its buffers and log: no flush, every write synced. */
+    private StoreSettings unflushedSettings(String name) {
+        return StoreSettings.defaults(dir.resolve(name)).withFlushInterval(Duration.ofHours(1))
+                .withWalSyncInterval(Duration.ZERO).withLateWindow(Duration.ofMinutes(1));
     }
 
     private static void assertSameData(java.util.Map<String, SeriesData> actual, java.util.Map<String, SeriesData> expected) {
