@@ -30,7 +30,29 @@ class CmapssFeaturesTest {
         double jumps = 0;
         for (int i = 41; i < 60; i++) jumps = Math.max(jumps, Math.abs(x[i][3] - x[i - 1][3]));
         assertThat(jumps).as("largest cycle-to-cycle step of the smoothed, normalised sensor").isLessThan(0.5);
-        assertThat(x[10][f.width() - 1]).isCloseTo(11.0, within(1e-12)); // the last feature is the cycle number
+        assertThat(x[10][4 * f.keptSensors().length]).isCloseTo(11.0, within(1e-12)); // the cycle number follows the four per sensor
+    }
+
+    @Test
+    void healthIndexFallsTowardFailure() {
+        SplittableRandom r = new SplittableRandom(9);
+        List<CmapssFile.Unit> units = new ArrayList<>();
+        for (int u = 1; u <= 20; u++) units.add(unit(r, u, 150 + u));
+        CmapssFeatures f = CmapssFeatures.fit(units, 130);
+        CmapssFile.Unit fresh = unit(r, 99, 200);
+        double[] h = f.healthIndex(fresh);
+        double early = 0, late = 0;
+        for (int i = 20; i < 60; i++) early += h[i] / 40;
+        for (int i = 190; i < 200; i++) late += h[i] / 10;
+        // Sensor 2's wear term grows only near the end (exp((i - life) / 40)), so the index sits near the cap early on
+        // and drops by tens of cycles in the last ten.
+        assertThat(early).isGreaterThan(100);
+        assertThat(late).isLessThan(early - 40);
+        double[][] x = f.transform(fresh);
+        int d = f.keptSensors().length;
+        assertThat(x[0]).hasSize(f.width());
+        assertThat(x[199][4 * d + 1]).as("mean of the index over the last 10 cycles").isCloseTo(late, within(1e-9));
+        assertThat(x[199][4 * d + 3]).as("slope of the index over the last 40 cycles").isNegative();
     }
 
     /** Regime drawn per cycle; sensor 1 = regime level only, sensor 2 = regime level + wear + noise, sensor 3 = noise. */
