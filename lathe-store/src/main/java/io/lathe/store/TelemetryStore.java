@@ -14,6 +14,7 @@ import io.lathe.store.internal.Codecs;
 import io.lathe.store.internal.Columns;
 import io.lathe.store.internal.FileUtil;
 import io.lathe.store.internal.IndexCache;
+import io.lathe.store.internal.MemChunk;
 import io.lathe.store.internal.SegmentFile;
 import io.lathe.store.internal.Wal;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.LocalDate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -90,7 +92,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private static final byte[] MANIFEST_MAGIC_V1 = "LATHMAN1".getBytes(StandardCharsets.US_ASCII);
     /** Version 2 adds each file's write sequence (the order of writes, for last-write-wins across files). */
     private static final byte[] MANIFEST_MAGIC = "LATHMAN2".getBytes(StandardCharsets.US_ASCII);
-    private static final int SLOT_BYTES = 8 + 8 + 1;
+    /** Bytes per buffered point: series id, timestamp, value bits, quality (see {@link MemChunk}). */
+    private static final int SLOT_BYTES = 4 + 8 + 8 + 1;
+    /** Points per memory chunk at most: 1.3 MB of arrays, small enough to stay in cache while it is sealed. */
+    private static final int MAX_CHUNK_POINTS = 1 << 16;
     /** A flush that leaves a partition with at least this many small files queues their compaction. */
     static final int AUTO_COMPACT_FILES = 8;
     /** Most files one automatic compaction merges (their directories are in the heap while it runs). */
@@ -136,6 +141,18 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** byName for the ingest path, by the signal's ordinal; written under the lock. */
     private final io.lathe.model.SignalSlots<Series> bySignal = new io.lathe.model.SignalSlots<>();
     private final List<Snapshot> flushing = new ArrayList<>();
+    /**
+     * The memory buffer: chunks in arrival order, all sealed but the last when it is {@link #openChunk}. Guarded by
+     * the lock, as are the snapshots' chunks in {@link #flushing} (readers copy from them under the lock).
+     */
+    private List<MemChunk> liveChunks = new ArrayList<>();
+    /** The chunk points are appended to, or null (then the next point takes a new one). */
+    private MemChunk openChunk;
+    private final ArrayDeque<MemChunk> freeChunks = new ArrayDeque<>();
+    private final MemChunk.Scratch sealScratch = new MemChunk.Scratch();
+    private final int chunkPoints;
+    /** A flush's per-type columns (one series after another), reused from flush to flush; null while one flush uses them. */
+    private final java.util.concurrent.atomic.AtomicReference<Columns[]> flushAreas = new java.util.concurrent.atomic.AtomicReference<>();
     private final TreeMap<Long, List<SegmentFile>> partitions = new TreeMap<>();
     /** Files replaced by compaction, with the System.nanoTime() they were retired at; closed after a grace period. */
     private final LinkedHashMap<SegmentFile, Long> retiredFiles = new LinkedHashMap<>();
@@ -182,15 +199,6 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         final int id;
         final String name;
         final DataType type;
-        Columns buffer;
-        /**
-         * The arrays of this series' last flushed buffer, emptied, for its next buffer: at 10,000 series a new set of
-         * growing arrays per flush was copied by every young collection until it died (80 ms pauses at ingest rates).
-         * Dropped when the series gets no point between two flushes, so quiet series hold no spare memory.
-         */
-        Columns spare;
-        /** Buffers taken by flushes still running, oldest first. */
-        final List<Columns> frozen = new ArrayList<>(1);
         boolean hasLast;
         long lastTs = Long.MIN_VALUE;
         long lastBits;
@@ -205,7 +213,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    private record Snapshot(long generation, List<Series> series, List<Columns> data, long bytes) {}
+    /** A flush's chunks (sealed, in arrival order) and the series table at that time (ids index it). */
+    private record Snapshot(long generation, List<MemChunk> chunks, Series[] series, long bytes) {}
 
     private TelemetryStore(StoreSettings settings, InstantSource clock, boolean readOnly) throws IOException {
         this.settings = settings;
@@ -214,6 +223,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         this.walDir = settings.dataDir().resolve("wal");
         this.dataRoot = settings.dataDir().resolve("data");
         this.lateWindowMicros = saturatedMicros(settings.lateWindow());
+        // a flush starts at half the budget: at least 8 chunks then, so the last, partly filled one wastes little
+        this.chunkPoints = (int) Math.max(256, Math.min(MAX_CHUNK_POINTS, Long.highestOneBit(Math.max(1, settings.memoryBudgetBytes() / SLOT_BYTES / 16))));
         this.partitionMicros = saturatedMicros(settings.partition());
         this.index = new IndexCache(settings.indexCacheBytes());
         if (readOnly) {
@@ -550,19 +561,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     }
 
     private void addToBuffer(Series s, long ts, long bits, byte q, Object text) {
-        Columns c = s.buffer;
-        if (c == null) {
-            c = s.spare;
-            if (c != null) s.spare = null;
-            else c = new Columns(s.type, 16);
-            s.buffer = c;
-            memBytes += 16L * SLOT_BYTES;
-        }
-        c.add(ts, bits, q, text);
-        // Counted as a buffer that starts at 16 slots and doubles when full, whatever a reused one can hold: a reused
-        // buffer counted at its full size would start the next flush at once (every series' first point takes one).
-        int n = c.size;
-        if (n > 16 && ((n - 1) & (n - 2)) == 0) memBytes += (long) (n - 1) * SLOT_BYTES;
+        MemChunk c = openChunk;
+        if (c == null || c.full()) c = nextChunk();
+        c.add(s.id, ts, bits, q, text);
+        memBytes += SLOT_BYTES;
         if (!s.hasLast || ts >= s.lastTs) {
             s.hasLast = true;
             s.lastTs = ts;
@@ -571,6 +573,24 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             s.lastText = text;
         }
         if (ts < s.firstTs) s.firstTs = ts;
+    }
+
+    /** Lock held: seals the open chunk and opens another. */
+    private MemChunk nextChunk() {
+        if (openChunk != null) openChunk.seal(sealScratch, byId.size());
+        MemChunk c = freeChunks.poll();
+        if (c == null) c = new MemChunk(chunkPoints);
+        liveChunks.add(c);
+        openChunk = c;
+        return c;
+    }
+
+    /** Lock held: oldest buffered timestamp of a series, or {@link Long#MAX_VALUE}. */
+    private long memoryMinTs(int seriesId) {
+        long m = Long.MAX_VALUE;
+        for (Snapshot snap : flushing) for (MemChunk c : snap.chunks) m = Math.min(m, c.minTs(seriesId));
+        for (MemChunk c : liveChunks) m = Math.min(m, c.minTs(seriesId));
+        return m;
     }
 
     private void afterAppend() {
@@ -908,21 +928,19 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     /** Takes the live buffers as a snapshot, rotates the log and queues writing the snapshot. Lock held. */
     private Future<?> startFlushLocked() {
-        List<Series> ss = new ArrayList<>();
-        List<Columns> cs = new ArrayList<>();
-        for (Series s : byId) {
-            if (s.buffer != null && s.buffer.size > 0) {
-                ss.add(s);
-                cs.add(s.buffer);
-                s.frozen.add(s.buffer);
-                s.buffer = null;
-            } else {
-                s.spare = null;
-            }
+        MemChunk open = openChunk;
+        if (open != null && open.size() == 0) {
+            liveChunks.remove(liveChunks.size() - 1);
+            freeChunks.push(open);
+        } else if (open != null) {
+            open.seal(sealScratch, byId.size());
         }
-        if (ss.isEmpty()) return null;
+        openChunk = null;
+        if (liveChunks.isEmpty()) return null;
+        List<MemChunk> chunks = liveChunks;
+        liveChunks = new ArrayList<>();
         long gen = wal.rotate();
-        Snapshot snap = new Snapshot(gen - 1, ss, cs, memBytes);
+        Snapshot snap = new Snapshot(gen - 1, chunks, byId.toArray(new Series[0]), memBytes);
         flushingBytes += memBytes;
         memBytes = 0;
         flushing.add(snap);
@@ -937,17 +955,11 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         lock.lock();
         try {
             if (flushFailure == null) { // retried every second: say it once
-                LOG.error("Flush failed [dataDir={}, series={}]: {}. Points stay in memory and in the write-ahead log; retried every second.",
-                        settings.dataDir(), snap.series.size(), e.toString());
+                LOG.error("Flush failed [dataDir={}, chunks={}]: {}. Points stay in memory and in the write-ahead log; retried every second.",
+                        settings.dataDir(), snap.chunks.size(), e.toString());
             }
             // put the data back in front of what arrived since, so nothing is lost from queries
-            for (int i = 0; i < snap.series.size(); i++) {
-                Series s = snap.series.get(i);
-                Columns back = snap.data.get(i);
-                s.frozen.remove(back);
-                if (s.buffer != null) back.addFrom(s.buffer, 0, s.buffer.size);
-                s.buffer = back;
-            }
+            liveChunks.addAll(0, snap.chunks); // openChunk, if any, stays the last
             flushing.remove(snap);
             flushingBytes -= snap.bytes;
             memBytes += snap.bytes;
@@ -988,25 +1000,66 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return null;
     }
 
-    private void writeSnapshot(Snapshot snap) throws IOException {
+    /**
+     * Copies the snapshot's points series by series into per-type columns (readers keep reading the chunks meanwhile),
+     * sorted and one per timestamp, and cuts them into runs per partition.
+     */
+    private List<Run> runsOf(Snapshot snap, Columns[] areas) {
         List<Run> runs = new ArrayList<>();
-        for (int i = 0; i < snap.series.size(); i++) {
-            Columns c = snap.data.get(i);
-            if (!c.isStrictlyIncreasing()) {
-                // readers may be copying the frozen buffer: sort and de-duplicate a copy
-                Columns copy = new Columns(c.type, c.size);
-                copy.addFrom(c, 0, c.size);
-                copy.sortByTime();
-                copy.keepLastOfEqualTimestamps();
-                c = copy;
+        List<MemChunk> chunks = snap.chunks;
+        int m = chunks.size();
+        int[] cursor = new int[m];
+        while (true) {
+            int id = Integer.MAX_VALUE;
+            for (int j = 0; j < m; j++) {
+                MemChunk c = chunks.get(j);
+                if (cursor[j] < c.seriesCount()) id = Math.min(id, c.seriesAt(cursor[j]));
             }
-            int start = 0;
-            while (start < c.size) {
-                long part = partitionOf(c.ts[start]);
-                int end = c.lowerBound(part + partitionMicros);
-                runs.add(new Run(part, snap.series.get(i).id, c, start, end));
+            if (id == Integer.MAX_VALUE) break;
+            Series s = snap.series[id];
+            int t = s.type.ordinal();
+            if (areas[t] == null) areas[t] = new Columns(s.type, 1024);
+            Columns a = areas[t];
+            int from = a.size;
+            for (int j = 0; j < m; j++) {
+                MemChunk c = chunks.get(j);
+                if (cursor[j] < c.seriesCount() && c.seriesAt(cursor[j]) == id) c.copySeries(cursor[j]++, a);
+            }
+            int to = a.isStrictlyIncreasing(from, a.size) ? a.size : a.sortRangeKeepLast(from, a.size);
+            int start = from;
+            while (start < to) {
+                long part = partitionOf(a.ts[start]);
+                int end = a.lowerBound(start, to, part + partitionMicros);
+                runs.add(new Run(part, id, a, start, end));
                 start = end;
             }
+        }
+        return runs;
+    }
+
+    private void writeSnapshot(Snapshot snap) throws IOException {
+        Columns[] areas = flushAreas.getAndSet(null);
+        if (areas == null) areas = new Columns[DataType.values().length];
+        try {
+            writeSnapshot(snap, areas);
+        } finally {
+            for (int t = 0; t < areas.length; t++) {
+                if (areas[t] == null) continue;
+                areas[t].clear();
+                // a flush far above the usual (a replayed log) does not keep its arrays for good
+                if (areas[t].ts.length > 4 * MAX_CHUNK_POINTS && areas[t].ts.length > 2 * settings.memoryBudgetBytes() / SLOT_BYTES) areas[t] = null;
+            }
+            flushAreas.set(areas);
+        }
+    }
+
+    private void writeSnapshot(Snapshot snap, Columns[] areas) throws IOException {
+        List<Run> runs;
+        try {
+            runs = runsOf(snap, areas);
+        } catch (RuntimeException | Error e) {
+            restoreSnapshot(snap, e);
+            throw e;
         }
         runs.sort(Comparator.comparingLong(Run::partition).thenComparingInt(Run::seriesId));
         List<SegmentFile> written = new ArrayList<>();
@@ -1048,17 +1101,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         lock.lock();
         try {
             for (int k = 0; k < written.size(); k++) addFile(written.get(k), dirs.get(k));
-            for (int k = 0; k < snap.series.size(); k++) {
-                Series s = snap.series.get(k);
-                Columns done = snap.data.get(k);
-                s.frozen.remove(done);
-                // readers copy buffers under the lock, so once out of frozen nobody else refers to these arrays
-                if (s.spare == null) {
-                    done.clear();
-                    s.spare = done;
-                }
-            }
             flushing.remove(snap);
+            // readers copy chunks under the lock, so once out of flushing nobody else refers to these
+            long keep = settings.memoryBudgetBytes() / ((long) chunkPoints * SLOT_BYTES) + 1;
+            for (MemChunk c : snap.chunks) {
+                if (freeChunks.size() >= keep) break;
+                c.reset();
+                freeChunks.push(c);
+            }
             flushingBytes -= snap.bytes;
             if (flushFailure != null) LOG.info("Flush succeeded again [dataDir={}]", settings.dataDir());
             flushFailure = null;
@@ -1068,7 +1118,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         writeManifest(snap.generation);
         deleteFlushedLog();
-        LOG.debug("Flushed [series={}, files={}, walGeneration={}]", snap.series.size(), written.size(), snap.generation);
+        LOG.debug("Flushed [chunks={}, files={}, walGeneration={}]", snap.chunks.size(), written.size(), snap.generation);
         queueCompactionIfNeeded();
     }
 
@@ -1521,12 +1571,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     /** Sets each series' first time from the files (oldest first, stopping early) and its buffers. */
     private void scanFirst(List<SegmentFile> files) throws IOException {
-        for (Series s : byId) {
-            long first = Long.MAX_VALUE;
-            if (s.buffer != null) for (int i = 0; i < s.buffer.size; i++) first = Math.min(first, s.buffer.ts[i]);
-            for (Columns c : s.frozen) for (int k = 0; k < c.size; k++) first = Math.min(first, c.ts[k]);
-            s.firstTs = first;
-        }
+        for (Series s : byId) s.firstTs = memoryMinTs(s.id);
         List<SegmentFile> order = new ArrayList<>(files);
         order.sort(Comparator.comparingLong((SegmentFile f) -> f.minTs));
         for (SegmentFile f : order) {
@@ -1607,8 +1652,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             for (List<SegmentFile> l : partitions.headMap(to).values()) {
                 for (SegmentFile f : l) if (f.maxTs >= from && f.minTs < to) files.add(f);
             }
-            for (Columns c : s.frozen) copyRange(c, from, to, mem);
-            if (s.buffer != null) copyRange(s.buffer, from, to, mem);
+            for (Snapshot snap : flushing) for (MemChunk c : snap.chunks) c.copyRange(s.id, from, to, mem);
+            for (MemChunk c : liveChunks) c.copyRange(s.id, from, to, mem);
         } finally {
             lock.unlock();
         }
@@ -1894,8 +1939,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             for (int id = 0; id < first.length; id++) {
                 Series s = byId.get(id);
                 long f = Math.min(first[id], firstTsDuringScan[id]);
-                if (s.buffer != null) for (int i = 0; i < s.buffer.size; i++) f = Math.min(f, s.buffer.ts[i]);
-                for (Columns c : s.frozen) for (int k = 0; k < c.size; k++) f = Math.min(f, c.ts[k]);
+                f = Math.min(f, memoryMinTs(id));
                 s.firstTs = f;
                 if (f == Long.MAX_VALUE) {
                     s.hasLast = false;
@@ -2182,8 +2226,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     private long memoryPoints() {
         long n = 0;
-        for (Series s : byId) if (s.buffer != null) n += s.buffer.size;
-        for (Snapshot snap : flushing) for (Columns c : snap.data) n += c.size;
+        for (MemChunk c : liveChunks) n += c.size();
+        for (Snapshot snap : flushing) for (MemChunk c : snap.chunks) n += c.size();
         return n;
     }
 

@@ -82,12 +82,53 @@ class TelemetryStoreTest {
             assertThat(text.size()).isEqualTo((int) ta - 10);
             for (int i = 0; i < text.size(); i++) assertThat(text.valueAt(i)).isEqualTo(Value.of("v" + i));
             assertThat(s.raw("quiet", T0, T0 + ta * 1000 + 1).size()).isEqualTo(2);
-            // 10 points in a buffer: counted as 16 slots, as a fresh buffer, however large the reused arrays are
+            // 10 points buffered: counted per point, however large the reused chunk is
             assertThat(s.memoryBytes()).isLessThan(1_000);
         }
         // a restart reads the same from the files and the log
         try (TelemetryStore s = TelemetryStore.open(settings())) {
             assertThat(s.raw("a", T0, T0 + 10_000_000_000L).size()).isEqualTo(300 + 1000 + 1700 + 40 + 3100 + 10);
+        }
+    }
+
+    @Test
+    void manySeriesInterleavedAcrossChunksFlushesAndARestartReadBackAsWritten() throws Exception {
+        // The memory buffer keeps all series' points in arrival order in chunks that are grouped by series when full:
+        // 1 MB budget = 2,048-point chunks, so 60,000 points of 300 series fill many chunks and start several flushes.
+        // Out-of-order and repeated timestamps within the late window: the last write of a timestamp wins everywhere.
+        Random rnd = new Random(11);
+        int series = 300;
+        java.util.List<java.util.TreeMap<Long, Double>> model = new ArrayList<>();
+        for (int i = 0; i < series; i++) model.add(new java.util.TreeMap<>());
+        try (TelemetryStore s = TelemetryStore.open(settings().withMemoryBudgetBytes(1 << 20))) {
+            int[] ids = new int[series];
+            for (int i = 0; i < series; i++) ids[i] = s.seriesId("m" + i, DataType.DOUBLE);
+            for (int n = 0; n < 60_000; n++) {
+                int k = rnd.nextInt(series);
+                long t = T0 + (n / 10 + rnd.nextInt(50)) * 1000L;
+                double v = rnd.nextGaussian();
+                s.append(ids[k], t, v);
+                model.get(k).put(t, v);
+                if (n % 9_973 == 0) checkAgainst(s, model, rnd.nextInt(series));
+                if (n == 31_000) s.flush();
+            }
+            for (int k = 0; k < series; k += 7) checkAgainst(s, model, k);
+            assertThat(s.stats().memoryPoints()).isGreaterThan(0);
+        }
+        try (TelemetryStore s = TelemetryStore.open(settings())) {
+            for (int k = 0; k < series; k++) checkAgainst(s, model, k);
+        }
+    }
+
+    private static void checkAgainst(TelemetryStore s, java.util.List<java.util.TreeMap<Long, Double>> model, int k) throws Exception {
+        SeriesData d = s.raw("m" + k, T0, T0 + 100_000_000_000L);
+        var expected = model.get(k);
+        assertThat(d.size()).as("series m%d", k).isEqualTo(expected.size());
+        int i = 0;
+        for (var e : expected.entrySet()) {
+            assertThat(d.timestampAt(i)).isEqualTo(e.getKey());
+            assertThat(d.doubleAt(i)).as("m%d at %d", k, e.getKey()).isEqualTo(e.getValue());
+            i++;
         }
     }
 

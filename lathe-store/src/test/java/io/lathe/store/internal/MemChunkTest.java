@@ -1,0 +1,74 @@
+package io.lathe.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lathe.model.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class MemChunkTest {
+
+    private record P(int id, long ts, long bits, byte q, String text) {}
+
+    @Test
+    void sealingGroupsBySeriesKeepingArrivalOrderAndReadsAgreeBeforeAndAfter() {
+        MemChunk.Scratch scratch = new MemChunk.Scratch();
+        Random rnd = new Random(3);
+        MemChunk c = new MemChunk(512);
+        for (int round = 0; round < 3; round++) { // the same chunk and scratch reused: nothing of a round may leak into the next
+            List<P> points = new ArrayList<>();
+            while (!c.full()) {
+                int id = rnd.nextInt(40) * 3; // sparse ids, some never used
+                long ts = 1000 + rnd.nextInt(200); // out of order and repeated timestamps
+                String text = id % 2 == 0 && rnd.nextBoolean() ? "t" + rnd.nextInt(1000) : null;
+                P p = new P(id, ts, rnd.nextLong(), (byte) rnd.nextInt(3), text);
+                points.add(p);
+                c.add(p.id, p.ts, p.bits, p.q, p.text);
+            }
+            List<Columns> before = new ArrayList<>();
+            for (int id = 0; id < 120; id++) before.add(read(c, id, 1050, 1150));
+            c.seal(scratch, 120);
+            assertThat(c.sealed()).isTrue();
+            int total = 0;
+            for (int k = 0; k < c.seriesCount(); k++) {
+                if (k > 0) assertThat(c.seriesAt(k)).isGreaterThan(c.seriesAt(k - 1));
+                int id = c.seriesAt(k);
+                List<P> expected = points.stream().filter(p -> p.id == id).toList();
+                Columns got = new Columns(DataType.TEXT, 4);
+                c.copySeries(k, got);
+                assertThat(got.size).isEqualTo(expected.size());
+                for (int i = 0; i < got.size; i++) {
+                    assertThat(got.ts[i]).isEqualTo(expected.get(i).ts);
+                    assertThat(got.bits[i]).isEqualTo(expected.get(i).bits);
+                    assertThat(got.quality[i]).isEqualTo(expected.get(i).q);
+                    assertThat(got.text[i]).isEqualTo(expected.get(i).text);
+                }
+                total += got.size;
+                long min = expected.stream().mapToLong(P::ts).min().orElseThrow();
+                assertThat(c.minTs(id)).isEqualTo(min);
+            }
+            assertThat(total).isEqualTo(512);
+            for (int id = 0; id < 120; id++) {
+                Columns after = read(c, id, 1050, 1150);
+                assertThat(after.size).as("series %d", id).isEqualTo(before.get(id).size);
+                for (int i = 0; i < after.size; i++) {
+                    assertThat(after.ts[i]).isEqualTo(before.get(id).ts[i]);
+                    assertThat(after.bits[i]).isEqualTo(before.get(id).bits[i]);
+                    assertThat(after.text[i]).isEqualTo(before.get(id).text[i]);
+                }
+            }
+            assertThat(c.minTs(1)).isEqualTo(Long.MAX_VALUE); // never used
+            c.reset();
+            assertThat(c.size()).isZero();
+            assertThat(c.sealed()).isFalse();
+        }
+    }
+
+    private static Columns read(MemChunk c, int id, long from, long to) {
+        Columns out = new Columns(DataType.TEXT, 4);
+        c.copyRange(id, from, to, out);
+        return out;
+    }
+}
