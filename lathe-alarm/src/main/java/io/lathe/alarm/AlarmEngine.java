@@ -70,6 +70,8 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
 
     private volatile Map<String, Instance> byId = Map.of();
     private volatile SignalIndex bySignal = SignalIndex.EMPTY;
+    /** Bumped after each new rule set is in place: what {@link #wants} answers changes only then. */
+    private volatile long rulesVersion;
     private volatile Map<String, List<Instance>> byMachine = Map.of();
     /** Alarms the timer visits every tick: timed kinds and suppression by design. */
     private volatile List<Instance> ticking = List.of();
@@ -310,6 +312,7 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
         watched = waiting;
         byId = ids;
         bySignal = index.isEmpty() ? SignalIndex.EMPTY : new SignalIndex(index);
+        rulesVersion++; // only setRules writes it, synchronized
         byMachine = machines;
     }
 
@@ -332,6 +335,11 @@ public final class AlarmEngine implements PointSink, AutoCloseable {
     public boolean wants(Signal signal) {
         PlannedStops p = planned;
         return bySignal.find(signal) != null || (p != PlannedStops.NONE && p.signals().contains(signal.id()));
+    }
+
+    @Override
+    public long wantsVersion() {
+        return rulesVersion;
     }
 
     @Override

@@ -31,6 +31,10 @@ public final class FanOut implements PointSink {
     /** Per sink: it has its own batch method, so it gets whole batches. */
     private final boolean[] batched;
     private final RateLimitedLog log = new RateLimitedLog(LOG, 60_000);
+    /** Per sink that versions its {@link PointSink#wants}: its answers by signal, for the version they were asked at. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<WantsCache> wantsCaches;
+
+    private record WantsCache(long version, io.lathe.model.SignalSlots<Boolean> answers) {}
 
     /** Sinks named after their class (for example {@code telemetrystore}); errors are counted but not exported. */
     public FanOut(List<? extends PointSink> sinks) {
@@ -42,6 +46,7 @@ public final class FanOut implements PointSink {
         this.names = names.toArray(new String[0]);
         this.errors = new Counter[this.sinks.length];
         this.batched = new boolean[this.sinks.length];
+        this.wantsCaches = new java.util.concurrent.atomic.AtomicReferenceArray<>(this.sinks.length);
         for (int i = 0; i < batched.length; i++) batched[i] = overridesBatch(this.sinks[i]);
         for (int i = 0; i < errors.length; i++) {
             errors[i] = Counter.builder(ERRORS_METRIC).tag("sink", this.names[i])
@@ -96,14 +101,39 @@ public final class FanOut implements PointSink {
                 }
                 continue;
             }
+            io.lathe.model.SignalSlots<Boolean> answers = wantsCache(s, sink);
             for (int i = 0; i < n; i++) {
                 try {
-                    if (sink.wants(batch.signals[i])) batch.deliver(i, sink);
+                    if (answers == null ? sink.wants(batch.signals[i]) : wants(sink, answers, batch.signals[i])) batch.deliver(i, sink);
                 } catch (RuntimeException e) {
                     failed(s, batch.signals[i], e);
                 }
             }
         }
+    }
+
+    /**
+     * The kept answers of a sink for its current version, or null when it keeps none. Answers are put only into the
+     * cache of the version read before asking, so an answer never outlives a version older than itself.
+     */
+    private io.lathe.model.SignalSlots<Boolean> wantsCache(int s, PointSink sink) {
+        long v = sink.wantsVersion();
+        if (v < 0) return null;
+        WantsCache c = wantsCaches.get(s);
+        if (c == null || c.version != v) {
+            c = new WantsCache(v, new io.lathe.model.SignalSlots<>());
+            wantsCaches.set(s, c);
+        }
+        return c.answers;
+    }
+
+    private static boolean wants(PointSink sink, io.lathe.model.SignalSlots<Boolean> answers, Signal signal) {
+        Boolean b = answers.get(signal);
+        if (b == null) {
+            b = sink.wants(signal);
+            answers.put(signal, b);
+        }
+        return b;
     }
 
     /** Points the named sink failed on so far. */

@@ -135,4 +135,50 @@ class FanOutTest {
         assertThat(live.seen).containsExactly("a", "b", "c", "a:stale");
         assertThat(fan.errors("store")).isZero();
     }
+
+    @Test
+    void answersOfAVersionedSinkAreKeptPerSignalUntilItsVersionChanges() {
+        // A sink with a version is asked once per signal and version; when the version moves on, it is asked again,
+        // and a signal made by hand with another signal's ordinal never gets that signal's answer.
+        java.util.Set<String> wanted = new java.util.HashSet<>(List.of("a"));
+        long[] version = {0};
+        List<String> asked = new ArrayList<>();
+        Sink sink = new Sink("none") {
+            @Override
+            public boolean wants(Signal signal) {
+                asked.add(signal.id());
+                return wanted.contains(signal.id());
+            }
+
+            @Override
+            public long wantsVersion() {
+                return version[0];
+            }
+        };
+        FanOut fan = new FanOut(List.of(sink));
+        Signal a = signal("a"), b = signal("b");
+        Signal twin = new Signal("twin", "twin", "m", DataType.DOUBLE, "", "", "", a.ordinal());
+        PointBatch batch = new PointBatch();
+        for (int round = 0; round < 3; round++) {
+            batch.clear();
+            batch.addDouble(a, 1, 1.0, Quality.GOOD, false);
+            batch.addDouble(b, 2, 2.0, Quality.GOOD, false);
+            batch.addDouble(twin, 3, 3.0, Quality.GOOD, false);
+            fan.accept(batch);
+        }
+        assertThat(sink.seen).containsExactly("a", "a", "a");
+        // b is asked once; the twin shares a's slot, so the two push each other out (asked again, never given a's answer)
+        assertThat(asked).containsExactly("a", "b", "twin", "a", "twin", "a", "twin");
+
+        wanted.add("b");
+        version[0] = 1;
+        asked.clear();
+        sink.seen.clear();
+        batch.clear();
+        batch.addDouble(a, 4, 4.0, Quality.GOOD, false);
+        batch.addDouble(b, 5, 5.0, Quality.GOOD, false);
+        fan.accept(batch);
+        assertThat(sink.seen).containsExactly("a", "b");
+        assertThat(asked).containsExactly("a", "b");
+    }
 }

@@ -299,6 +299,12 @@ public final class KpiEngine implements PointSink {
         return routes.get(signal.id()) != null;
     }
 
+    /** The routes are made once, in the constructor. */
+    @Override
+    public long wantsVersion() {
+        return 0;
+    }
+
     /**
      * The newest timestamp of any point the engine holds, from any machine (after {@link #recompute}: of any point of
      * its signals in the store); {@code Long.MIN_VALUE} before the first. Time after it is not measured: a machine's

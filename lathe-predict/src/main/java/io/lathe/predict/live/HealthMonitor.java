@@ -139,6 +139,12 @@ public final class HealthMonitor implements PointSink {
         return monitor(signal.machineId()) != null;
     }
 
+    /** Whether a machine is monitored changes only with the plant model (see {@link #monitor}). */
+    @Override
+    public long wantsVersion() {
+        return model.version();
+    }
+
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
         // Back-filled history is old: scoring it now would mix times; bad-quality values are not measurements.
