@@ -79,6 +79,13 @@ public final class Wal implements Closeable {
 
     private record Batch(ByteSink buf, long generation, long[] lastSeq) {}
 
+    /**
+     * The active buffer the writer was told is half full, so that it is told once: a signal per point touched the
+     * lock's owner field, which the woken writer was contending for from the other core (2.6 % of a profile).
+     * The writer checks the fill level under the lock before it waits, so one signal cannot be missed.
+     */
+    private ByteSink halfSignalled;
+
     private record Waiter(long seq, CompletableFuture<Void> future) {}
 
     public Wal(Path dir, long generation, ReentrantLock lock, int bufferBytes, long syncIntervalNanos) throws IOException {
@@ -148,6 +155,7 @@ public final class Wal implements Closeable {
         active.lastSeq[0] = appended;
         sealed.add(active);
         active = new Batch(free.poll(), generation, new long[1]);
+        halfSignalled = null;
         work.signal();
     }
 
@@ -168,7 +176,10 @@ public final class Wal implements Closeable {
         s.putLong(ts);
         s.putLong(bits);
         s.put(quality);
-        if (s.pos > (capacity >>> 1)) work.signal();
+        if (s.pos > (capacity >>> 1) && halfSignalled != s) {
+            halfSignalled = s;
+            work.signal();
+        }
         return ++appended;
     }
 
