@@ -71,7 +71,12 @@ public final class MemChunk {
         int[] count = sc.counts(seriesCount);
         int[] distinct = sc.distinct(capacity);
         int d = 0;
-        for (int i = 0; i < n; i++) if (count[ids[i]]++ == 0) distinct[d++] = ids[i];
+        boolean grouped = true; // already in series order (one series at a time, as a bulk append sends them)
+        for (int i = 0; i < n; i++) {
+            int id = ids[i];
+            if (count[id]++ == 0) distinct[d++] = id;
+            if (i > 0 && id < ids[i - 1]) grouped = false;
+        }
         Arrays.sort(distinct, 0, d);
         if (dirIds.length < d) {
             dirIds = new int[d];
@@ -88,6 +93,11 @@ public final class MemChunk {
         }
         dirStart[d] = n;
         dirCount = d;
+        if (grouped) {
+            for (int k = 0; k < d; k++) count[dirIds[k]] = 0;
+            sealed = true;
+            return;
+        }
         sc.ensure(capacity, text != null);
         long[] t2 = sc.ts, b2 = sc.bits;
         byte[] q2 = sc.quality;

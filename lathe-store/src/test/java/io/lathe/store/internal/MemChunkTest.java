@@ -66,6 +66,32 @@ class MemChunkTest {
         }
     }
 
+    @Test
+    void aChunkAlreadyInSeriesOrderIsSealedInPlaceWithTheSameDirectory() {
+        MemChunk c = new MemChunk(64);
+        for (int i = 0; i < 64; i++) c.add(i < 10 ? 2 : i < 40 ? 5 : 9, 100 + i, i, (byte) 0, null);
+        c.seal(new MemChunk.Scratch(), 10);
+        assertThat(c.seriesCount()).isEqualTo(3);
+        assertThat(new int[] {c.seriesAt(0), c.seriesAt(1), c.seriesAt(2)}).containsExactly(2, 5, 9);
+        assertThat(new int[] {c.start(0), c.start(1), c.start(2), c.start(3)}).containsExactly(0, 10, 40, 64);
+        Columns five = read(c, 5, Long.MIN_VALUE, Long.MAX_VALUE);
+        assertThat(five.size).isEqualTo(30);
+        assertThat(five.bits[0]).isEqualTo(10);
+        // the scratch's counts were cleared: a second chunk with other series seals right
+        MemChunk d = new MemChunk(4);
+        d.add(9, 1, 1, (byte) 0, null);
+        d.add(2, 2, 2, (byte) 0, null);
+        d.add(9, 3, 3, (byte) 0, null);
+        d.add(2, 4, 4, (byte) 0, null);
+        MemChunk.Scratch sc = new MemChunk.Scratch();
+        c.reset();
+        for (int i = 0; i < 64; i++) c.add(7, i, i, (byte) 0, null);
+        c.seal(sc, 10);
+        d.seal(sc, 10);
+        assertThat(new int[] {d.start(0), d.start(1), d.start(2)}).containsExactly(0, 2, 4);
+        assertThat(read(d, 9, 0, 10).bits).startsWith(1, 3);
+    }
+
     private static Columns read(MemChunk c, int id, long from, long to) {
         Columns out = new Columns(DataType.TEXT, 4);
         c.copyRange(id, from, to, out);
