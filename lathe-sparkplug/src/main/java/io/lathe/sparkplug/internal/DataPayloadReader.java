@@ -244,19 +244,31 @@ final class DataPayloadReader {
         }
     }
 
+    private static final MetricInfo.Kind[] KINDS = MetricInfo.Kind.values();
+    private static final DataType[] DATA_TYPES = DataType.values();
+
     /** 1 when a point was added, 0 when the metric adds none (control, null, counted reject), -1 to decline. */
     private int apply(Scope scope, PointBatch batch, long defaultMillis) {
-        MetricInfo info;
-        if (f.name != null) info = scope.byName.get(f.name);
-        else if (f.hasAlias) info = scope.byAlias(f.alias);
-        else return -1;
-        if (info == null) return -1;
-        int type = f.datatype != 0 ? f.datatype : info.type() == null ? 0 : info.type().toIntValue();
+        MetricInfo info = null;
+        int packed = f.name == null && f.hasAlias ? scope.packedByAlias(f.alias) : 0;
+        Signal signal;
+        if (packed != 0) {
+            signal = scope.signalByAlias(f.alias);
+        } else {
+            if (f.name != null) info = scope.byName.get(f.name);
+            else if (f.hasAlias) info = scope.byAlias(f.alias);
+            else return -1;
+            if (info == null) return -1;
+            packed = Scope.pack(info);
+            signal = info.signal();
+        }
+        int birth = packed == 0 ? (info.type() == null ? 0 : info.type().toIntValue()) : packed & 0xFF;
+        int type = f.datatype != 0 ? f.datatype : birth;
         // Tahu decodes every metric by its type before the host looks at its kind: leave it anything but a scalar.
         if (type < Int8_VALUE || type > UUID_VALUE) return -1;
         // Tahu treats a UInt32 in neither value field as an error of its own; leave it that case whatever the kind
         if (type == UInt32_VALUE && f.valueField != Metric.INT_VALUE_FIELD_NUMBER && f.valueField != Metric.LONG_VALUE_FIELD_NUMBER) return -1;
-        switch (info.kind()) {
+        switch (packed == 0 ? info.kind() : KINDS[(packed >>> 8) & 3]) {
             case CONTROL -> {
                 return 0;
             }
@@ -271,12 +283,11 @@ final class DataPayloadReader {
             default -> { }
         }
         if (f.isNull) return 0;
-        Signal signal = info.signal();
-        DataType target = signal.dataType();
+        DataType target = packed == 0 ? signal.dataType() : DATA_TYPES[((packed >>> 12) & 0xF) - 1];
         boolean historical = f.hasHistorical && f.historical;
         // The usual cases as primitives, with no value object (the store takes the bits); each equals what
         // MetricValues.toSignalValue makes of Tahu's object.
-        if (type == info.type().toIntValue()) {
+        if (type == birth) {
             switch (target) {
                 case DOUBLE -> {
                     if (type == Double_VALUE) {
@@ -305,6 +316,7 @@ final class DataPayloadReader {
                 default -> { }
             }
         }
+        if (info == null) info = scope.byAlias(f.alias);
         Value v = value(type, info, target);
         if (v == null) return -1;
         batch.add(signal, micros(defaultMillis), v, Quality.GOOD, historical);
