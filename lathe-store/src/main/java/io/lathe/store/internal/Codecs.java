@@ -212,7 +212,7 @@ public final class Codecs {
             int start = out.pos;
             out.put(scale);
             encodeLongs(scratch, 0, n, out);
-            int d = n >= 64 ? distinct(scratch, n) : -1;
+            int d = n >= 64 ? distinct(scratch, n, usefulDictionary(n, out.pos - start - 1)) : -1;
             if (d > 0) {
                 spare.reset();
                 encodeDictionary(scratch, n, d, spare);
@@ -251,8 +251,19 @@ public final class Codecs {
         return GORILLA;
     }
 
-    /** Number of distinct values among v[0..n) with their sorted list in {@link #dict}, or -1 when more than {@link #MAX_DICT}. */
-    private int distinct(long[] v, int n) {
+    /**
+     * Most distinct values a dictionary of {@code n} indices can have and still be smaller than {@code deltaBytes}:
+     * its indices alone take at least {@code ceil(n * width / 8)} bytes. Counting and encoding a dictionary that
+     * cannot win was a quarter of a flush's time on random-walk data (a few hundred distinct values per block).
+     */
+    static int usefulDictionary(int n, int deltaBytes) {
+        int w = 0;
+        while (w < 9 && ((long) n * (w + 1) + 7) / 8 < deltaBytes) w++;
+        return Math.min(MAX_DICT, 1 << w);
+    }
+
+    /** Number of distinct values among v[0..n) with their sorted list in {@link #dict}, or -1 when more than {@code limit}. */
+    private int distinct(long[] v, int n, int limit) {
         java.util.Arrays.fill(dictUsed, false);
         int mask = dictKeys.length - 1, d = 0;
         for (int i = 0; i < n; i++) {
@@ -260,7 +271,7 @@ public final class Codecs {
             int h = (int) (x * 0x9E3779B97F4A7C15L >>> 40) & mask;
             while (dictUsed[h] && dictKeys[h] != x) h = (h + 1) & mask;
             if (dictUsed[h]) continue;
-            if (d == MAX_DICT) return -1;
+            if (d == limit) return -1;
             dictUsed[h] = true;
             dictKeys[h] = x;
             dict[d++] = x;

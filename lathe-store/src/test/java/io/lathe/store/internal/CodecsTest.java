@@ -144,6 +144,24 @@ class CodecsTest {
     }
 
     @Test
+    void theDictionaryIsSkippedOnlyWhenItsIndicesAloneCannotBeSmallerThanTheDeltas() {
+        // usefulDictionary bounds the distinct values worth counting: every d above it needs index bytes >= the
+        // deltas' bytes, so skipping it never changes which encoding is chosen; every d up to it may still win.
+        for (int n = 64; n <= 1024; n += 37) {
+            for (int deltaBytes = 1; deltaBytes <= 2 * n; deltaBytes += 5) {
+                int limit = Codecs.usefulDictionary(n, deltaBytes);
+                assertThat(limit).isBetween(1, 256);
+                for (int d = limit + 1; d <= 256; d++) {
+                    int width = 32 - Integer.numberOfLeadingZeros(d - 1);
+                    assertThat(((long) n * width + 7) / 8).as("n=%d deltas=%d d=%d", n, deltaBytes, d).isGreaterThanOrEqualTo(deltaBytes);
+                }
+                int width = 32 - Integer.numberOfLeadingZeros(limit - 1);
+                if (limit < 256) assertThat(((long) n * width + 7) / 8).isLessThan(deltaBytes);
+            }
+        }
+    }
+
+    @Test
     void timestampsOnAWholeSecondClockAreEncodedInSeconds() {
         // One-second samples with a missed or doubled second now and then: the delta-of-deltas are counted in seconds.
         long[] ts = new long[2048];
