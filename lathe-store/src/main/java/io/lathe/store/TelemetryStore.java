@@ -585,11 +585,15 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return c;
     }
 
-    /** Lock held: oldest buffered timestamp of a series, or {@link Long#MAX_VALUE}. */
-    private long memoryMinTs(int seriesId) {
-        long m = Long.MAX_VALUE;
-        for (Snapshot snap : flushing) for (MemChunk c : snap.chunks) m = Math.min(m, c.minTs(seriesId));
-        for (MemChunk c : liveChunks) m = Math.min(m, c.minTs(seriesId));
+    /**
+     * Lock held: oldest buffered timestamp of every series by id ({@link Long#MAX_VALUE} for none), in one pass over
+     * the buffer; asking series by series would scan the open chunk once per series.
+     */
+    private long[] memoryMinTs() {
+        long[] m = new long[byId.size()];
+        Arrays.fill(m, Long.MAX_VALUE);
+        for (Snapshot snap : flushing) for (MemChunk c : snap.chunks) c.minTsInto(m);
+        for (MemChunk c : liveChunks) c.minTsInto(m);
         return m;
     }
 
@@ -1571,7 +1575,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     /** Sets each series' first time from the files (oldest first, stopping early) and its buffers. */
     private void scanFirst(List<SegmentFile> files) throws IOException {
-        for (Series s : byId) s.firstTs = memoryMinTs(s.id);
+        long[] inMemory = memoryMinTs();
+        for (Series s : byId) s.firstTs = inMemory[s.id];
         List<SegmentFile> order = new ArrayList<>(files);
         order.sort(Comparator.comparingLong((SegmentFile f) -> f.minTs));
         for (SegmentFile f : order) {
@@ -1936,10 +1941,11 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         lock.lock();
         try {
+            long[] inMemory = memoryMinTs();
             for (int id = 0; id < first.length; id++) {
                 Series s = byId.get(id);
                 long f = Math.min(first[id], firstTsDuringScan[id]);
-                f = Math.min(f, memoryMinTs(id));
+                if (id < inMemory.length) f = Math.min(f, inMemory[id]);
                 s.firstTs = f;
                 if (f == Long.MAX_VALUE) {
                     s.hasLast = false;

@@ -162,17 +162,18 @@ public final class MemChunk {
         out.addFrom(ts, bits, quality, text, dirStart[k], dirStart[k + 1]);
     }
 
-    /** Oldest timestamp of a series here, or {@link Long#MAX_VALUE}. */
-    public long minTs(int seriesId) {
-        long m = Long.MAX_VALUE;
+    /** Lowers {@code min[id]} to the oldest timestamp of each series here. */
+    public void minTsInto(long[] min) {
         if (sealed) {
-            int k = Arrays.binarySearch(dirIds, 0, dirCount, seriesId);
-            if (k < 0) return m;
-            for (int i = dirStart[k]; i < dirStart[k + 1]; i++) m = Math.min(m, ts[i]);
-            return m;
+            for (int k = 0; k < dirCount; k++) {
+                int id = dirIds[k];
+                long m = min[id];
+                for (int i = dirStart[k]; i < dirStart[k + 1]; i++) m = Math.min(m, ts[i]);
+                min[id] = m;
+            }
+            return;
         }
-        for (int i = 0; i < size; i++) if (ids[i] == seriesId) m = Math.min(m, ts[i]);
-        return m;
+        for (int i = 0; i < size; i++) min[ids[i]] = Math.min(min[ids[i]], ts[i]);
     }
 
     /** Empties the chunk for reuse (dropping references to texts). */

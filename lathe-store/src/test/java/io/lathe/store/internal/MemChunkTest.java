@@ -27,6 +27,9 @@ class MemChunkTest {
                 points.add(p);
                 c.add(p.id, p.ts, p.bits, p.q, p.text);
             }
+            long[] openMin = new long[120];
+            java.util.Arrays.fill(openMin, Long.MAX_VALUE);
+            c.minTsInto(openMin);
             List<Columns> before = new ArrayList<>();
             for (int id = 0; id < 120; id++) before.add(read(c, id, 1050, 1150));
             c.seal(scratch, 120);
@@ -46,10 +49,17 @@ class MemChunkTest {
                     assertThat(got.text[i]).isEqualTo(expected.get(i).text);
                 }
                 total += got.size;
-                long min = expected.stream().mapToLong(P::ts).min().orElseThrow();
-                assertThat(c.minTs(id)).isEqualTo(min);
             }
             assertThat(total).isEqualTo(512);
+            long[] sealedMin = new long[120];
+            java.util.Arrays.fill(sealedMin, Long.MAX_VALUE);
+            c.minTsInto(sealedMin);
+            for (int id = 0; id < 120; id++) {
+                final int sid = id;
+                long expected = points.stream().filter(p -> p.id == sid).mapToLong(P::ts).min().orElse(Long.MAX_VALUE);
+                assertThat(openMin[id]).isEqualTo(expected);
+                assertThat(sealedMin[id]).isEqualTo(expected);
+            }
             for (int id = 0; id < 120; id++) {
                 Columns after = read(c, id, 1050, 1150);
                 assertThat(after.size).as("series %d", id).isEqualTo(before.get(id).size);
@@ -59,7 +69,6 @@ class MemChunkTest {
                     assertThat(after.text[i]).isEqualTo(before.get(id).text[i]);
                 }
             }
-            assertThat(c.minTs(1)).isEqualTo(Long.MAX_VALUE); // never used
             c.reset();
             assertThat(c.size()).isZero();
             assertThat(c.sealed()).isFalse();
