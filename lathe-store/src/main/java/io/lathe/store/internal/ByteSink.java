@@ -53,6 +53,19 @@ public final class ByteSink {
         pos += 8;
     }
 
+    /** A tag, an int, two longs and a byte (22 bytes, the log's point record) with one capacity check. */
+    public void putPoint(byte tag, int i, long a, long b, byte q) {
+        ensure(22);
+        byte[] buf = this.buf;
+        int p = pos;
+        buf[p] = tag;
+        INT_LE.set(buf, p + 1, i);
+        LONG_LE.set(buf, p + 5, a);
+        LONG_LE.set(buf, p + 13, b);
+        buf[p + 21] = q;
+        pos = p + 22;
+    }
+
     /** Unsigned LEB128. */
     public void putVarLong(long v) {
         ensure(10);

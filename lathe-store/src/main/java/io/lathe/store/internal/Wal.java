@@ -171,11 +171,7 @@ public final class Wal implements Closeable {
 
     public long appendPoint(int id, long ts, long bits, byte quality) {
         ByteSink s = reserve(22);
-        s.put(POINT);
-        s.putInt(id);
-        s.putLong(ts);
-        s.putLong(bits);
-        s.put(quality);
+        s.putPoint(POINT, id, ts, bits, quality);
         if (s.pos > (capacity >>> 1) && halfSignalled != s) {
             halfSignalled = s;
             work.signal();
