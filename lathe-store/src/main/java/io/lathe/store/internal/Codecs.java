@@ -173,6 +173,13 @@ public final class Codecs {
 
     // ---------------------------------------------------------------- doubles (raw IEEE bits in, raw bits out)
 
+    /** True when {@code v} round-trips through a long at decimal scale {@code s} (as {@link #decimalScale} tests it). */
+    private static boolean roundTrips(double v, int s) {
+        if (!Double.isFinite(v) || Double.doubleToRawLongBits(v) == Long.MIN_VALUE) return false;
+        double m = v * POW10[s];
+        return Math.abs(m) < TWO_53 && Math.rint(m) / POW10[s] == v;
+    }
+
     /** Smallest decimal scale at which {@code v} round-trips through a long, or -1. */
     static int decimalScale(double v) {
         if (!Double.isFinite(v) || Double.doubleToRawLongBits(v) == Long.MIN_VALUE) return -1;
@@ -194,6 +201,9 @@ public final class Codecs {
         int scale = 0;
         for (int i = off; i < off + n && scale >= 0; i++) {
             double v = Double.longBitsToDouble(rawBits[i]);
+            // a value that round-trips at the scale so far has its smallest scale at or below it: the maximum stays,
+            // so one check per value instead of trying scales 0, 1, 2, ... for each
+            if (roundTrips(v, scale)) continue;
             int s = decimalScale(v);
             if (s < 0) scale = -1;
             else if (s > scale) scale = s;
@@ -226,7 +236,10 @@ public final class Codecs {
             return scale;
         }
         int approx = -1;
-        for (int i = off; i < off + n; i++) approx = Math.max(approx, decimalScale(Double.longBitsToDouble(rawBits[i])));
+        for (int i = off; i < off + n; i++) {
+            double v = Double.longBitsToDouble(rawBits[i]);
+            if (approx < 0 || !roundTrips(v, approx)) approx = Math.max(approx, decimalScale(v));
+        }
         if (approx >= 0) {
             if (scratch.length < n) scratch = new long[n];
             if (corrections.length < n) corrections = new long[n];
