@@ -151,8 +151,6 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private final ArrayDeque<MemChunk> freeChunks = new ArrayDeque<>();
     private final MemChunk.Scratch sealScratch = new MemChunk.Scratch();
     private final int chunkPoints;
-    /** A flush's per-type columns (one series after another), reused from flush to flush; null while one flush uses them. */
-    private final java.util.concurrent.atomic.AtomicReference<Columns[]> flushAreas = new java.util.concurrent.atomic.AtomicReference<>();
     private final TreeMap<Long, List<SegmentFile>> partitions = new TreeMap<>();
     /** Files replaced by compaction, with the System.nanoTime() they were retired at; closed after a grace period. */
     private final LinkedHashMap<SegmentFile, Long> retiredFiles = new LinkedHashMap<>();
@@ -1004,12 +1002,28 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return null;
     }
 
+    /** Partitions the snapshot's points fall in, ascending. */
+    private long[] partitionsOf(Snapshot snap) {
+        java.util.TreeSet<Long> parts = new java.util.TreeSet<>();
+        long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE; // the partition of the last point: [lo, hi)
+        for (MemChunk c : snap.chunks) {
+            for (int i = 0, n = c.size(); i < n; i++) {
+                long t = c.tsAt(i);
+                if (t >= lo && t < hi) continue;
+                lo = partitionOf(t);
+                hi = lo + partitionMicros;
+                parts.add(lo);
+            }
+        }
+        return parts.stream().mapToLong(Long::longValue).toArray();
+    }
+
     /**
-     * Copies the snapshot's points series by series into per-type columns (readers keep reading the chunks meanwhile),
-     * sorted and one per timestamp, and cuts them into runs per partition.
+     * Writes the snapshot's points of one partition into {@code w}: series by series in id order, each series' slices
+     * copied out of the chunks (readers keep reading them meanwhile) into a small reused column set, sorted and one per
+     * timestamp when they arrived out of order. Memory: one series' points, not a copy of the snapshot.
      */
-    private List<Run> runsOf(Snapshot snap, Columns[] areas) {
-        List<Run> runs = new ArrayList<>();
+    private void writePartition(Snapshot snap, long from, long to, SegmentFile.Writer w, Columns[] scratch) throws IOException {
         List<MemChunk> chunks = snap.chunks;
         int m = chunks.size();
         int[] cursor = new int[m];
@@ -1019,68 +1033,40 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 MemChunk c = chunks.get(j);
                 if (cursor[j] < c.seriesCount()) id = Math.min(id, c.seriesAt(cursor[j]));
             }
-            if (id == Integer.MAX_VALUE) break;
+            if (id == Integer.MAX_VALUE) return;
             Series s = snap.series[id];
-            int t = s.type.ordinal();
-            if (areas[t] == null) areas[t] = new Columns(s.type, 1024);
-            Columns a = areas[t];
-            int from = a.size;
+            Columns c = scratch[s.type.ordinal()];
+            if (c == null) c = scratch[s.type.ordinal()] = new Columns(s.type, 1024);
+            c.clear();
             for (int j = 0; j < m; j++) {
-                MemChunk c = chunks.get(j);
-                if (cursor[j] < c.seriesCount() && c.seriesAt(cursor[j]) == id) c.copySeries(cursor[j]++, a);
+                MemChunk k = chunks.get(j);
+                if (cursor[j] < k.seriesCount() && k.seriesAt(cursor[j]) == id) k.copySeries(cursor[j]++, from, to, c);
             }
-            int to = a.isStrictlyIncreasing(from, a.size) ? a.size : a.sortRangeKeepLast(from, a.size);
-            int start = from;
-            while (start < to) {
-                long part = partitionOf(a.ts[start]);
-                int end = a.lowerBound(start, to, part + partitionMicros);
-                runs.add(new Run(part, id, a, start, end));
-                start = end;
+            if (c.size == 0) continue;
+            if (!c.isStrictlyIncreasing()) {
+                c.sortByTime();
+                c.keepLastOfEqualTimestamps();
             }
+            w.add(id, c, 0, c.size);
         }
-        return runs;
     }
 
+    /**
+     * Writes one file per partition the snapshot touches (a snapshot spanning several, with late or back-filled
+     * points, takes one pass over the chunks per partition) and makes them live; on failure the snapshot goes back.
+     */
     private void writeSnapshot(Snapshot snap) throws IOException {
-        Columns[] areas = flushAreas.getAndSet(null);
-        if (areas == null) areas = new Columns[DataType.values().length];
-        try {
-            writeSnapshot(snap, areas);
-        } finally {
-            for (int t = 0; t < areas.length; t++) {
-                if (areas[t] == null) continue;
-                areas[t].clear();
-                // a flush far above the usual (a replayed log) does not keep its arrays for good
-                if (areas[t].ts.length > 4 * MAX_CHUNK_POINTS && areas[t].ts.length > 2 * settings.memoryBudgetBytes() / SLOT_BYTES) areas[t] = null;
-            }
-            flushAreas.set(areas);
-        }
-    }
-
-    private void writeSnapshot(Snapshot snap, Columns[] areas) throws IOException {
-        List<Run> runs;
-        try {
-            runs = runsOf(snap, areas);
-        } catch (RuntimeException | Error e) {
-            restoreSnapshot(snap, e);
-            throw e;
-        }
-        runs.sort(Comparator.comparingLong(Run::partition).thenComparingInt(Run::seriesId));
         List<SegmentFile> written = new ArrayList<>();
         List<SegmentFile.Directory> dirs = new ArrayList<>();
         Codecs codecs = CODECS.get();
-        int i = 0;
+        Columns[] scratch = new Columns[DataType.values().length];
         try {
-            while (i < runs.size()) {
-                long part = runs.get(i).partition;
+            for (long part : partitionsOf(snap)) {
                 long id = nextFileId.getAndIncrement();
                 Path dir = partitionDir(part);
                 SegmentFile.Writer w = new SegmentFile.Writer(dir.resolve(fileName(id) + ".tmp"), codecs);
                 try {
-                    for (; i < runs.size() && runs.get(i).partition == part; i++) {
-                        Run r = runs.get(i);
-                        w.add(r.seriesId, r.columns, r.from, r.to);
-                    }
+                    writePartition(snap, part, part + partitionMicros, w, scratch);
                     written.add(w.finish(dir.resolve(fileName(id)), part, id, id));
                     dirs.add(w.directory());
                 } catch (IOException | RuntimeException e) {
@@ -1107,7 +1093,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             for (int k = 0; k < written.size(); k++) addFile(written.get(k), dirs.get(k));
             flushing.remove(snap);
             // readers copy chunks under the lock, so once out of flushing nobody else refers to these
-            long keep = settings.memoryBudgetBytes() / ((long) chunkPoints * SLOT_BYTES) + 1;
+            // enough for the live buffer until the next flush starts (at half the budget); the rest goes to the GC
+            long keep = settings.memoryBudgetBytes() / 2 / ((long) chunkPoints * SLOT_BYTES) + 1;
             for (MemChunk c : snap.chunks) {
                 if (freeChunks.size() >= keep) break;
                 c.reset();

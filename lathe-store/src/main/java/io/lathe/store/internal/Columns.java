@@ -74,37 +74,6 @@ public final class Columns {
         size += n;
     }
 
-    /** True when timestamps of points [from, to) strictly increase. */
-    public boolean isStrictlyIncreasing(int from, int to) {
-        for (int i = from + 1; i < to; i++) if (ts[i] <= ts[i - 1]) return false;
-        return true;
-    }
-
-    /**
-     * Sorts points [from, to) by time (stable) and keeps the last of equal timestamps, moving the rest down; returns
-     * the new end of the range. Points after {@code to} are not kept: for the last range only.
-     */
-    public int sortRangeKeepLast(int from, int to) {
-        Columns tmp = new Columns(type, to - from);
-        tmp.addFrom(this, from, to);
-        tmp.sortByTime();
-        tmp.keepLastOfEqualTimestamps();
-        size = from;
-        addFrom(tmp, 0, tmp.size);
-        return size;
-    }
-
-    /** Index in [from, to) of the first point with timestamp >= t (points there must be sorted). */
-    public int lowerBound(int from, int to, long t) {
-        int lo = from, hi = to;
-        while (lo < hi) {
-            int m = (lo + hi) >>> 1;
-            if (ts[m] < t) lo = m + 1;
-            else hi = m;
-        }
-        return lo;
-    }
-
     /** Value of point i as a double: NaN for text. */
     public double doubleAt(int i) {
         return asDouble(type, bits[i]);

@@ -141,15 +141,7 @@ public final class MemChunk {
     public void copyRange(int seriesId, long from, long to, Columns out) {
         if (sealed) {
             int k = Arrays.binarySearch(dirIds, 0, dirCount, seriesId);
-            if (k < 0) return;
-            int a = dirStart[k], b = dirStart[k + 1];
-            int i = a;
-            while (i < b && ts[i] >= from && ts[i] < to) i++;
-            if (i == b) {
-                out.addFrom(ts, bits, quality, text, a, b);
-                return;
-            }
-            for (i = a; i < b; i++) if (ts[i] >= from && ts[i] < to) out.add(ts[i], bits[i], quality[i], text == null ? null : text[i]);
+            if (k >= 0) copySeries(k, from, to, out);
             return;
         }
         for (int i = 0; i < size; i++) {
@@ -157,9 +149,21 @@ public final class MemChunk {
         }
     }
 
-    /** Appends the points of the k-th series of a sealed chunk. */
-    public void copySeries(int k, Columns out) {
-        out.addFrom(ts, bits, quality, text, dirStart[k], dirStart[k + 1]);
+    /** Appends the points of the k-th series of a sealed chunk with timestamps in [from, to). */
+    public void copySeries(int k, long from, long to, Columns out) {
+        int a = dirStart[k], b = dirStart[k + 1];
+        int i = a;
+        while (i < b && ts[i] >= from && ts[i] < to) i++;
+        if (i == b) {
+            out.addFrom(ts, bits, quality, text, a, b);
+            return;
+        }
+        for (i = a; i < b; i++) if (ts[i] >= from && ts[i] < to) out.add(ts[i], bits[i], quality[i], text == null ? null : text[i]);
+    }
+
+    /** Timestamp of the i-th point (arrival order while open, series order once sealed). */
+    public long tsAt(int i) {
+        return ts[i];
     }
 
     /** Lowers {@code min[id]} to the oldest timestamp of each series here. */

@@ -40,7 +40,7 @@ class MemChunkTest {
                 int id = c.seriesAt(k);
                 List<P> expected = points.stream().filter(p -> p.id == id).toList();
                 Columns got = new Columns(DataType.TEXT, 4);
-                c.copySeries(k, got);
+                c.copySeries(k, Long.MIN_VALUE, Long.MAX_VALUE, got);
                 assertThat(got.size).isEqualTo(expected.size());
                 for (int i = 0; i < got.size; i++) {
                     assertThat(got.ts[i]).isEqualTo(expected.get(i).ts);
