@@ -1031,7 +1031,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             int id = Integer.MAX_VALUE;
             for (int j = 0; j < m; j++) {
                 MemChunk c = chunks.get(j);
-                if (cursor[j] < c.seriesCount()) id = Math.min(id, c.seriesAt(cursor[j]));
+                if (cursor[j] < c.size()) id = Math.min(id, c.idAt(cursor[j]));
             }
             if (id == Integer.MAX_VALUE) return;
             Series s = snap.series[id];
@@ -1040,7 +1040,12 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             c.clear();
             for (int j = 0; j < m; j++) {
                 MemChunk k = chunks.get(j);
-                if (cursor[j] < k.seriesCount() && k.seriesAt(cursor[j]) == id) k.copySeries(cursor[j]++, from, to, c);
+                int a = cursor[j];
+                if (a < k.size() && k.idAt(a) == id) {
+                    int b = k.runEnd(a);
+                    k.copyRun(a, b, from, to, c);
+                    cursor[j] = b;
+                }
             }
             if (c.size == 0) continue;
             if (!c.isStrictlyIncreasing()) {

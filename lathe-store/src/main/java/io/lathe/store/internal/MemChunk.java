@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * A piece of the store's in-memory buffer: points of all series in arrival order while open; once sealed, the same
- * points grouped by series (stably, so each series keeps its arrival order) with a directory of where each series lies.
+ * points grouped by series id, ascending (stably, so each series keeps its arrival order), so a series' points are one
+ * run found by binary search on the ids.
  *
  * <p>Why not a growing buffer per series: at 10,000 series every point wrote to the current line of three arrays of
  * its own series plus their headers, about seven cache lines per point, and that was a third of the ingest thread.
@@ -12,8 +13,6 @@ import java.util.Arrays;
  * memory that is still in cache. Not thread-safe: the store's lock guards it.
  */
 public final class MemChunk {
-    private static final int[] NO_INTS = new int[0];
-
     public final int capacity;
     private int[] ids;
     private long[] ts;
@@ -23,9 +22,6 @@ public final class MemChunk {
     private Object[] text;
     private int size;
     private boolean sealed;
-    private int[] dirIds = NO_INTS;
-    private int[] dirStart = NO_INTS;
-    private int dirCount;
 
     public MemChunk(int capacity) {
         this.capacity = capacity;
@@ -62,57 +58,56 @@ public final class MemChunk {
     }
 
     /**
-     * Groups the points by series, in place as far as the caller is concerned (the arrays are swapped with the
-     * scratch's). {@code seriesCount} bounds the series ids.
+     * Groups the points by series id (a stable counting sort; the arrays are swapped with the scratch's, so nothing is
+     * allocated once warm). {@code seriesCount} bounds the ids.
      */
     public void seal(Scratch sc, int seriesCount) {
         if (sealed) return;
+        sealed = true;
         int n = size;
+        if (n == 0) return;
         int[] count = sc.counts(seriesCount);
-        int[] distinct = sc.distinct(capacity);
-        int d = 0;
+        int min = Integer.MAX_VALUE, max = -1;
         boolean grouped = true; // already in series order (one series at a time, as a bulk append sends them)
         for (int i = 0; i < n; i++) {
             int id = ids[i];
-            if (count[id]++ == 0) distinct[d++] = id;
+            count[id]++;
+            if (id < min) min = id;
+            if (id > max) max = id;
             if (i > 0 && id < ids[i - 1]) grouped = false;
         }
-        Arrays.sort(distinct, 0, d);
-        if (dirIds.length < d) {
-            dirIds = new int[d];
-            dirStart = new int[d + 1];
-        }
-        int run = 0;
-        for (int k = 0; k < d; k++) {
-            int id = distinct[k];
-            dirIds[k] = id;
-            dirStart[k] = run;
-            int c = count[id];
-            count[id] = run; // from here the next slot of that series
-            run += c;
-        }
-        dirStart[d] = n;
-        dirCount = d;
         if (grouped) {
-            for (int k = 0; k < d; k++) count[dirIds[k]] = 0;
-            sealed = true;
+            Arrays.fill(count, min, max + 1, 0);
             return;
         }
+        // start of each id's run: a pass over the id range, which at most a few times the points (dense ids of
+        // the series that send) costs less than sorting the distinct ids
+        int run = 0;
+        for (int id = min; id <= max; id++) {
+            int c = count[id];
+            count[id] = run;
+            run += c;
+        }
         sc.ensure(capacity, text != null);
+        int[] i2 = sc.ids;
         long[] t2 = sc.ts, b2 = sc.bits;
         byte[] q2 = sc.quality;
         Object[] s2 = text == null ? null : sc.text;
         for (int i = 0; i < n; i++) {
-            int p = count[ids[i]]++;
+            int id = ids[i];
+            int p = count[id]++;
+            i2[p] = id;
             t2[p] = ts[i];
             b2[p] = bits[i];
             q2[p] = quality[i];
             if (s2 != null) s2[p] = text[i];
         }
-        for (int k = 0; k < d; k++) count[dirIds[k]] = 0;
+        Arrays.fill(count, min, max + 1, 0);
+        sc.ids = ids;
         sc.ts = ts;
         sc.bits = bits;
         sc.quality = quality;
+        ids = i2;
         ts = t2;
         bits = b2;
         quality = q2;
@@ -121,27 +116,26 @@ public final class MemChunk {
             sc.text = text;
             text = s2;
         }
-        sealed = true;
     }
 
-    /** Series ids in a sealed chunk, ascending, and where their points lie: {@code [start(k), start(k + 1))}. */
-    public int seriesCount() {
-        return dirCount;
+    /** Series id of the point at {@code pos} (a sealed chunk's points are grouped by it, ascending). */
+    public int idAt(int pos) {
+        return ids[pos];
     }
 
-    public int seriesAt(int k) {
-        return dirIds[k];
-    }
-
-    public int start(int k) {
-        return dirStart[k];
+    /** End of the run of one series' points that starts at {@code pos} in a sealed chunk. */
+    public int runEnd(int pos) {
+        int id = ids[pos];
+        int e = pos + 1;
+        while (e < size && ids[e] == id) e++;
+        return e;
     }
 
     /** Copies the points of one series with timestamps in [from, to), in arrival order. */
     public void copyRange(int seriesId, long from, long to, Columns out) {
         if (sealed) {
-            int k = Arrays.binarySearch(dirIds, 0, dirCount, seriesId);
-            if (k >= 0) copySeries(k, from, to, out);
+            int a = lowerBound(seriesId);
+            if (a < size && ids[a] == seriesId) copyRun(a, runEnd(a), from, to, out);
             return;
         }
         for (int i = 0; i < size; i++) {
@@ -149,9 +143,8 @@ public final class MemChunk {
         }
     }
 
-    /** Appends the points of the k-th series of a sealed chunk with timestamps in [from, to). */
-    public void copySeries(int k, long from, long to, Columns out) {
-        int a = dirStart[k], b = dirStart[k + 1];
+    /** Appends the points [a, b) of a sealed chunk's run with timestamps in [from, to). */
+    public void copyRun(int a, int b, long from, long to, Columns out) {
         int i = a;
         while (i < b && ts[i] >= from && ts[i] < to) i++;
         if (i == b) {
@@ -161,6 +154,16 @@ public final class MemChunk {
         for (i = a; i < b; i++) if (ts[i] >= from && ts[i] < to) out.add(ts[i], bits[i], quality[i], text == null ? null : text[i]);
     }
 
+    private int lowerBound(int seriesId) {
+        int lo = 0, hi = size;
+        while (lo < hi) {
+            int m = (lo + hi) >>> 1;
+            if (ids[m] < seriesId) lo = m + 1;
+            else hi = m;
+        }
+        return lo;
+    }
+
     /** Timestamp of the i-th point (arrival order while open, series order once sealed). */
     public long tsAt(int i) {
         return ts[i];
@@ -168,16 +171,7 @@ public final class MemChunk {
 
     /** Lowers {@code min[id]} to the oldest timestamp of each series here. */
     public void minTsInto(long[] min) {
-        if (sealed) {
-            for (int k = 0; k < dirCount; k++) {
-                int id = dirIds[k];
-                long m = min[id];
-                for (int i = dirStart[k]; i < dirStart[k + 1]; i++) m = Math.min(m, ts[i]);
-                min[id] = m;
-            }
-            return;
-        }
-        for (int i = 0; i < size; i++) min[ids[i]] = Math.min(min[ids[i]], ts[i]);
+        for (int i = 0; i < size; i++) if (ts[i] < min[ids[i]]) min[ids[i]] = ts[i];
     }
 
     /** Empties the chunk for reuse (dropping references to texts). */
@@ -185,18 +179,12 @@ public final class MemChunk {
         if (text != null) Arrays.fill(text, 0, size, null);
         size = 0;
         sealed = false;
-        dirCount = 0;
-    }
-
-    /** Bytes the chunk holds, for the memory budget. */
-    public long bytes() {
-        return (long) capacity * (4 + 8 + 8 + 1) + (text == null ? 0 : (long) capacity * 4) + dirIds.length * 8L;
     }
 
     /** The sealing pass' working arrays, kept by the store so that sealing allocates nothing once warm. */
     public static final class Scratch {
-        private int[] counts = NO_INTS;
-        private int[] distinct = NO_INTS;
+        private int[] counts = new int[0];
+        int[] ids;
         long[] ts;
         long[] bits;
         byte[] quality;
@@ -207,13 +195,9 @@ public final class MemChunk {
             return counts;
         }
 
-        int[] distinct(int n) {
-            if (distinct.length < n) distinct = new int[n];
-            return distinct;
-        }
-
         void ensure(int capacity, boolean withText) {
             if (ts == null || ts.length != capacity) {
+                ids = new int[capacity];
                 ts = new long[capacity];
                 bits = new long[capacity];
                 quality = new byte[capacity];

@@ -35,12 +35,14 @@ class MemChunkTest {
             c.seal(scratch, 120);
             assertThat(c.sealed()).isTrue();
             int total = 0;
-            for (int k = 0; k < c.seriesCount(); k++) {
-                if (k > 0) assertThat(c.seriesAt(k)).isGreaterThan(c.seriesAt(k - 1));
-                int id = c.seriesAt(k);
+            int previous = -1;
+            for (int pos = 0; pos < c.size(); pos = c.runEnd(pos)) {
+                int id = c.idAt(pos);
+                assertThat(id).isGreaterThan(previous);
+                previous = id;
                 List<P> expected = points.stream().filter(p -> p.id == id).toList();
                 Columns got = new Columns(DataType.TEXT, 4);
-                c.copySeries(k, Long.MIN_VALUE, Long.MAX_VALUE, got);
+                c.copyRun(pos, c.runEnd(pos), Long.MIN_VALUE, Long.MAX_VALUE, got);
                 assertThat(got.size).isEqualTo(expected.size());
                 for (int i = 0; i < got.size; i++) {
                     assertThat(got.ts[i]).isEqualTo(expected.get(i).ts);
@@ -80,9 +82,8 @@ class MemChunkTest {
         MemChunk c = new MemChunk(64);
         for (int i = 0; i < 64; i++) c.add(i < 10 ? 2 : i < 40 ? 5 : 9, 100 + i, i, (byte) 0, null);
         c.seal(new MemChunk.Scratch(), 10);
-        assertThat(c.seriesCount()).isEqualTo(3);
-        assertThat(new int[] {c.seriesAt(0), c.seriesAt(1), c.seriesAt(2)}).containsExactly(2, 5, 9);
-        assertThat(new int[] {c.start(0), c.start(1), c.start(2), c.start(3)}).containsExactly(0, 10, 40, 64);
+        assertThat(new int[] {c.runEnd(0), c.runEnd(10), c.runEnd(40)}).containsExactly(10, 40, 64);
+        assertThat(new int[] {c.idAt(0), c.idAt(10), c.idAt(40)}).containsExactly(2, 5, 9);
         Columns five = read(c, 5, Long.MIN_VALUE, Long.MAX_VALUE);
         assertThat(five.size).isEqualTo(30);
         assertThat(five.bits[0]).isEqualTo(10);
@@ -97,7 +98,7 @@ class MemChunkTest {
         for (int i = 0; i < 64; i++) c.add(7, i, i, (byte) 0, null);
         c.seal(sc, 10);
         d.seal(sc, 10);
-        assertThat(new int[] {d.start(0), d.start(1), d.start(2)}).containsExactly(0, 2, 4);
+        assertThat(new int[] {d.idAt(0), d.idAt(1), d.idAt(2), d.idAt(3), d.runEnd(0), d.runEnd(2)}).containsExactly(2, 2, 9, 9, 2, 4);
         assertThat(read(d, 9, 0, 10).bits).startsWith(1, 3);
     }
 
