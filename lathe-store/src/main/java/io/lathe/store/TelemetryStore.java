@@ -1654,7 +1654,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        mem.sortByTime(); // stable: frozen buffers (oldest first), then the live one, so the last write is last
+        mem.sortByTime(); // stable: chunks being flushed (oldest first), then the live ones, so the last write is last
         mem.keepLastOfEqualTimestamps();
         List<BlockMeta> sel = new ArrayList<>();
         for (SegmentFile f : files) {
