@@ -727,11 +727,21 @@ final class MachineMonitor {
         // The learned paths, for reading: the model is derived from the cycles again when loaded.
         params.put("paths", m.paths());
         params.put("cycles", saved);
+        // The inputs: the anomaly score (the fallback estimate) and each condition signal a learned path follows, as is
+        // (per-minute means of its raw values, so centre 0 and scale 1), named as the anomaly model names them.
+        List<ModelFile.Feature> inputs = new ArrayList<>();
+        inputs.add(new ModelFile.Feature(binding.machine() + ".anomaly-score", "Anomaly Score", "", 0, 1));
+        Map<String, ModelFile.Feature> named = new LinkedHashMap<>();
+        if (anomalyFile != null) for (ModelFile.Feature f : anomalyFile.features()) named.put(f.signal(), f);
+        for (DegradationRul.Path path : m.paths()) {
+            ModelFile.Feature f = named.get(path.feature());
+            inputs.add(new ModelFile.Feature(path.feature(), f == null ? path.feature() : f.name(), f == null ? "" : f.unit(), 0, 1));
+        }
         ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.RUL), ModelFile.RUL,
                 m.paths().isEmpty() ? "degradation-index-trend" : "degradation-path",
                 ModelFile.FORMAT_VERSION, rulVersion + 1, binding.machine(), Instant.now().toString(),
                 new ModelFile.TrainingWindow(null, iso(t), lengths.stream().mapToDouble(Double::doubleValue).sum(), completed.size(), "live"),
-                List.of(new ModelFile.Feature(binding.machine() + ".anomaly-score", "Anomaly Score", "", 0, 1)), params,
+                inputs, params,
                 DegradationRul.validate(completed, 8.0));
         installRul(file);
         return file;

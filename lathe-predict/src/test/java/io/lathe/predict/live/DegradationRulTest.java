@@ -150,6 +150,9 @@ class DegradationRulTest {
         live.addCompletedCycles(cycles);
         ModelFile file = live.fitRul(1_000_000L);
         assertThat(file.algorithm()).isEqualTo("degradation-path");
+        // the file names its inputs: the anomaly score (fallback) and every signal a learned path follows
+        assertThat(file.features().stream().map(ModelFile.Feature::signal).toList()).containsExactlyElementsOf(java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(file.machine() + ".anomaly-score"), live.rul().paths().stream().map(DegradationRul.Path::feature)).toList());
         ModelRepository.open(dir).save(file);
 
         ModelFile read = ModelRepository.open(dir).get(file.id());
