@@ -96,6 +96,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private static final int SLOT_BYTES = 4 + 8 + 8 + 1;
     /** Points per memory chunk at most: 1.3 MB of arrays, small enough to stay in cache while it is sealed. */
     private static final int MAX_CHUNK_POINTS = 1 << 16;
+    /** Points a flush regroups at a time (about 1.1 MB of arrays: they stay in cache while a range is scattered). */
+    private static final int GATHER_POINTS = 1 << 16;
     /** A flush that leaves a partition with at least this many small files queues their compaction. */
     static final int AUTO_COMPACT_FILES = 8;
     /** Most files one automatic compaction merges (their directories are in the heap while it runs). */
@@ -156,6 +158,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private final LinkedHashMap<SegmentFile, Long> retiredFiles = new LinkedHashMap<>();
     /** True while an automatic compaction is queued on the background thread. Guarded by the lock. */
     private boolean compactionQueued;
+    /** A flush's regrouping arrays; flushes run one at a time on the background thread, which alone uses them. */
+    private final MemChunk.Gather flushGather = new MemChunk.Gather();
     private final ScheduledThreadPoolExecutor background;
     private final AtomicLong nextFileId = new AtomicLong(1);
     /** Refused points per {@link RejectReason} ordinal. */
@@ -1019,41 +1023,32 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     }
 
     /**
-     * Writes the snapshot's points of one partition into {@code w}: series by series in id order, each series' slices
-     * copied out of the chunks (readers keep reading them meanwhile) into a small reused column set, sorted and one per
-     * timestamp when they arrived out of order. Memory: one series' points, not a copy of the snapshot.
+     * Writes the snapshot's points of one partition into {@code w}, series by series in id order, gathered from the
+     * chunks (readers keep reading them meanwhile) through {@link #flushGather}; a series whose points arrived out of
+     * order is sorted, one per timestamp, in a small reused column set. Memory: {@link #GATHER_POINTS} points, not a
+     * copy of the snapshot.
      */
     private void writePartition(Snapshot snap, long from, long to, SegmentFile.Writer w, Columns[] scratch) throws IOException {
-        List<MemChunk> chunks = snap.chunks;
-        int m = chunks.size();
-        int[] cursor = new int[m];
-        while (true) {
-            int id = Integer.MAX_VALUE;
-            for (int j = 0; j < m; j++) {
-                MemChunk c = chunks.get(j);
-                if (cursor[j] < c.size()) id = Math.min(id, c.idAt(cursor[j]));
+        MemChunk.Gather g = flushGather;
+        Columns[] views = new Columns[DataType.values().length];
+        g.run(snap.chunks, snap.series.length, from, to, GATHER_POINTS, (id, a, b) -> {
+            DataType type = snap.series[id].type;
+            int k = type.ordinal();
+            long[] ts = g.ts;
+            boolean increasing = true;
+            for (int i = a + 1; i < b && increasing; i++) increasing = ts[i] > ts[i - 1];
+            if (increasing) {
+                Columns v = views[k] == null ? views[k] = new Columns(type, 1) : views[k];
+                w.add(id, v.wrap(ts, g.bits, g.quality, g.text, b), a, b);
+                return;
             }
-            if (id == Integer.MAX_VALUE) return;
-            Series s = snap.series[id];
-            Columns c = scratch[s.type.ordinal()];
-            if (c == null) c = scratch[s.type.ordinal()] = new Columns(s.type, 1024);
+            Columns c = scratch[k] == null ? scratch[k] = new Columns(type, 1024) : scratch[k];
             c.clear();
-            for (int j = 0; j < m; j++) {
-                MemChunk k = chunks.get(j);
-                int a = cursor[j];
-                if (a < k.size() && k.idAt(a) == id) {
-                    int b = k.runEnd(a);
-                    k.copyRun(a, b, from, to, c);
-                    cursor[j] = b;
-                }
-            }
-            if (c.size == 0) continue;
-            if (!c.isStrictlyIncreasing()) {
-                c.sortByTime();
-                c.keepLastOfEqualTimestamps();
-            }
+            c.addFrom(ts, g.bits, g.quality, g.text, a, b);
+            c.sortByTime();
+            c.keepLastOfEqualTimestamps();
             w.add(id, c, 0, c.size);
-        }
+        });
     }
 
     /**

@@ -24,6 +24,16 @@ public final class Columns {
         if (type == DataType.TEXT) text = new Object[capacity];
     }
 
+    /** Points to another owner's arrays (a view: {@link #ensure} would copy them); {@code text} only for text columns. */
+    public Columns wrap(long[] t, long[] b, byte[] q, Object[] s, int n) {
+        ts = t;
+        bits = b;
+        quality = q;
+        text = type == DataType.TEXT ? s : null;
+        size = n;
+        return this;
+    }
+
     public void ensure(int capacity) {
         if (capacity <= ts.length) return;
         int n = Math.max(capacity, ts.length * 2);

@@ -181,6 +181,116 @@ public final class MemChunk {
         sealed = false;
     }
 
+    /**
+     * Regroups the points of sealed chunks series by series for a flush: series ids are taken in ranges of about
+     * {@code target} points; for each range every chunk gives one contiguous slice (its points are grouped by id), which
+     * is scattered into reused arrays at each series' place, so a series' points end up side by side, chunk order and
+     * arrival order kept. Why not copy each series' run out of each chunk: at 10,000 series a chunk holds about six
+     * points per series, and visiting tens of chunks per series touched four cold arrays per run; here every chunk is
+     * read front to back once and the writes stay inside arrays of {@code target} points.
+     */
+    public static final class Gather {
+        public long[] ts = new long[0];
+        public long[] bits = new long[0];
+        public byte[] quality = new byte[0];
+        /** Null unless a chunk held text. */
+        public Object[] text;
+        private int[] count = new int[0];
+        private int[] next = new int[0];
+
+        /** Receives one series' points: positions [from, to) of the gather's arrays. */
+        public interface Visitor {
+            void series(int seriesId, int from, int to) throws java.io.IOException;
+        }
+
+        /**
+         * Visits, in ascending series id, each series with points of {@code chunks} (all sealed) with timestamps in
+         * [{@code fromTs}, {@code toTs}); ids are below {@code seriesCount}.
+         */
+        public void run(java.util.List<MemChunk> chunks, int seriesCount, long fromTs, long toTs, int target, Visitor v) throws java.io.IOException {
+            if (count.length < seriesCount) {
+                count = new int[seriesCount];
+                next = new int[seriesCount];
+            } else {
+                Arrays.fill(count, 0, seriesCount, 0);
+            }
+            int[] cnt = count;
+            boolean anyText = false;
+            for (MemChunk c : chunks) {
+                if (!c.sealed) throw new IllegalStateException("gathering an open chunk");
+                int[] ids = c.ids;
+                long[] t = c.ts;
+                for (int i = 0, n = c.size; i < n; i++) {
+                    long x = t[i];
+                    if (x >= fromTs && x < toTs) cnt[ids[i]]++;
+                }
+                anyText |= c.text != null;
+            }
+            int m = chunks.size();
+            int[] pos = new int[m];
+            int[] nx = next;
+            for (int lo = 0; lo < seriesCount; ) {
+                int hi = lo, total = 0;
+                while (hi < seriesCount && (hi == lo || total + cnt[hi] <= target)) total += cnt[hi++];
+                if (total > 0) {
+                    ensure(total, anyText);
+                    for (int id = lo, p = 0; id < hi; id++) {
+                        nx[id] = p;
+                        p += cnt[id];
+                    }
+                    long[] ts2 = ts, bits2 = bits;
+                    byte[] q2 = quality;
+                    Object[] s2 = text;
+                    for (int j = 0; j < m; j++) {
+                        MemChunk c = chunks.get(j);
+                        int[] ids = c.ids;
+                        long[] t = c.ts, b = c.bits;
+                        byte[] q = c.quality;
+                        Object[] s = c.text;
+                        int i = pos[j], n = c.size;
+                        for (; i < n; i++) {
+                            int id = ids[i];
+                            if (id >= hi) break;
+                            long x = t[i];
+                            if (x < fromTs || x >= toTs) continue;
+                            int k = nx[id]++;
+                            ts2[k] = x;
+                            bits2[k] = b[i];
+                            q2[k] = q[i];
+                            if (s2 != null) s2[k] = s == null ? null : s[i];
+                        }
+                        pos[j] = i;
+                    }
+                    for (int id = lo, a = 0; id < hi; id++) {
+                        int e = a + cnt[id];
+                        if (e > a) v.series(id, a, e);
+                        a = e;
+                    }
+                    if (s2 != null) Arrays.fill(s2, 0, total, null);
+                } else {
+                    for (int j = 0; j < m; j++) { // nothing of these ids in range: step over them
+                        MemChunk c = chunks.get(j);
+                        int i = pos[j];
+                        while (i < c.size && c.ids[i] < hi) i++;
+                        pos[j] = i;
+                    }
+                }
+                lo = hi;
+            }
+        }
+
+        private void ensure(int n, boolean withText) {
+            if (ts.length < n) {
+                int cap = Math.max(n, ts.length + (ts.length >> 1));
+                ts = new long[cap];
+                bits = new long[cap];
+                quality = new byte[cap];
+                if (text != null) text = new Object[cap];
+            }
+            if (withText && text == null) text = new Object[ts.length];
+        }
+    }
+
     /** The sealing pass' working arrays, kept by the store so that sealing allocates nothing once warm. */
     public static final class Scratch {
         private int[] counts = new int[0];

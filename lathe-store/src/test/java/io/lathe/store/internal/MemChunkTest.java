@@ -107,4 +107,49 @@ class MemChunkTest {
         c.copyRange(id, from, to, out);
         return out;
     }
+
+    @Test
+    void gatherGivesEachSeriesItsPointsInRangeInChunkAndArrivalOrderWhateverTheRangeSize() throws Exception {
+        Random rnd = new Random(11);
+        MemChunk.Scratch scratch = new MemChunk.Scratch();
+        MemChunk.Gather g = new MemChunk.Gather(); // reused: nothing of one run may leak into the next
+        for (int round = 0; round < 6; round++) {
+            int seriesCount = 50 + rnd.nextInt(200);
+            boolean withText = round % 2 == 0;
+            List<MemChunk> chunks = new ArrayList<>();
+            List<P> points = new ArrayList<>(); // chunk order, then arrival order: the order a series must keep
+            for (int k = 0, n = 1 + rnd.nextInt(9); k < n; k++) {
+                MemChunk c = new MemChunk(64 + rnd.nextInt(400));
+                List<P> mine = new ArrayList<>();
+                int fill = rnd.nextInt(4) == 0 ? rnd.nextInt(c.capacity) : c.capacity;
+                for (int i = 0; i < fill; i++) {
+                    int id = rnd.nextInt(seriesCount / 3 + 1) * 3 % seriesCount; // sparse
+                    String text = withText && id % 2 == 1 ? "v" + rnd.nextInt(100) : null;
+                    P p = new P(id, 1000 + rnd.nextInt(300), rnd.nextLong(), (byte) rnd.nextInt(3), text);
+                    mine.add(p);
+                    c.add(p.id, p.ts, p.bits, p.q, p.text);
+                }
+                c.seal(scratch, seriesCount);
+                chunks.add(c);
+                points.addAll(mine);
+            }
+            long from = 1000 + rnd.nextInt(100), to = from + 50 + rnd.nextInt(300);
+            int target = new int[] {1, 7, 100, 100_000}[round % 4];
+            List<Integer> visited = new ArrayList<>();
+            g.run(chunks, seriesCount, from, to, target, (id, a, b) -> {
+                visited.add(id);
+                List<P> expected = points.stream().filter(p -> p.id == id && p.ts >= from && p.ts < to).toList();
+                assertThat(b - a).as("series %d", id).isEqualTo(expected.size());
+                for (int i = a; i < b; i++) {
+                    P e = expected.get(i - a);
+                    assertThat(g.ts[i]).isEqualTo(e.ts);
+                    assertThat(g.bits[i]).isEqualTo(e.bits);
+                    assertThat(g.quality[i]).isEqualTo(e.q);
+                    assertThat(g.text == null ? null : g.text[i]).isEqualTo(e.text);
+                }
+            });
+            List<Integer> expectedIds = points.stream().filter(p -> p.ts >= from && p.ts < to).map(P::id).distinct().sorted().toList();
+            assertThat(visited).isEqualTo(expectedIds);
+        }
+    }
 }
