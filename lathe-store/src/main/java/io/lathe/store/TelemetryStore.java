@@ -103,15 +103,19 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** Most files one automatic compaction merges (their directories are in the heap while it runs). */
     static final int MAX_COMPACT_FILES = 16;
     /**
-     * Files up to this size are tier 0. Automatic compaction is size-tiered: a file of up to
-     * {@code SMALL_FILE_BYTES * TIER_FACTOR^k} bytes is in tier k; at least {@link #AUTO_COMPACT_FILES} files of one
-     * tier in a day partition are merged (into a file of the next tier, typically). Files above {@link #MAX_TIER} stay
-     * as they are. Without the upper tiers, files that outgrew tier 0 each kept one partly filled block per series, so
-     * the in-heap block index grew by one entry per series every few minutes at 100,000 series.
+     * Files up to this size are tier 0. Automatic compaction is size-tiered: a file of more than
+     * {@code SMALL_FILE_BYTES * TIER_FACTOR^(k-1)} and up to {@code SMALL_FILE_BYTES * TIER_FACTOR^k} bytes is in tier
+     * k; a run of {@link #AUTO_COMPACT_FILES} files of one tier in a partition is merged, and since eight files of
+     * tier k add up to more than tier k's upper size, the result lands a tier higher: a point is rewritten about once
+     * per tier it climbs. Why tier 0 is small: it has no lower size, so files far below its upper size were merged again
+     * and again inside it (at 32 MB, flushes of about 1 MB rewrote their points three to four times before they left
+     * it). Files above {@link #MAX_TIER} (2 GB) stay as they are. Without the upper tiers, files that outgrew tier 0
+     * each kept one partly filled block per series, so the in-heap block index grew by one entry per series every few
+     * minutes at 100,000 series.
      */
-    static final long SMALL_FILE_BYTES = 32L << 20;
+    static final long SMALL_FILE_BYTES = 512L << 10;
     static final int TIER_FACTOR = 8;
-    static final int MAX_TIER = 2;
+    static final int MAX_TIER = 4;
     /** Points per block in files compaction writes into the top tier: fewer, larger blocks, fewer index entries. */
     static final int LARGE_BLOCK_POINTS = 16_384;
     /** A file replaced by compaction stays open this long for queries that still read its blocks. */
@@ -192,6 +196,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private boolean closed;
     /** Size of tier 0 (see {@link #SMALL_FILE_BYTES}); tests lower it to exercise the upper tiers with little data. */
     long smallFileBytes = SMALL_FILE_BYTES;
+    /** Bytes of files automatic and explicit compaction have read and merged so far (write amplification, for tests). */
+    volatile long compactedInputBytes;
 
     /**
      * One series: identity, newest point and live buffer, guarded by the store lock. Where its flushed blocks lie is
@@ -2151,6 +2157,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         Codecs codecs = CODECS.get();
         long inputBytes = 0;
         for (SegmentFile f : files) inputBytes += f.sizeBytes;
+        compactedInputBytes += inputBytes; // compaction runs only on the background thread
         int blockPoints = tier(inputBytes) == MAX_TIER || tier(inputBytes) < 0 ? LARGE_BLOCK_POINTS : SegmentFile.BLOCK_POINTS;
         SegmentFile.Writer w = new SegmentFile.Writer(dir.resolve(fileName(id) + ".tmp"), codecs, blockPoints);
         SegmentFile merged;

@@ -68,7 +68,7 @@ class AutoCompactionTest {
         StoreSettings settings = StoreSettings.defaults(dir).withFlushInterval(Duration.ofHours(1));
         int series = 3, flushes = 400, perFlush = 50;
         try (TelemetryStore s = TelemetryStore.open(settings)) {
-            s.smallFileBytes = 1024; // tiers of 1 KB, 8 KB, 64 KB instead of 32 MB, 256 MB, 2 GB
+            s.smallFileBytes = 1024; // tiers of 1 KB, 8 KB, 64 KB, ... instead of 512 KB, 4 MB, 32 MB, ...
             int[] ids = new int[series];
             for (int k = 0; k < series; k++) ids[k] = s.seriesId("s" + k, DataType.DOUBLE);
             java.util.Random r = new java.util.Random(3);
@@ -104,6 +104,38 @@ class AutoCompactionTest {
                 assertThat(d0.doubleAt(i)).isEqualTo(expected0[i]);
             }
             assertThat(s.aggregate("s0", T0, T0 + points * 1_000_000L, 10).stream().mapToLong(Bucket::count).sum()).isEqualTo(points);
+        }
+    }
+
+    @Test
+    void eachCompactionLiftsItsPointsATierSoAPointIsRewrittenAboutOncePerTier() throws Exception {
+        // Seen with a 32 MB tier 0 and 1 MB flushes: eight files merged into 8 MB, which stayed in tier 0 and was merged
+        // again with the next seven, and again: points were rewritten three to four times before leaving tier 0.
+        StoreSettings settings = StoreSettings.defaults(dir).withFlushInterval(Duration.ofHours(1));
+        int series = 20, flushes = 512, perFlush = 40;
+        try (TelemetryStore s = TelemetryStore.open(settings)) {
+            s.smallFileBytes = 1024; // tiers of 1, 8, 64, 512 KB, 4 MB
+            int[] ids = new int[series];
+            for (int k = 0; k < series; k++) ids[k] = s.seriesId("s" + k, DataType.DOUBLE);
+            java.util.Random r = new java.util.Random(5);
+            long flushedBytes = 0;
+            for (int f = 0; f < flushes; f++) {
+                for (int i = 0; i < perFlush; i++) {
+                    for (int k = 0; k < series; k++) s.append(ids[k], T0 + (long) (f * perFlush + i) * 1_000_000L, r.nextInt(1000) / 10.0);
+                }
+                long before = s.stats().fileBytes();
+                s.flush(); // returns after the compaction it queued
+                if (f == 0) flushedBytes = s.stats().fileBytes() - before;
+            }
+            StoreStats st = s.stats();
+            assertThat(st.filePoints()).isEqualTo((long) series * flushes * perFlush);
+            // flush files of a few KB (tier 2) climb to the size of all of them: about three tiers
+            double tiers = Math.ceil(Math.log((double) st.fileBytes() / flushedBytes) / Math.log(TelemetryStore.TIER_FACTOR));
+            double rewrites = (double) s.compactedInputBytes / st.fileBytes();
+            System.out.printf("flush file %d B, all files %d B, tiers climbed %.0f, bytes merged per stored byte %.2f%n",
+                    flushedBytes, st.fileBytes(), tiers, rewrites);
+            assertThat(rewrites).isLessThanOrEqualTo(tiers + 0.5);
+            for (int k = 0; k < series; k += 7) assertThat(s.raw("s" + k, Long.MIN_VALUE, Long.MAX_VALUE).size()).isEqualTo(flushes * perFlush);
         }
     }
 }
