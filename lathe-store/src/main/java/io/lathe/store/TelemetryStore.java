@@ -1017,6 +1017,12 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         java.util.TreeSet<Long> parts = new java.util.TreeSet<>();
         long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE; // the partition of the last point: [lo, hi)
         for (MemChunk c : snap.chunks) {
+            if (c.size() == 0) continue;
+            long first = partitionOf(c.minTs());
+            if (first == partitionOf(c.maxTs())) { // the usual case: the whole chunk in one partition, no pass over it
+                parts.add(first);
+                continue;
+            }
             for (int i = 0, n = c.size(); i < n; i++) {
                 long t = c.tsAt(i);
                 if (t >= lo && t < hi) continue;

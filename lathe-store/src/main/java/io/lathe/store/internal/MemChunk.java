@@ -22,6 +22,8 @@ public final class MemChunk {
     private Object[] text;
     private int size;
     private boolean sealed;
+    /** Oldest and newest timestamps, known once sealed (a flush finds the partitions it writes from them). */
+    private long minTs, maxTs;
 
     public MemChunk(int capacity) {
         this.capacity = capacity;
@@ -65,9 +67,12 @@ public final class MemChunk {
         if (sealed) return;
         sealed = true;
         int n = size;
+        minTs = Long.MAX_VALUE;
+        maxTs = Long.MIN_VALUE;
         if (n == 0) return;
         int[] count = sc.counts(seriesCount);
         int min = Integer.MAX_VALUE, max = -1;
+        long tMin = Long.MAX_VALUE, tMax = Long.MIN_VALUE;
         boolean grouped = true; // already in series order (one series at a time, as a bulk append sends them)
         for (int i = 0; i < n; i++) {
             int id = ids[i];
@@ -75,7 +80,12 @@ public final class MemChunk {
             if (id < min) min = id;
             if (id > max) max = id;
             if (i > 0 && id < ids[i - 1]) grouped = false;
+            long t = ts[i];
+            if (t < tMin) tMin = t;
+            if (t > tMax) tMax = t;
         }
+        minTs = tMin;
+        maxTs = tMax;
         if (grouped) {
             Arrays.fill(count, min, max + 1, 0);
             return;
@@ -162,6 +172,18 @@ public final class MemChunk {
             else hi = m;
         }
         return lo;
+    }
+
+    /** Oldest timestamp of a sealed chunk ({@link Long#MAX_VALUE} when empty). */
+    public long minTs() {
+        if (!sealed) throw new IllegalStateException("open chunk");
+        return minTs;
+    }
+
+    /** Newest timestamp of a sealed chunk ({@link Long#MIN_VALUE} when empty). */
+    public long maxTs() {
+        if (!sealed) throw new IllegalStateException("open chunk");
+        return maxTs;
     }
 
     /** Timestamp of the i-th point (arrival order while open, series order once sealed). */

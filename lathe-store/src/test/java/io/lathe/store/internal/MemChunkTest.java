@@ -34,6 +34,8 @@ class MemChunkTest {
             for (int id = 0; id < 120; id++) before.add(read(c, id, 1050, 1150));
             c.seal(scratch, 120);
             assertThat(c.sealed()).isTrue();
+            assertThat(c.minTs()).isEqualTo(points.stream().mapToLong(P::ts).min().orElseThrow());
+            assertThat(c.maxTs()).isEqualTo(points.stream().mapToLong(P::ts).max().orElseThrow());
             int total = 0;
             int previous = -1;
             for (int pos = 0; pos < c.size(); pos = c.runEnd(pos)) {
