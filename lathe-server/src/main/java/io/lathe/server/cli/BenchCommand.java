@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. Never part of the test run; results go to docs/PERFORMANCE.md only with --update-docs.",
-        footer = {"", "From a source checkout, ./lathe bench also runs store (Lathe vs DuckDB and QuestDB), store-memory, "
+        footer = {"", "From a source checkout, ./lathe bench also runs store (Lathe vs DuckDB and QuestDB), store-memory, store-cpu, "
                 + "ingest-queue, year-of-data and paint (lathe-bench, which carries the peers)."},
         subcommands = {io.lathe.server.bench.IngestBench.class, io.lathe.server.bench.LoadProcess.class})
 public final class BenchCommand implements Runnable {
