@@ -38,6 +38,8 @@ public final class StoreCpuBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the store logs every flush and compaction at INFO: between the table's rows they only hide it
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.out.printf(Locale.ROOT, "store-cpu: %,d series, %,d points per run, budget %d MB, Java %s%n", series, points, budgetMb,
                 Runtime.version());
         System.out.println("| run | wall s | points/s | appender CPU s/M | background CPU s/M | log writer CPU s/M | process CPU s/M | files |");
