@@ -84,6 +84,15 @@ class WearOutLeadSeedsTest {
                     version[k] = f.version();
                     fitAt[k] = t;
                     wearAtFit[k] = s.wear(); // the simulator's hidden wear: printed for the reader, never used by the monitor
+                    // What each machine learned as normal, to compare peers (same kind on the other line, the other CNC):
+                    // whether a fleet baseline could tell a worn first model from its peers' at learning time.
+                    StringBuilder learned = new StringBuilder();
+                    for (ModelFile.Feature ft : f.features()) {
+                        learned.append(String.format(Locale.ROOT, " %s=%.3f±%.3f", ft.name().replace(' ', '_'), ft.center(), ft.scale()));
+                    }
+                    System.out.printf(Locale.ROOT, "LEARNED seed=%d machine=%s v%d hour=%.1f wear=%.2f%s%n", seed,
+                            m.substring(m.indexOf("line-")), f.version(), (t / 1e6 - Instant.parse("2026-01-05T06:00:00Z").getEpochSecond()) / 3600.0,
+                            s.wear(), learned);
                     @SuppressWarnings("unchecked")
                     Map<String, Object> trigger = (Map<String, Object>) f.validation().get("learningTrigger");
                     reasonOf[k] = trigger == null ? null : (String) trigger.get("reason");
