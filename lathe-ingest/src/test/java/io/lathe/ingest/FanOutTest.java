@@ -181,4 +181,78 @@ class FanOutTest {
         assertThat(sink.seen).containsExactly("a", "b");
         assertThat(asked).containsExactly("a", "b");
     }
+
+    /** A per-point sink that wants the signals whose ids start with its prefix, counting how often it is asked. */
+    static final class PrefixSink extends Sink {
+        final String prefix;
+        final long[] version;
+        final List<String> asked = new ArrayList<>();
+        boolean throwOnAsk;
+
+        PrefixSink(String prefix, long[] version) {
+            super(null);
+            this.prefix = prefix;
+            this.version = version;
+        }
+
+        @Override
+        public boolean wants(Signal signal) {
+            asked.add(signal.id());
+            if (throwOnAsk && signal.id().equals("bz")) throw new IllegalStateException("wants broke on bz");
+            return signal.id().startsWith(prefix);
+        }
+
+        @Override
+        public long wantsVersion() {
+            return version == null ? -1 : version[0];
+        }
+    }
+
+    @Test
+    void perPointSinksAreAskedOncePerSignalTogetherAndEachGetsOnlyItsOwnSignals() {
+        // Three processors between the store and the live view, as in the server: two keep their answers (versioned),
+        // one does not. Each must get exactly its signals in order; the versioned ones are asked once per signal until
+        // one of the versions moves, the unversioned one for every point.
+        long[] kpiVersion = {0}, alarmVersion = {3};
+        BatchSink store = new BatchSink(false);
+        PrefixSink kpi = new PrefixSink("a", kpiVersion);
+        PrefixSink alarms = new PrefixSink("b", alarmVersion);
+        PrefixSink health = new PrefixSink("a", null);
+        Sink live = new Sink(null);
+        FanOut fan = FanOut.builder(registry).add("store", store).add("kpi", kpi).add("alarms", alarms).add("health", health).add("live", live).build();
+        List<Signal> signals = List.of(signal("a1"), signal("b1"), signal("c1"), signal("a2"), signal("bz"));
+        PointBatch batch = new PointBatch(4);
+        for (int round = 0; round < 3; round++) {
+            batch.clear();
+            for (Signal sig : signals) batch.addDouble(sig, round, round, Quality.GOOD, false);
+            fan.accept(batch);
+        }
+        assertThat(kpi.seen).containsExactly("a1", "a2", "a1", "a2", "a1", "a2");
+        assertThat(alarms.seen).containsExactly("b1", "bz", "b1", "bz", "b1", "bz");
+        assertThat(health.seen).containsExactly("a1", "a2", "a1", "a2", "a1", "a2");
+        assertThat(live.seen).hasSize(15);
+        assertThat(store.seen).hasSize(15);
+        assertThat(kpi.asked).containsExactly("a1", "b1", "c1", "a2", "bz");
+        assertThat(alarms.asked).containsExactly("a1", "b1", "c1", "a2", "bz");
+        assertThat(health.asked).hasSize(15);
+
+        // one versioned sink changes its mind: both versioned sinks are asked again, and the new answer holds at once
+        alarmVersion[0] = 4;
+        alarms.throwOnAsk = true;
+        kpi.asked.clear();
+        alarms.seen.clear();
+        batch.clear();
+        for (Signal sig : signals) batch.addDouble(sig, 9, 9, Quality.GOOD, false);
+        fan.accept(batch);
+        assertThat(kpi.asked).containsExactly("a1", "b1", "c1", "a2", "bz");
+        // its wants threw for bz: counted, bz passed over for it, the others still served
+        assertThat(alarms.seen).containsExactly("b1");
+        assertThat(fan.errors("alarms")).isEqualTo(1);
+        assertThat(live.seen).hasSize(20);
+        // an answer that threw is not kept: asked again next time
+        alarms.asked.clear();
+        fan.accept(batch);
+        assertThat(alarms.asked).containsExactly("bz");
+        assertThat(fan.errors("alarms")).isEqualTo(2);
+    }
 }
