@@ -70,6 +70,11 @@ public final class IngestBench implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "Measured time per run (default ${DEFAULT-VALUE}).")
     int seconds;
 
+    @Option(names = "--warmup", defaultValue = "10", description = "Seconds of the same load before each measured run of the MQTT paths, not counted, "
+            + "so that the figures are of a warmed-up server (compiled code, a store past its first flushes) as in a plant; 0 measures from the "
+            + "first message (default ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--window", defaultValue = "100", description = "Messages published but not yet in the store, at most (default ${DEFAULT-VALUE}).")
     int window;
 
@@ -223,7 +228,16 @@ public final class IngestBench implements Callable<Integer> {
     }
 
     private LatheServer start(String yaml) throws Exception {
-        return LatheServer.start(ConfigLoader.load(yaml, "bench.yaml", Map.of()), false, InstantSource.system());
+        return LatheServer.start(ConfigLoader.load(yaml, "bench.yaml", storeEnvironment()), false, InstantSource.system());
+    }
+
+    /** The store's settings from the environment ({@code LATHE_STORE_MEMORY_BUDGET_MB=256}, ...), to measure them; nothing else. */
+    private static Map<String, String> storeEnvironment() {
+        Map<String, String> env = new java.util.TreeMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("LATHE_STORE_")) env.put(k, v);
+        });
+        return env;
     }
 
     private static void awaitConnected(LatheServer server) throws InterruptedException {
@@ -653,12 +667,17 @@ public final class IngestBench implements Callable<Integer> {
         sink.poll();
         long cpu0 = os.getProcessCpuTime();
         long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        // The warm-up is the same loop with the clock, counters and latencies started again when it ends.
+        boolean warming = warmup > 0;
+        long end = start + TimeUnit.SECONDS.toNanos(warming ? warmup : seconds);
+        long stored0 = 0;
+        long paceBase = 0;
         long granted = 0;
         double messagesPerSecond = rate > 0 ? rate / (double) metrics : Double.MAX_VALUE;
         long lastProgressNanos = start;
         long lastStored = 0;
-        try (Progress progress = Progress.start("  " + kind, 0, "metrics", err, System.console() != null)) {
+        try (Progress progress = Progress.start("  " + kind + (warming ? " (warm-up " + warmup + " s, then measured)" : ""), 0, "metrics", err,
+                System.console() != null)) {
             while (true) {
                 long now = System.nanoTime();
                 sink.poll();
@@ -667,20 +686,30 @@ public final class IngestBench implements Callable<Integer> {
                     lastStored = stored;
                     lastProgressNanos = now;
                 }
+                if (warming && now >= end) {
+                    warming = false;
+                    stored0 = stored;
+                    sink.drainLatencies(new ArrayList<>());
+                    cpu0 = os.getProcessCpuTime();
+                    start = now;
+                    end = start + TimeUnit.SECONDS.toNanos(seconds);
+                    // With --rate the pace restarts with the clock, on top of what the warm-up was granted.
+                    paceBase = granted;
+                }
                 if (now < end) {
-                    long allowedByRate = rate > 0 ? (long) ((now - start) / 1e9 * messagesPerSecond) + 1 : Long.MAX_VALUE;
+                    long allowedByRate = rate > 0 ? paceBase + (long) ((now - start) / 1e9 * messagesPerSecond) + 1 : Long.MAX_VALUE;
                     long target = Math.min(stored + window, allowedByRate);
                     if (target > granted) {
                         child.grant((int) (target - granted));
                         granted = target;
                     }
-                } else if (stored >= granted) {
+                } else if (!warming && stored >= granted) {
                     break;
                 }
                 if (now - lastProgressNanos > TimeUnit.SECONDS.toNanos(30)) {
                     throw new IllegalStateException("no progress for 30 s: " + stored + " of " + granted + " messages consumed (a broker dropped some?)");
                 }
-                progress.set(stored * metrics);
+                progress.set((stored - stored0) * metrics);
                 Thread.sleep(1);
             }
         }
@@ -688,7 +717,7 @@ public final class IngestBench implements Callable<Integer> {
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         sink.drainLatencies(latencies);
         long[] lat = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Run(kind, sink.stored() * metrics, secs, cpu, lat, "");
+        return new Run(kind, (sink.stored() - stored0) * metrics, secs, cpu, lat, "");
     }
 
     /** The load process: {@code lathe bench ingest-load ...} in a child JVM on this JVM's class path. */
