@@ -735,7 +735,11 @@ final class MachineMonitor {
         if (anomalyFile != null) for (ModelFile.Feature f : anomalyFile.features()) named.put(f.signal(), f);
         for (DegradationRul.Path path : m.paths()) {
             ModelFile.Feature f = named.get(path.feature());
-            inputs.add(new ModelFile.Feature(path.feature(), f == null ? path.feature() : f.name(), f == null ? "" : f.unit(), 0, 1));
+            // A past cycle may follow a signal the current anomaly model dropped: named as the machine's signal then.
+            Held h = f == null ? held.get(path.feature()) : null;
+            String name = f != null ? f.name() : h != null ? h.signal.name() : path.feature();
+            String unit = f != null ? f.unit() : h != null && h.signal.unit() != null ? h.signal.unit() : "";
+            inputs.add(new ModelFile.Feature(path.feature(), name, unit, 0, 1));
         }
         ModelFile file = new ModelFile(ModelFile.idOf(binding.machine(), ModelFile.RUL), ModelFile.RUL,
                 m.paths().isEmpty() ? "degradation-index-trend" : "degradation-path",

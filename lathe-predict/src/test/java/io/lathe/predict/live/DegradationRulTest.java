@@ -148,11 +148,16 @@ class DegradationRulTest {
         cycles.getFirst().values()[0][0] = Double.NaN;
         MachineMonitor live = monitor();
         live.addCompletedCycles(cycles);
+        // No anomaly model names the signals here: one the machine sends is named as the signal, the other by its id.
+        live.accept(new io.lathe.model.Signal("m.vib", "Vibration RMS", "m", io.lathe.model.DataType.DOUBLE, "mm/s", "", "test"), 1L,
+                io.lathe.model.Value.of(1.0), new ArrayList<>(), new ArrayList<>());
         ModelFile file = live.fitRul(1_000_000L);
         assertThat(file.algorithm()).isEqualTo("degradation-path");
         // the file names its inputs: the anomaly score (fallback) and every signal a learned path follows
         assertThat(file.features().stream().map(ModelFile.Feature::signal).toList()).containsExactlyElementsOf(java.util.stream.Stream.concat(
                 java.util.stream.Stream.of(file.machine() + ".anomaly-score"), live.rul().paths().stream().map(DegradationRul.Path::feature)).toList());
+        assertThat(file.features()).extracting(ModelFile.Feature::name, ModelFile.Feature::unit)
+                .contains(org.assertj.core.groups.Tuple.tuple("Vibration RMS", "mm/s"), org.assertj.core.groups.Tuple.tuple("m.pressure", ""));
         ModelRepository.open(dir).save(file);
 
         ModelFile read = ModelRepository.open(dir).get(file.id());
@@ -162,6 +167,61 @@ class DegradationRulTest {
         assertThat(Double.isNaN(restarted.rul().cycles().getFirst().values()[0][0])).isTrue();
         DegradationRul.Cycle c = cycle(15, 42);
         assertThat(restarted.rul().estimate(c, 600, OFFSET)).isEqualTo(live.rul().estimate(c, 600, OFFSET));
+    }
+
+    /**
+     * RUL model files as the earlier code wrote them, whose {@code features} named only the anomaly score: before the
+     * feature points were kept (cycles of index only) and after (cycles with feature points and the learned paths).
+     * The key names are written out here as those versions wrote them; only the long arrays are filled in.
+     */
+    @Test
+    void modelFilesOfTheEarlierShapesStillLoad(@TempDir Path dir) throws Exception {
+        // The cycles as a saved model keeps them (thinned to at most MAX_POINTS), and the model derived from them.
+        DegradationRul fitted = DegradationRul.fit(past());
+        DegradationRul fresh = new DegradationRul(fitted.cycles(), fitted.capHours());
+        StringBuilder indexOnly = new StringBuilder(), withPoints = new StringBuilder();
+        for (DegradationRul.Cycle c : fitted.cycles()) {
+            String common = "\"hours\" : " + ModelRepository.toJson(c.hours()) + ", \"index\" : " + ModelRepository.toJson(c.index())
+                    + ", \"afterRepair\" : true, \"offset\" : " + c.offset();
+            indexOnly.append(indexOnly.isEmpty() ? "" : ",\n").append("{ ").append(common).append(" }");
+            withPoints.append(withPoints.isEmpty() ? "" : ",\n").append("{ ").append(common).append(", \"features\" : [ \"m.vib\", \"m.pressure\", \"m.flat\" ]")
+                    .append(", \"values\" : ").append(ModelRepository.toJson(c.values())).append(" }");
+        }
+        String template = """
+                {
+                  "id" : "m.rul", "type" : "rul", "algorithm" : "%s", "formatVersion" : 1, "version" : 3, "machine" : "m",
+                  "createdAt" : "2026-12-04T20:00:00Z",
+                  "training" : { "from" : null, "to" : "2026-12-04T19:59:00Z", "runningHours" : 100.0, "samples" : 7, "source" : "live" },
+                  "features" : [ { "signal" : "m.anomaly-score", "name" : "Anomaly Score", "unit" : "", "center" : 0.0, "scale" : 1.0 } ],
+                  "parameters" : { "capHours" : %s, "levelHours" : 0.5, "cycleRunningHours" : [ 8, 11, 14, 17, 10, 19, 7 ],
+                    "censoredCycles" : 0, "censored" : [ ], %s"cycles" : [ %s ] },
+                  "validation" : { "method" : "leave-one-cycle-out", "horizonHours" : 8.0, "estimates" : 0 }
+                }
+                """;
+        String paths = "\"paths\" : [ { \"feature\" : \"m.vib\", \"direction\" : 1.0, \"failLevel\" : 4.8, \"exponent\" : 2.0, "
+                + "\"spread\" : 0.1, \"mse\" : 0.5, \"rise\" : 3.5 } ], ";
+        DegradationRul.Cycle current = cycle(15, 42);
+        for (boolean points : new boolean[] {false, true}) {
+            java.nio.file.Files.createDirectories(dir.resolve(ModelRepository.FOLDER));
+            java.nio.file.Files.writeString(dir.resolve(ModelRepository.FOLDER).resolve("m.rul.json"), points
+                    ? template.formatted("degradation-path", fitted.capHours(), paths, withPoints)
+                    : template.formatted("degradation-index-trend", fitted.capHours(), "", indexOnly));
+            ModelRepository repo = ModelRepository.open(dir);
+            assertThat(repo.problems()).as("points=" + points).isEmpty();
+            ModelFile read = repo.get("m.rul");
+            assertThat(read.features()).extracting(ModelFile.Feature::signal).containsExactly("m.anomaly-score");
+            MachineMonitor restarted = monitor();
+            restarted.installRul(read);
+            DegradationRul.Estimate e = restarted.rul().estimate(current, 600, OFFSET);
+            if (points) {
+                // derived from the saved cycles again: the paths the current code learns, whatever the file listed
+                assertThat(restarted.rul().paths()).isEqualTo(fresh.paths()).isNotEmpty();
+                assertThat(e).isEqualTo(fresh.estimate(current, 600, OFFSET));
+            } else {
+                assertThat(restarted.rul().paths()).isEmpty();
+                assertThat(e.value()).isEqualTo(DegradationRul.pointByIndex(restarted.rul().cycles(), current.hours(), current.index(), 600, OFFSET));
+            }
+        }
     }
 
     @Test

@@ -151,7 +151,31 @@ class HealthMonitorSimulationTest {
 
         // Reloaded from the folder, the models score at once.
         ModelRepository again = ModelRepository.open(dir);
-        HealthMonitor restarted = new HealthMonitor(feed.model, feed.kpi, again, output, HealthSettings.DEFAULTS, new SimpleMeterRegistry());
+        SimpleMeterRegistry restartMetrics = new SimpleMeterRegistry();
+        HealthMonitor restarted = new HealthMonitor(feed.model, feed.kpi, again, output, HealthSettings.DEFAULTS, restartMetrics);
+        assertThat(restartMetrics.counter("lathe.predict.errors").count()).as("saved models not usable after the restart").isZero();
+
+        // Each saved RUL model names what it reads, as its anomaly model names those signals: the anomaly score (the
+        // index of the fallback and of the trend) and every condition signal a learned degradation path follows.
+        int withPaths = 0;
+        for (ModelFile r : again.all()) {
+            if (!r.type().equals(ModelFile.RUL)) continue;
+            ModelFile an = again.get(ModelFile.idOf(r.machine(), ModelFile.ANOMALY));
+            MachineMonitor reloaded = new MachineMonitor(MachineBinding.of(r.machine(), feed.model, feed.kpi), HealthSettings.DEFAULTS);
+            reloaded.install(an);
+            reloaded.installRul(r);
+            List<String> used = reloaded.rul().paths().stream().map(DegradationRul.Path::feature).toList();
+            assertThat(r.features().getFirst()).isEqualTo(new ModelFile.Feature(r.machine() + ".anomaly-score", "Anomaly Score", "", 0, 1));
+            assertThat(r.features().subList(1, r.features().size())).extracting(ModelFile.Feature::signal).as(r.id()).containsExactlyElementsOf(used);
+            for (ModelFile.Feature f : r.features().subList(1, r.features().size())) {
+                ModelFile.Feature same = an.features().stream().filter(x -> x.signal().equals(f.signal())).findFirst().orElseThrow();
+                assertThat(List.of(f.name(), f.unit())).as(r.id() + " " + f.signal()).isEqualTo(List.of(same.name(), same.unit()));
+            }
+            if (!used.isEmpty()) withPaths++;
+        }
+        assertThat(withPaths).as("RUL models that learned degradation paths").isPositive();
+        ModelFile lathe = again.all().stream().filter(r -> r.type().equals(ModelFile.RUL) && r.features().size() > 1).findFirst().orElseThrow();
+        System.out.println("RUL model " + lathe.id() + " features: " + lathe.features());
         for (int step = 0; step < 30; step++) feed.step(Duration.ofMinutes(1), restarted);
         long scoring = feed.machines.stream().map(restarted::health).filter(h -> h.anomaly().status().equals("scoring")).count();
         assertThat(scoring).isGreaterThan(0);
