@@ -152,7 +152,7 @@ public final class LatheServer implements AutoCloseable {
             Thread.ofPlatform().name("lathe-broker-start").daemon().start(brokerStart);
         }
         try {
-            store = TelemetryStore.open(new StoreSettings(dataDir.resolve("store"), st.integer(Keys.STORE_MEMORY_MB) * (1L << 20),
+            store = TelemetryStore.open(new StoreSettings(dataDir.resolve("store"), storeMemoryBudget(st.integer(Keys.STORE_MEMORY_MB), Runtime.getRuntime().maxMemory()),
                     st.duration(Keys.STORE_FLUSH_INTERVAL), st.duration(Keys.STORE_RETENTION), st.duration(Keys.STORE_LATE_WINDOW),
                     st.duration(Keys.STORE_WAL_SYNC), st.duration(Keys.STORE_PARTITION)), clock);
         } catch (IOException | IllegalArgumentException e) {
@@ -320,6 +320,18 @@ public final class LatheServer implements AutoCloseable {
             if (e.getCause() instanceof Error er) throw er;
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * {@code store.memory-budget-mb} in bytes; 0 takes a sixteenth of the heap, between 64 and 512 MB. Why tied to the
+     * heap: at millions of points a second a 64 MB budget flushed every half second into 1 MB files, each of them then
+     * merged again and again by compaction, which made the store's background thread a quarter of Lathe's CPU
+     * (docs/PERFORMANCE.md); a small heap still gets 64 MB, which the memory benchmark keeps under 512 MB.
+     */
+    static long storeMemoryBudget(long configuredMb, long maxHeapBytes) {
+        if (configuredMb != 0) return configuredMb * (1L << 20);
+        long auto = maxHeapBytes == Long.MAX_VALUE ? 64L << 20 : maxHeapBytes / 16;
+        return Math.max(64L << 20, Math.min(512L << 20, auto));
     }
 
     private static Path keyFile(Settings st) {

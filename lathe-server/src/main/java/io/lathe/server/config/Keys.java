@@ -123,8 +123,8 @@ public final class Keys {
     public static final ConfigKey DISCOVERY_MAX_SIGNALS = key("sparkplug.discovery.max-new-signals-per-hour", Type.INT, "10000",
             "Most signals discovery adds per clock hour, also undeclared metrics of declared machines; further ones are counted (kind=signal) and their values dropped.");
 
-    public static final ConfigKey STORE_MEMORY_MB = key("store.memory-budget-mb", Type.INT, "64",
-            "Megabytes of in-memory column buffers; the store flushes to files early when they fill. A quarter of this again caches file indexes (the rest stays on disk), so the heap does not grow with the history kept.");
+    public static final ConfigKey STORE_MEMORY_MB = key("store.memory-budget-mb", Type.INT, "0",
+            "Megabytes of in-memory column buffers; the store flushes to files early when they fill. 0 (the default) takes a sixteenth of the JVM's maximum heap, at least 64 and at most 512 (64 under -Xmx1g, 384 under the 6 GB heap Java gives itself on a 24 GB machine). Larger buffers flush into larger files, which compaction merges fewer times: less CPU per point at high ingest rates. A quarter of this again caches file indexes (the rest stays on disk), so the heap does not grow with the history kept.");
     public static final ConfigKey STORE_FLUSH_INTERVAL = key("store.flush-interval", Type.DURATION, "10m",
             "Buffers are written to compressed files at least this often; until then the write-ahead log keeps them safe.");
     public static final ConfigKey STORE_RETENTION = key("store.retention", Type.DURATION, "0s",
