@@ -70,9 +70,9 @@ public final class IngestBench implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", description = "Measured time per run (default ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Seconds of the same load before each measured run of the MQTT paths, not counted, "
-            + "so that the figures are of a warmed-up server (compiled code, a store past its first flushes) as in a plant; 0 measures from the "
-            + "first message (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "20", description = "Seconds of the same load before each measured run of the MQTT paths, not counted, "
+            + "so that the figures are of a warmed-up server (compiled code, a store past its first flushes) as in a plant: the JIT compiler "
+            + "works for about 20 s after start (a third of a core at first); 0 measures from the first message (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--window", defaultValue = "100", description = "Messages published but not yet in the store, at most (default ${DEFAULT-VALUE}).")
@@ -174,8 +174,8 @@ public final class IngestBench implements Callable<Integer> {
 
     private String table(List<String> rows, String loadBefore) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Command: `./lathe bench ingest --nodes %d --metrics %d --seconds %d --window %d%s%s --repeat %d --update-docs` "
-                        + "(%s, %d cores, Java %s, load average before %s, after %s).%n%n", nodes, metrics, seconds, window,
+        b.append(String.format(Locale.ROOT, "Command: `./lathe bench ingest --nodes %d --metrics %d --seconds %d --warmup %d --window %d%s%s --repeat %d --update-docs` "
+                        + "(%s, %d cores, Java %s, load average before %s, after %s).%n%n", nodes, metrics, seconds, warmup, window,
                 rate > 0 ? " --rate " + rate : "", alarms >= 0 ? " --alarms " + alarms : "", repeat, LocalDate.now(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
                 loadBefore, loadAverage()));
         b.append("| path | metrics/s (median) | runs | latency p50 ms | p99 ms | max ms | CPU s per million metrics |\n");
