@@ -171,18 +171,24 @@ public final class FanOut implements PointSink {
      */
     private MaskCache maskCache() {
         if (versioned == 0) return null;
-        long[] versions = new long[unbatched.length];
         MaskCache c = maskCache;
         boolean same = c != null;
         for (int k = 0; k < unbatched.length; k++) {
             int s = unbatched[k];
             if ((versioned & (1 << s)) == 0) continue;
             long v = sinks[s].wantsVersion();
-            versions[k] = v;
             if (v < 0) return null; // stopped versioning: ask every time
             if (same && c.versions[k] != v) same = false;
         }
-        if (same) return c;
+        if (same) return c; // the usual case: no allocation per batch
+        long[] versions = new long[unbatched.length];
+        for (int k = 0; k < unbatched.length; k++) {
+            int s = unbatched[k];
+            if ((versioned & (1 << s)) == 0) continue;
+            long v = sinks[s].wantsVersion();
+            if (v < 0) return null;
+            versions[k] = v;
+        }
         c = new MaskCache(versions, new io.lathe.model.SignalSlots<>());
         maskCache = c;
         return c;
@@ -190,40 +196,37 @@ public final class FanOut implements PointSink {
 
     /** Asks every per-point sink about a signal the cache has no mask for, and keeps the versioned sinks' answers. */
     private int mask(MaskCache cache, Signal signal) {
-        int keep = 0;
-        int now = 0;
-        boolean failedOne = false;
-        for (int s : unbatched) {
-            boolean kept = cache != null && (versioned & (1 << s)) != 0;
-            try {
-                if (sinks[s].wants(signal)) {
-                    if (kept) keep |= 1 << s;
-                    else now |= 1 << s;
-                }
-            } catch (RuntimeException e) {
-                // wants must not throw; one that does is counted and, for this point, passed over (not kept)
-                failedOne = true;
-                failed(s, signal, e);
-            }
-        }
-        if (cache != null && !failedOne) cache.masks.put(signal, keep);
-        return keep | now;
+        if (cache == null) return ask(signal, unbatchedBits) & ~FAILED;
+        int keep = ask(signal, versioned);
+        if ((keep & FAILED) == 0) cache.masks.put(signal, keep);
+        return (keep & ~FAILED) | uncachedMask(signal);
     }
 
     /** Bits of the per-point sinks that keep no answers, asked for this point. */
     private int uncachedMask(Signal signal) {
         int unversioned = unbatchedBits & ~versioned;
-        if (unversioned == 0) return 0;
-        int now = 0;
+        return unversioned == 0 ? 0 : ask(signal, unversioned) & ~FAILED;
+    }
+
+    /** Set in an {@link #ask} answer when a sink's wants threw (at most 31 sinks, so bit 31 is free). */
+    private static final int FAILED = 1 << 31;
+
+    /**
+     * The bits among {@code which} of the sinks that want {@code signal}; a wants that throws (it must not) is counted,
+     * its sink passed over for this point, and {@link #FAILED} set so that the answer is not kept.
+     */
+    private int ask(Signal signal, int which) {
+        int wanted = 0;
         for (int s : unbatched) {
-            if ((unversioned & (1 << s)) == 0) continue;
+            if ((which & (1 << s)) == 0) continue;
             try {
-                if (sinks[s].wants(signal)) now |= 1 << s;
+                if (sinks[s].wants(signal)) wanted |= 1 << s;
             } catch (RuntimeException e) {
+                wanted |= FAILED;
                 failed(s, signal, e);
             }
         }
-        return now;
+        return wanted;
     }
 
     /** Points the named sink failed on so far. */
