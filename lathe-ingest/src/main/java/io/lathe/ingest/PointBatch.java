@@ -36,6 +36,10 @@ public final class PointBatch {
     /** Quality code in bits 0-1, {@link #HISTORICAL}, {@link #STALE}, the primitive kind in bits 4-5. */
     byte[] flags;
     int size;
+    /** Some entry of {@link #values} may be set: {@link #clear()} has references to drop. */
+    private boolean objects;
+    /** When an {@link IngestQueue} queued this batch's first entry ({@link System#nanoTime()}), for its lag. */
+    long enqueuedNanos;
 
     public PointBatch() {
         this(16);
@@ -95,7 +99,21 @@ public final class PointBatch {
         signals[size] = signal;
         timestamps[size] = timestampMicros;
         values[size] = value;
+        if (value != null) objects = true;
         flags[size] = flag;
+        size++;
+    }
+
+    /** Appends entry {@code i} of {@code from} as it is (value object or primitive, flags). */
+    void copyEntry(PointBatch from, int i) {
+        if (size == signals.length) grow(size + 1);
+        signals[size] = from.signals[i];
+        timestamps[size] = from.timestamps[i];
+        Value v = from.values[i];
+        values[size] = v;
+        if (v != null) objects = true;
+        bits[size] = from.bits[i];
+        flags[size] = from.flags[i];
         size++;
     }
 
@@ -119,7 +137,9 @@ public final class PointBatch {
     /** Empties the batch, dropping its references to signals and values; the arrays are kept for the next message. */
     public void clear() {
         Arrays.fill(signals, 0, size, null);
-        Arrays.fill(values, 0, size, null);
+        // a batch of primitives (the usual Sparkplug payload) has no value to drop: no second pass over it
+        if (objects) Arrays.fill(values, 0, size, null);
+        objects = false;
         size = 0;
     }
 
@@ -156,6 +176,7 @@ public final class PointBatch {
                 default -> null;
             };
             values[i] = v;
+            objects = true;
         }
         return v;
     }

@@ -34,6 +34,18 @@ public interface PointSink {
     }
 
     /**
+     * As {@link #accept(PointBatch)} for a caller that fills one batch per message and then needs an empty one: returns
+     * the batch to fill next. The default accepts the batch, clears it and returns it. An {@link IngestQueue} may keep
+     * the batch itself (no copy of its points) and return another, empty one; so after this returns the caller must
+     * use only the batch returned. Should this throw, the batch passed is still the caller's, with its entries.
+     */
+    default PointBatch handOff(PointBatch batch) {
+        accept(batch);
+        batch.clear();
+        return batch;
+    }
+
+    /**
      * False when this sink does nothing with the points and stale marks of {@code signal} (an alarm engine for a
      * signal without alarms): batches pass them over without making their value objects (see
      * {@link PointBatch#addDouble}). Must be quick, and must not throw. Default: every signal.

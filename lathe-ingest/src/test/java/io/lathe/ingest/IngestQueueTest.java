@@ -176,6 +176,61 @@ class IngestQueueTest {
         assertThat(q.delivered()).isEqualTo(5_000);
     }
 
+    // The zero-copy path: a large enough batch is queued as it is and the producer gets another; small, future-stamped
+    // or not-fitting ones are copied as accept does. Order across both paths is the order of the calls.
+    @Test
+    void handOffQueuesLargeBatchesThemselvesAndCopiesTheRestInOrder() throws Exception {
+        Recording sink = new Recording(true);
+        Signal s = signal("s");
+        int capacity = 300;
+        try (IngestQueue q = new IngestQueue("handoff", sink, capacity, Duration.ofMillis(200), check, registry)) {
+            PointBatch b = new PointBatch();
+            int sent = 0;
+            b.add(s, NOW_MICROS, Value.of(sent++), Quality.GOOD, false); // the consumer takes this one and waits
+            b = q.handOff(b);
+            assertThat(sink.entered.await(30, TimeUnit.SECONDS)).isTrue();
+
+            for (int k = 0; k < 100; k++, sent++) b.add(s, NOW_MICROS + sent, Value.of(sent), Quality.GOOD, false);
+            PointBatch given = b;
+            b = q.handOff(b);
+            assertThat(b).as("a batch of 100 is queued itself").isNotSameAs(given);
+            assertThat(b.isEmpty()).isTrue();
+
+            for (int k = 0; k < 10; k++, sent++) b.add(s, NOW_MICROS + sent, Value.of(sent), Quality.GOOD, false);
+            given = b;
+            b = q.handOff(b);
+            assertThat(b).as("10 points are copied").isSameAs(given);
+            assertThat(b.isEmpty()).isTrue();
+
+            for (int k = 0; k < 100; k++, sent++) b.add(s, NOW_MICROS + sent, Value.of(sent), Quality.GOOD, false);
+            b.add(s, NOW_MICROS + Duration.ofHours(1).toNanos() / 1000, Value.of(-1), Quality.GOOD, false);
+            given = b;
+            b = q.handOff(b);
+            assertThat(b).as("a batch with a future point is copied without it").isSameAs(given);
+            assertThat(b.isEmpty()).isTrue();
+            assertThat(q.depth()).isEqualTo(1 + 210);
+
+            // 210 of 300 queued (one in flight): a batch of 100 does not fit; 90 are copied, 10 refused after max-block
+            for (int k = 0; k < 100; k++) b.add(s, NOW_MICROS + sent + k, Value.of(sent + k), Quality.GOOD, false);
+            given = b;
+            b = q.handOff(b);
+            assertThat(b).isSameAs(given);
+            assertThat(b.isEmpty()).isTrue();
+            sent += capacity - 210;
+            assertThat(q.depth()).isEqualTo(1 + capacity);
+            assertThat(q.rejectedFull()).isEqualTo(100 - (capacity - 210));
+            assertThat(q.accepted()).isEqualTo(sent);
+
+            sink.release.countDown();
+            assertThat(q.awaitDelivered(Duration.ofSeconds(30))).isTrue();
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 1 + capacity; i++) expected.add("s@" + (NOW_MICROS + i) + "=" + i);
+        assertThat(sink.seen).containsExactlyElementsOf(expected);
+        assertThat(registry.get("lathe.ingest.rejected").tag("connection", "handoff").tag("reason", "future-timestamp")
+                .counter().count()).isEqualTo(1);
+    }
+
     @Test
     void zeroSkewDisablesTheCheck() throws Exception {
         Recording sink = new Recording(false);

@@ -62,4 +62,31 @@ class LiveStateTest {
         assertThat(live.latest("m.temp")).isEqualTo(new Latest("m.temp", 2_500, Value.of(21.5), Quality.STALE));
         assertThat(temps).hasSize(2);
     }
+
+    // Slots grow past their first arrays, and a signal made by hand with another's ordinal never reads that one's value.
+    @Test
+    void manySignalsAndASharedOrdinalKeepTheirOwnValues() {
+        LiveState live = new LiveState();
+        PointBatch batch = new PointBatch(1000);
+        List<Signal> signals = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) signals.add(new Signal("m.s" + i, "S" + i, "m", DataType.DOUBLE, "", "", ""));
+        for (int round = 0; round < 3; round++) {
+            batch.clear();
+            for (int i = 0; i < 1000; i++) batch.addDouble(signals.get(i), 1_000L * round, i + round / 10.0, Quality.GOOD, false);
+            live.accept(batch);
+        }
+        Signal twin = new Signal("m.twin", "Twin", "m", DataType.LONG, "", "", "", signals.get(7).ordinal());
+        live.accept(twin, 5_000, Value.of(-1L), Quality.BAD, false);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(live.latest("m.s" + i)).isEqualTo(new Latest("m.s" + i, 2_000, Value.of(i + 0.2), Quality.GOOD));
+        }
+        assertThat(live.latest("m.twin")).isEqualTo(new Latest("m.twin", 5_000, Value.of(-1L), Quality.BAD));
+        batch.clear();
+        batch.addDouble(signals.get(7), 3_000, 77.0, Quality.UNCERTAIN, false);
+        batch.stale(twin, 6_000);
+        live.accept(batch);
+        assertThat(live.latest("m.s7")).isEqualTo(new Latest("m.s7", 3_000, Value.of(77.0), Quality.UNCERTAIN));
+        assertThat(live.latest("m.twin")).isEqualTo(new Latest("m.twin", 6_000, Value.of(-1L), Quality.STALE));
+        assertThat(live.size()).isEqualTo(1001);
+    }
 }

@@ -158,24 +158,27 @@ public final class HostProcessor {
             } finally {
                 // Under the node's lock, so the node's payloads reach the sink in the order they were applied.
                 out.open = false;
-                handOver(out.batch, topic);
+                out.batch = handOver(out.batch, topic);
             }
         }
     }
 
-    /** Gives a message's points to the sink in one call; a sink that throws loses nothing else of later messages. */
-    private void handOver(PointBatch batch, String topic) {
-        if (batch.isEmpty()) return;
+    /**
+     * Gives a message's points to the sink in one call and returns the (empty) batch to fill next: an ingest queue
+     * keeps the batch itself and gives another. A sink that throws loses nothing else of later messages.
+     */
+    private PointBatch handOver(PointBatch batch, String topic) {
+        if (batch.isEmpty()) return batch;
         try {
-            sink.accept(batch);
+            return sink.handOff(batch);
         } catch (RuntimeException e) {
             for (int i = 0; i < batch.size(); i++) reject("sink_error");
             if (logLimit.allow("sink:" + topic)) {
                 LOG.warn("Sparkplug points not handed over [topic={}, points={}]: {}. This is a bug in Lathe; please report it.",
                         topic, batch.size(), e.toString(), e);
             }
-        } finally {
             batch.clear();
+            return batch;
         }
     }
 
@@ -263,7 +266,7 @@ public final class HostProcessor {
         Outgoing out = outgoing.get();
         for (Signal sig : s.signals) out.batch.stale(sig, micros);
         // Outside a message (the host's own session ended) nobody else hands these over.
-        if (!out.open) handOver(out.batch, s.source);
+        if (!out.open) out.batch = handOver(out.batch, s.source);
     }
 
     // ---- sequence numbers ----------------------------------------------------------------------------------------
@@ -709,7 +712,8 @@ public final class HostProcessor {
 
     /** One thread's batch; {@code open} while it processes a message, whose end hands the batch over. */
     static final class Outgoing {
-        final PointBatch batch = new PointBatch(64);
+        /** Replaced by the one the sink gives back at each hand-over. */
+        PointBatch batch = new PointBatch(64);
         final DataPayloadReader reader = new DataPayloadReader();
         final DataPayloadReader.Header header = new DataPayloadReader.Header();
         boolean open;
