@@ -349,14 +349,17 @@ public final class HealthMonitor implements PointSink {
                     : m.runningNow() ? "scoring" : "stopped";
             List<MachineHealth.Contributor> top = new ArrayList<>();
             double[] c = m.lastContributions();
-            if (c != null && has) {
+            if (has && m.severityDecides()) {
+                Signal s = m.severitySignal();
+                top.add(new MachineHealth.Contributor(s.id(), s.name(), 1.0, m.severityZone()));
+            } else if (c != null && has) {
                 Integer[] order = new Integer[c.length];
                 for (int i = 0; i < order.length; i++) order[i] = i;
                 Arrays.sort(order, (a, b) -> Double.compare(c[b], c[a]));
                 for (int i = 0; i < Math.min(3, order.length); i++) {
                     String id = m.features().get(order[i]);
                     Signal s = model.signal(id);
-                    top.add(new MachineHealth.Contributor(id, s == null ? id : s.name(), round(c[order[i]])));
+                    top.add(new MachineHealth.Contributor(id, s == null ? id : s.name(), round(c[order[i]]), null));
                 }
             }
             ModelFile af = m.anomalyFile();

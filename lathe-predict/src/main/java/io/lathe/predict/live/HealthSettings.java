@@ -11,16 +11,18 @@ import java.util.Objects;
  * @param smoothing time constant of the score's smoothing, in running time; default 10 min
  * @param minStep   shortest data-time step between two scores of one machine; default 1 s
  * @param maxHold   a signal's last value is used for at most this long (data time), then counts as missing; default 1 h
+ * @param vibrationZones absolute vibration severity limits per machine, a floor under the anomaly score; default none
  */
-public record HealthSettings(Duration training, Duration smoothing, Duration minStep, Duration maxHold) {
+public record HealthSettings(Duration training, Duration smoothing, Duration minStep, Duration maxHold, VibrationZones vibrationZones) {
     public static final HealthSettings DEFAULTS = new HealthSettings(Duration.ofHours(2), Duration.ofMinutes(10),
-            Duration.ofSeconds(1), Duration.ofHours(1));
+            Duration.ofSeconds(1), Duration.ofHours(1), VibrationZones.NONE);
 
     public HealthSettings {
         Objects.requireNonNull(training, "training");
         Objects.requireNonNull(smoothing, "smoothing");
         Objects.requireNonNull(minStep, "minStep");
         Objects.requireNonNull(maxHold, "maxHold");
+        Objects.requireNonNull(vibrationZones, "vibrationZones");
         if (training.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("predict.anomaly.training must be at least 1m, but was " + training);
         }
@@ -32,6 +34,10 @@ public record HealthSettings(Duration training, Duration smoothing, Duration min
     }
 
     public HealthSettings withTraining(Duration d) {
-        return new HealthSettings(d, smoothing, minStep, maxHold);
+        return new HealthSettings(d, smoothing, minStep, maxHold, vibrationZones);
+    }
+
+    public HealthSettings withVibrationZones(VibrationZones z) {
+        return new HealthSettings(training, smoothing, minStep, maxHold, z);
     }
 }

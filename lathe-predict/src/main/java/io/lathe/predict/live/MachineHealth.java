@@ -30,8 +30,11 @@ public record MachineHealth(String machine, Anomaly anomaly, Rul rul) {
     public record Anomaly(Double score, double threshold, boolean high, String at, String signal, List<Contributor> topContributors,
                           String model, String status, double learnedHours, double trainingHours, String message) {}
 
-    /** A signal's share (0..1) of the deviation. */
-    public record Contributor(String signal, String name, double contribution) {}
+    /**
+     * A signal's share (0..1) of the deviation. When an absolute vibration zone decides the score (see
+     * {@link VibrationZones}), the vibration signal alone, with share 1 and its {@code zone}; otherwise {@code zone} is null.
+     */
+    public record Contributor(String signal, String name, double contribution, String zone) {}
 
     /**
      * @param value  estimated running hours to the failure level

@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The health models of one machine fed with its points in time order: holds each signal's last value, and every time
@@ -150,10 +152,65 @@ final class MachineMonitor {
     private DegradationRul.Estimate lastRul;
     private long lastRulMicros;
     private int rulVersion;
+    // Vibration severity (absolute zone limits, HealthSettings#vibrationZones): a floor under the written score.
+    /**
+     * Running time between two samples of a vibration signal's severity level, and how many samples its median takes:
+     * about 15 min of running whatever the data rate (one sample a minute in the demo, one a second in a plant). The
+     * median, not the mean, because the reading falls to the idle level between cuts (15 % of the demo's work cycle) and
+     * a mean would read a cutting machine's level low; and not the single reading, which jumps with the cycle's phase.
+     */
+    static final double SEVERITY_SAMPLE_SECONDS = 50;
+    static final int SEVERITY_SAMPLES = 15;
+    private final List<VibrationZones.Rule> zoneRules;
+    private final Set<String> zoneChecked = new HashSet<>();
+    private final Map<String, Severity> severities = new LinkedHashMap<>();
+    /** The severity that decided the last written score (above B/C and at least the model's score), or null. */
+    private Severity severityTop;
+    private boolean severityDecides;
+
+    /** A vibration signal with zone limits: its recent samples while running and their median. */
+    private static final class Severity {
+        final Signal signal;
+        final VibrationZones.Limits limits;
+        final double[] samples = new double[SEVERITY_SAMPLES];
+        final double[] sorted = new double[SEVERITY_SAMPLES];
+        int n;
+        int next;
+        double lastSampleSeconds = Double.NEGATIVE_INFINITY;
+        double level = Double.NaN;
+
+        Severity(Signal signal, VibrationZones.Limits limits) {
+            this.signal = signal;
+            this.limits = limits;
+        }
+
+        void add(double v, double seconds) {
+            samples[next] = v;
+            next = (next + 1) % samples.length;
+            if (n < samples.length) n++;
+            lastSampleSeconds = seconds;
+            System.arraycopy(samples, 0, sorted, 0, n);
+            for (int i = 1; i < n; i++) { // insertion sort: at most 15 values, once a sample
+                double x = sorted[i];
+                int j = i - 1;
+                while (j >= 0 && sorted[j] > x) sorted[j + 1] = sorted[j--];
+                sorted[j + 1] = x;
+            }
+            level = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+
+        void reset() {
+            n = 0;
+            next = 0;
+            lastSampleSeconds = Double.NEGATIVE_INFINITY;
+            level = Double.NaN;
+        }
+    }
 
     MachineMonitor(MachineBinding binding, HealthSettings settings) {
         this.binding = binding;
         this.settings = settings;
+        this.zoneRules = settings.vibrationZones().forMachine(binding.machine());
     }
 
     /** A monitor that only collects normal rows (fitting from a marked period of history), never fits by itself. */
@@ -173,6 +230,10 @@ final class MachineMonitor {
         if (micros > pendingMicros) pendingMicros = micros;
         Held h = held.get(s.id());
         if (h != null && h.micros > micros) return; // a late point never rolls a value back
+        if (h == null && !zoneRules.isEmpty() && zoneChecked.add(s.id()) && s.dataType() == io.lathe.model.DataType.DOUBLE) {
+            VibrationZones.Limits l = VibrationZones.limitsOf(zoneRules, s);
+            if (l != null && !s.source().startsWith(MachineBinding.OUTPUT_SOURCE)) severities.put(s.id(), new Severity(s, l));
+        }
         double number = v instanceof Value.TextValue ? Double.NaN : v.asDouble();
         held.put(s.id(), new Held(s, number, MachineBinding.text(v), micros));
     }
@@ -239,6 +300,8 @@ final class MachineMonitor {
             if (t - stopFromMicros >= RENEWAL_MIN_DOWN_SECONDS * 1_000_000L) {
                 renewalCheck = stopCheck;
                 levelBefore = stopLevel;
+                // Long enough to replace a part: vibration samples from before the stop say nothing of the part now.
+                for (Severity sv : severities.values()) sv.reset();
             }
             stopCheck = null;
             stopLevel = null;
@@ -254,6 +317,7 @@ final class MachineMonitor {
             if (endedModel != null) trigger.put("previousModel", endedModel);
             endedModel = null;
             relearn(trigger, runningSeconds);
+            for (Severity sv : severities.values()) sv.reset(); // the worn part's readings are gone with it
         }
         double dt = lastRunning && lastEvalMicros != Long.MIN_VALUE
                 ? Math.min((t - lastEvalMicros) / 1e6, settings.maxHold().toSeconds()) : 0;
@@ -262,12 +326,14 @@ final class MachineMonitor {
         lastEvalMicros = t;
         if (anomaly == null) {
             learn(t, fitted);
+            severityOnly(t, out);
             return;
         }
         if (renewalCheck != null && runningSeconds - renewalCheck[0] >= RENEWAL_CHECK_SECONDS) {
             checkRenewal(t);
             if (anomaly == null) { // the part was renewed under a model that had not learned a new one: learning again
                 learn(t, fitted);
+                severityOnly(t, out);
                 return;
             }
         }
@@ -275,11 +341,18 @@ final class MachineMonitor {
         double score = scorer.score(row, runningSeconds);
         updateLevel(row, dt);
         addRow(anomaly.features(), row);
-        if (Double.isNaN(score)) return;
-        lastScore = score;
+        double severity = severity(t);
+        if (Double.isNaN(score)) {
+            severityOnly(severity, t, out);
+            return;
+        }
+        // The written score: the learned model's, with the absolute vibration zones as a floor (NaN when none configured).
+        severityDecides = severity > 0 && severity >= score;
+        lastScore = severityDecides ? severity : score;
         lastScoreMicros = t;
         lastContributions = scorer.contributions();
-        out.add(new Emit("anomaly", t, score));
+        out.add(new Emit("anomaly", t, lastScore));
+        // The RUL's health index stays the model's score: its ratios and levels were learned on it.
         if (Double.isNaN(cycleStartSeconds)) cycleStartSeconds = runningSeconds;
         if (runningSeconds - lastCyclePointSeconds >= CYCLE_POINT_SECONDS) {
             lastCyclePointSeconds = runningSeconds;
@@ -296,6 +369,46 @@ final class MachineMonitor {
                 }
             }
         }
+    }
+
+    /**
+     * Samples each vibration signal with zone limits (at most once per {@link #SEVERITY_SAMPLE_SECONDS} of running) and
+     * returns the highest severity score of their medians (see {@link VibrationZones.Limits#score}); NaN when no signal
+     * has limits or none has a value yet. Called only while running, so stops never raise it.
+     */
+    private double severity(long t) {
+        if (severities.isEmpty()) return Double.NaN;
+        long maxHold = settings.maxHold().toNanos() / 1000;
+        double best = Double.NaN;
+        Severity top = null;
+        for (Severity sv : severities.values()) {
+            if (runningSeconds - sv.lastSampleSeconds >= SEVERITY_SAMPLE_SECONDS) {
+                Held h = held.get(sv.signal.id());
+                if (h != null && t - h.micros <= maxHold && !Double.isNaN(h.number)) sv.add(h.number, runningSeconds);
+            }
+            if (Double.isNaN(sv.level)) continue;
+            double sc = sv.limits.score(sv.level, RobustMahalanobis.THRESHOLD);
+            if (top == null || sc > best) {
+                best = sc;
+                top = sv;
+            }
+        }
+        severityTop = top;
+        return best;
+    }
+
+    /** While there is no model score (learning): the severity score alone is written, when zones are configured. */
+    private void severityOnly(long t, List<Emit> out) {
+        severityOnly(severity(t), t, out);
+    }
+
+    private void severityOnly(double severity, long t, List<Emit> out) {
+        if (Double.isNaN(severity)) return;
+        severityDecides = severity > 0;
+        lastScore = severity;
+        lastScoreMicros = t;
+        lastContributions = null;
+        out.add(new Emit("anomaly", t, severity));
     }
 
     private double[] row(List<String> features, long t) {
@@ -799,6 +912,28 @@ final class MachineMonitor {
 
     double[] lastContributions() {
         return lastContributions;
+    }
+
+    /** True when the last written score is the vibration severity's (zone C or D, at least the model's score). */
+    boolean severityDecides() {
+        return severityDecides && severityTop != null;
+    }
+
+    /** The vibration signal whose zone decided the last score, or null. */
+    Signal severitySignal() {
+        return severityDecides() ? severityTop.signal : null;
+    }
+
+    /** The zone of that signal's level, e.g. {@code zone C (ISO 10816 class I, >1.8 mm/s)}, or null. */
+    String severityZone() {
+        return severityDecides() ? severityTop.limits.zone(severityTop.level, severityTop.signal.unit()) : null;
+    }
+
+    /** The level (median of recent running samples) of each vibration signal with zone limits, by signal id. */
+    Map<String, Double> severityLevels() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Severity> e : severities.entrySet()) out.put(e.getKey(), e.getValue().level);
+        return out;
     }
 
     DegradationRul.Estimate lastRul() {

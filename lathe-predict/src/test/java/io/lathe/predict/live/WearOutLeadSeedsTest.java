@@ -24,18 +24,27 @@ import org.junit.jupiter.params.ParameterizedTest;
 
 /**
  * The lead of the anomaly score over every bearing wear-out of the virtual factory (2 lines × 4 machines, a sample per
- * simulated minute, 60 simulated hours, states mapped as in the demo) on several seeds. Every wear-out scored by a model the monitor does not itself
- * flag afterwards (in the next model's {@code learningTrigger.previousModel}) is crossed over an hour before the
- * fault. The flagged ones are models that learned in the first running hours a part that wore out less than two
- * learning windows later: the lead of such a model is bounded by the hours it scored, and what it learned was already
- * wear; they are printed, and the machine learns again after the repair.
+ * simulated minute, 60 simulated hours, states mapped as in the demo) on several seeds, with the demo's absolute vibration
+ * zones ({@link #DEMO_ZONES}, as demo.yaml sets them): every wear-out is crossed over an hour before the fault, also those
+ * of models the monitor flags afterwards (in the next model's {@code learningTrigger.previousModel}) as having learned in
+ * the first running hours a part near wear-out. A crossing counts from the start of the part's cycle as the monitor
+ * sees it: the run's start for a first model (the zones score while it still learns), the previous wear-out for a model
+ * learned after that repair, the fit for one learned after a renewing repair (the renewal's stop is not known here, so
+ * that lead is counted short). With {@code -Dlathe.lead.zones=off} the learned model alone: the flagged ones are then
+ * exempt, since what they learned was already wear (docs/MODELS.md).
  */
 class WearOutLeadSeedsTest {
     @TempDir
     Path dir;
 
     /** A wear-out fault and the model that scored it. */
-    private record Fault(String machine, int modelVersion, String reason, double wearAtFit, long faultAt, double leadHours) {}
+    private record Fault(String machine, int modelVersion, String reason, double wearAtFit, long faultAt, double leadHours, double wearAtCrossing) {}
+
+    /**
+     * The zones demo.yaml gives the virtual factory's machines: all class I by power (saw 3.6, CNC lathe 11.5, washer 6.0
+     * kW cutting), the band saw class II since its new part already reads 1.72 mm/s, at class I's B/C limit.
+     */
+    static final List<String> DEMO_ZONES = List.of("*=I", "*.band-saw=II");
 
     /** Seeds 42, 7, 99, 3, 5; another list with {@code -Dlathe.lead.seeds=1,2,3}. */
     static java.util.stream.LongStream seeds() {
@@ -63,10 +72,17 @@ class WearOutLeadSeedsTest {
             public void markStale(Signal s, long micros) {}
         };
         ModelRepository repo = ModelRepository.open(dir);
-        HealthMonitor monitor = new HealthMonitor(feed.model, feed.kpi, repo, output, HealthSettings.DEFAULTS, new SimpleMeterRegistry());
+        boolean zones = !"off".equals(System.getProperty("lathe.lead.zones"));
+        HealthSettings settings = zones ? HealthSettings.DEFAULTS.withVibrationZones(VibrationZones.parse(DEMO_ZONES)) : HealthSettings.DEFAULTS;
+        HealthMonitor monitor = new HealthMonitor(feed.model, feed.kpi, repo, output, settings, new SimpleMeterRegistry());
         int n = feed.machines.size();
         int[] version = new int[n];
         long[] fitAt = new long[n];
+        Map<String, List<Double>> crossWear = new HashMap<>();
+        long runStart = feed.sim.now().getEpochSecond() * 1_000_000L;
+        /** Start of each machine's current cycle for counting crossings: the run's start, then its last wear-out. */
+        long[] cycleFrom = new long[n];
+        java.util.Arrays.fill(cycleFrom, runStart);
         double[] wearAtFit = new double[n];
         String[] reasonOf = new String[n];
         ReasonCode[] lastReason = new ReasonCode[n];
@@ -79,6 +95,9 @@ class WearOutLeadSeedsTest {
             for (int k = 0; k < n; k++) {
                 String m = feed.machines.get(k);
                 MachineSnapshot s = feed.snapshot(k);
+                // The simulator's hidden wear when the score crossed (written during this step): printed, never used.
+                List<Long> cs = crossings.getOrDefault(m, List.of());
+                for (int i = crossWear.computeIfAbsent(m, x -> new ArrayList<>()).size(); i < cs.size(); i++) crossWear.get(m).add(s.wear());
                 ModelFile f = repo.get(m + ".anomaly");
                 if (f != null && f.version() != version[k]) {
                     version[k] = f.version();
@@ -106,10 +125,16 @@ class WearOutLeadSeedsTest {
                         verdicts.put(m + "#" + previous.get("version"), previous);
                     }
                 }
-                if (s.reason() == ReasonCode.BEARING_WEAR_OUT && lastReason[k] != ReasonCode.BEARING_WEAR_OUT && fitAt[k] > 0) {
-                    long since = fitAt[k];
+                boolean wearOut = s.reason() == ReasonCode.BEARING_WEAR_OUT && lastReason[k] != ReasonCode.BEARING_WEAR_OUT;
+                long cycleStart = cycleFrom[k];
+                if (wearOut) cycleFrom[k] = t;
+                if (wearOut && fitAt[k] > 0) {
+                    // Without zones nothing is written before the fit; a model after a renewing repair counts from its fit.
+                    long since = !zones || "renewing repair".equals(reasonOf[k]) ? fitAt[k] : cycleStart;
                     long cross = crossings.getOrDefault(m, List.of()).stream().filter(c -> c > since).findFirst().orElse(-1L);
-                    faults.add(new Fault(m, version[k], reasonOf[k], wearAtFit[k], t, cross < 0 ? -1 : (t - cross) / 3.6e9));
+                    int ci = crossings.getOrDefault(m, List.of()).indexOf(cross);
+                    faults.add(new Fault(m, version[k], reasonOf[k], wearAtFit[k], t, cross < 0 ? -1 : (t - cross) / 3.6e9,
+                            ci < 0 ? Double.NaN : crossWear.get(m).get(ci)));
                     fitAt[k] = 0;
                 }
                 lastReason[k] = s.reason();
@@ -119,14 +144,14 @@ class WearOutLeadSeedsTest {
         for (Fault f : faults) {
             Map<String, Object> verdict = verdicts.get(f.machine() + "#" + f.modelVersion());
             String m = f.machine().substring(f.machine().indexOf("line-"));
-            System.out.printf(Locale.ROOT, "WEAR-OUT seed=%d machine=%s model=v%d (%s) wearAtFit=%.2f leadHours=%.2f verdict=%s%n", seed, m,
-                    f.modelVersion(), f.reason(), f.wearAtFit(), f.leadHours(), verdict == null ? "none (no model learned after it within the run)"
+            System.out.printf(Locale.ROOT, "WEAR-OUT seed=%d machine=%s model=v%d (%s) wearAtFit=%.2f leadHours=%.2f wearAtCrossing=%.2f verdict=%s%n", seed, m,
+                    f.modelVersion(), f.reason(), f.wearAtFit(), f.leadHours(), f.wearAtCrossing(), verdict == null ? "none (no model learned after it within the run)"
                             : "suspect=" + verdict.get("suspect") + " scoredRunningHours=" + verdict.get("scoredRunningHours"));
             // A model learned after a repair learned a new part; a first model with no verdict yet is not judged.
             if (verdict == null && f.modelVersion() == 1) continue;
             if (verdict != null && Boolean.TRUE.equals(verdict.get("suspect"))) {
                 assertThat(f.modelVersion()).as("only a model learned in the first running hours learns a part near wear-out").isEqualTo(1);
-                continue;
+                if (!zones) continue;
             }
             assertThat(f.leadHours()).as("simulated hours between the first crossing and the wear-out of " + m + " (model v" + f.modelVersion()
                     + ", seed " + seed + ")").isGreaterThan(1.0);
