@@ -458,16 +458,22 @@ public final class LatheServer implements AutoCloseable {
         try {
             io.lathe.predict.model.ModelRepository models = io.lathe.predict.model.ModelRepository.open(dataDir);
             health = new io.lathe.predict.live.HealthMonitor(model, config.kpi(), models, FanOut.builder(metrics).add("store", store)
-                    .add("live", live).build(), io.lathe.predict.live.HealthSettings.DEFAULTS.withTraining(st.duration(Keys.PREDICT_TRAINING)),
+                    .add("live", live).build(), healthSettings(st),
                     metrics);
-            log.info("Machine health ready [models={}, training={}, folder={}]", models.all().size(), st.duration(Keys.PREDICT_TRAINING),
-                    models.folder());
+            log.info("Machine health ready [models={}, training={}, vibrationZones={}, folder={}]", models.all().size(),
+                    st.duration(Keys.PREDICT_TRAINING), st.list(Keys.PREDICT_VIBRATION_ZONES), models.folder());
         } catch (IOException e) {
             throw new StartupException("Cannot open the model folder [dir=" + dataDir.resolve("models").toAbsolutePath() + "]: " + e
                     + ". Check the folder's permissions, or set predict.enabled=false.", 2, e);
         } catch (IllegalArgumentException e) {
             throw new StartupException("Invalid machine health setting: " + e.getMessage(), 2, e);
         }
+    }
+
+    /** The machine health settings of the configuration ({@code predict.*}). */
+    public static io.lathe.predict.live.HealthSettings healthSettings(Settings st) {
+        return io.lathe.predict.live.HealthSettings.DEFAULTS.withTraining(st.duration(Keys.PREDICT_TRAINING))
+                .withVibrationZones(io.lathe.predict.live.VibrationZones.parse(st.list(Keys.PREDICT_VIBRATION_ZONES)));
     }
 
     /** Where HTTP ingest hands plant signals after storing them: KPIs and machine health when on, then the live view. */
@@ -507,7 +513,7 @@ public final class LatheServer implements AutoCloseable {
                 notify = new io.lathe.alarm.NotifySettings(notify.channels(), notify.routes(), st.duration(Keys.ALARMS_SILENT_PERIOD), notify.zone());
                 alarms.notifier(new io.lathe.alarm.Notifier(notify, clock, alarms.engine()::alarms, metrics, Duration.ofSeconds(10)));
             }
-            live.subscribe(alarms.engine()::wantsLive, alarms.engine().liveListener());
+            live.subscribe(alarms.engine()::wantsLive, alarms.engine()::wantsVersion, alarms.engine().liveListener());
             log.info("Alarms ready [rules={}, from configuration={}, notification channels={}]", alarms.engine().rules().size(),
                     config.alarms().rules().size(), notify == null ? 0 : notify.channels().size());
         } catch (IOException e) {

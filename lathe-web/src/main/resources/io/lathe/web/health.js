@@ -75,7 +75,7 @@ export function renderHealth(machineId) {
       if (top.length) {
         anomaly.append(el('h4', {}, t('machine.health.contributors')),
           el('ol', { class: 'contributors', testid: 'health-contributors' }, ...top.slice(0, 5).map((c) => el('li', {},
-            el('span', { class: 'contrib-name' }, c.name || c.signal),
+            el('span', { class: 'contrib-name' }, c.zone ? `${c.name || c.signal}: ${c.zone}` : (c.name || c.signal)),
             el('span', { class: 'contrib-bar', 'aria-hidden': 'true' }, el('span', { style: `width:${Math.round(Math.min(1, Math.max(0, c.contribution || 0)) * 100)}%` })),
             el('span', { class: 'contrib-value' }, fmt.percent(c.contribution))))));
       }

@@ -44,7 +44,7 @@ class WearOutLeadSeedsTest {
      * The zones demo.yaml gives the virtual factory's machines: all class I by power (saw 3.6, CNC lathe 11.5, washer 6.0
      * kW cutting), the band saw class II since its new part already reads 1.72 mm/s, at class I's B/C limit.
      */
-    static final List<String> DEMO_ZONES = List.of("*=I", "*.band-saw=II");
+    static final List<String> DEMO_ZONES = List.of("*.cnc-lathe-*=I", "*.parts-washer=I", "*.band-saw=II");
 
     /** Seeds 42, 7, 99, 3, 5; another list with {@code -Dlathe.lead.seeds=1,2,3}. */
     static java.util.stream.LongStream seeds() {

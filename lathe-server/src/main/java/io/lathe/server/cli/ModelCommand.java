@@ -6,12 +6,10 @@ import io.lathe.model.Quality;
 import io.lathe.model.Signal;
 import io.lathe.model.Value;
 import io.lathe.predict.live.HealthMonitor;
-import io.lathe.predict.live.HealthSettings;
 import io.lathe.predict.model.ModelFile;
 import io.lathe.predict.model.ModelRepository;
 import io.lathe.server.config.ConfigException;
 import io.lathe.server.config.ConfigLoader;
-import io.lathe.server.config.Keys;
 import io.lathe.server.config.LatheConfig;
 import io.lathe.server.config.PlantBuilder;
 import io.lathe.store.CsvImport;
@@ -171,7 +169,7 @@ public final class ModelCommand implements Runnable {
                 public void markStale(Signal s, long t) {}
             };
             HealthMonitor monitor = new HealthMonitor(plant, cfg.kpi(), repo, none,
-                    HealthSettings.DEFAULTS.withTraining(cfg.settings().duration(Keys.PREDICT_TRAINING)), new SimpleMeterRegistry());
+                    io.lathe.server.LatheServer.healthSettings(cfg.settings()), new SimpleMeterRegistry());
             try (TelemetryStore store = TelemetryStore.openReadOnly(StoreSettings.defaults(storeDir))) {
                 ModelFile m = monitor.fitFromHistory(machineId, type, fromMicros, toMicros, store);
                 PrintWriter out = spec.commandLine().getOut();

@@ -31,8 +31,9 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> SETTING_SECTIONS = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator");
-    private static final Set<String> TOP = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator", "plant", "connections", "kpi", "alarms");
+    private static final Set<String> SETTING_SECTIONS = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator", "predict");
+    private static final Set<String> TOP = Set.of("server", "auth", "mqtt", "sparkplug", "store", "ingest", "simulator", "predict", "plant", "connections",
+            "kpi", "alarms");
 
     private final String file;
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -172,12 +173,27 @@ public final class ConfigLoader {
             }
             if (raw.isEmpty() && k.type() != ConfigKey.Type.STRING && k.type() != ConfigKey.Type.LIST) continue;
             try {
-                values.put(name, k.parse(raw));
+                values.put(name, parse(k, raw));
                 origins.put(name, file + ":" + line(t.getKeyNode()));
             } catch (IllegalArgumentException e) {
                 problems.add(problem(v, name, e.getMessage()));
             }
         }
+    }
+
+    /** A key's value, checked further where its type alone does not say enough. */
+    private static Object parse(ConfigKey k, String raw) {
+        Object v = k.parse(raw);
+        if (k == Keys.PREDICT_VIBRATION_ZONES) {
+            @SuppressWarnings("unchecked")
+            List<String> rules = (List<String>) v;
+            try {
+                io.lathe.predict.live.VibrationZones.parse(rules);
+            } catch (IllegalArgumentException e) { // the problem names the key already
+                throw new IllegalArgumentException(e.getMessage().replaceFirst("^" + java.util.regex.Pattern.quote(k.name() + ": "), ""), e);
+            }
+        }
+        return v;
     }
 
     private static boolean hasKeyUnder(String prefix) {
@@ -190,7 +206,7 @@ public final class ConfigLoader {
             String raw = env.get(k.envVar());
             if (raw == null) continue;
             try {
-                values.put(k.name(), k.parse(raw));
+                values.put(k.name(), parse(k, raw));
                 origins.put(k.name(), "environment " + k.envVar());
             } catch (IllegalArgumentException e) {
                 problems.add(new ConfigProblem("environment", 0, k.envVar() + " (" + k.name() + ")", e.getMessage()));

@@ -160,6 +160,8 @@ public final class Keys {
             "Machine health: an anomaly score per machine (and a remaining useful life once a wear-out failure was seen), computed while the machine runs and stored as its signals Anomaly Score, RUL, RUL Lower, RUL Upper. Models are saved in <data-dir>/models.");
     public static final ConfigKey PREDICT_TRAINING = key("predict.anomaly.training", Type.DURATION, "2h",
             "Running time (data time; the demo's simulated time) a machine's anomaly model learns from when none is saved: its first hours of running after start and again after a wear-out repair. POST /api/models/fit or lathe model fit learns from a period you mark as normal instead.");
+    public static final ConfigKey PREDICT_VIBRATION_ZONES = key("predict.vibration-zones", Type.LIST, "",
+            "Absolute vibration severity limits (ISO 10816-1 zones of velocity RMS) as a floor under the anomaly score, so wear a machine already had when its model learned still shows: rules MACHINES[@SIGNAL]=ZONES, the last matching one wins. MACHINES: a machine id or a glob (*, *.band-saw); SIGNAL: a signal name, else every signal of the machine with unit mm/s whose name contains 'vibration'; ZONES: an ISO 10816-1 class I (up to 15 kW), II (15-75 kW), III or IV (large machines on rigid or soft foundations), or B/C:C/D limits in mm/s (1.8:4.5). Scored while running from the first minute, also while the model learns: 0 below B/C, 1 (the threshold) at B/C, 2 at C/D. Empty (default): off.");
 
     public static final List<ConfigKey> ALL = List.of(HTTP_HOST, HTTP_PORT, DATA_DIR, INGEST_TOKEN, INGEST_MAX_BODY_BYTES, INGEST_MAX_LINE_BYTES, INGEST_MAX_NEW_SERIES, METRICS_PUBLIC, TRUSTED_ORIGINS,
             TLS_CERT_FILE, TLS_KEY_FILE, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, TLS_SELF_SIGNED, AUTH_ANONYMOUS_READ, AUTH_SESSION_IDLE,
@@ -174,7 +176,8 @@ public final class Keys {
             DISCOVERY_MAX_NODES, DISCOVERY_MAX_DEVICES, DISCOVERY_MAX_SIGNALS, STORE_MEMORY_MB,
             STORE_FLUSH_INTERVAL, STORE_RETENTION, STORE_LATE_WINDOW, STORE_WAL_SYNC, STORE_PARTITION, INGEST_QUEUE_CAPACITY,
             INGEST_MAX_BLOCK, INGEST_MAX_CLOCK_SKEW, ALARMS_MAX_SHELVE, ALARMS_SILENT_PERIOD, ALARMS_MAX_PER_10_MIN, SIM_SEED,
-            SIM_SPEED, SIM_LINES, SIM_MACHINES, SIM_PUBLISH_INTERVAL, PREDICT_ENABLED, PREDICT_TRAINING);
+            SIM_SPEED, SIM_LINES, SIM_MACHINES, SIM_PUBLISH_INTERVAL, PREDICT_ENABLED, PREDICT_TRAINING,
+            PREDICT_VIBRATION_ZONES);
 
     public static final Map<String, ConfigKey> BY_NAME;
 

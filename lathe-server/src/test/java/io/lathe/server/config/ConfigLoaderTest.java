@@ -123,6 +123,24 @@ class ConfigLoaderTest {
         assertThat(String.join("\n", c.settings().describe())).contains("mqtt.password = ******").doesNotContain("hunter2");
     }
 
+    @Test
+    void vibrationZonesAreReadFromThePredictSectionAndBadRulesNameKeyLineValueAndFix() throws Exception {
+        LatheConfig c = ConfigLoader.load("predict:\n  anomaly:\n    training: 1h\n  vibration-zones:\n    - \"*=I\"\n    - \"*.band-saw=2.0:5.0\"\n",
+                "z.yaml", Map.of());
+        assertThat(c.settings().list(Keys.PREDICT_VIBRATION_ZONES)).containsExactly("*=I", "*.band-saw=2.0:5.0");
+        assertThat(c.settings().duration(Keys.PREDICT_TRAINING)).isEqualTo(Duration.ofHours(1));
+        io.lathe.predict.live.HealthSettings h = io.lathe.server.LatheServer.healthSettings(c.settings());
+        assertThat(h.vibrationZones().rules()).hasSize(2);
+        assertThat(io.lathe.server.LatheServer.healthSettings(Settings.defaults()).vibrationZones().isEmpty()).as("off by default").isTrue();
+
+        assertThatThrownBy(() -> ConfigLoader.load("predict:\n  vibration-zones:\n    - \"*=V\"\n", "z.yaml", Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+                        .startsWith("z.yaml:3: predict.vibration-zones: rule '*=V'").contains("class I, II, III or IV").contains("1.8:4.5"));
+        assertThatThrownBy(() -> ConfigLoader.load("", "z.yaml", Map.of("LATHE_PREDICT_VIBRATION_ZONES", "*=3:1")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+                        .contains("LATHE_PREDICT_VIBRATION_ZONES (predict.vibration-zones)").contains("0 < B/C < C/D").contains("B/C=3, C/D=1"));
+    }
+
     // The configuration reference in README.md is generated from Keys; this fails when someone forgets to regenerate it.
     @Test
     void readmeConfigurationReferenceIsCurrent() throws IOException {
