@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -52,8 +53,20 @@ public final class LiveState implements PointSink {
     private int[] slotByOrdinal = new int[256];
 
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** The listeners, as an array for the ingest path; replaced on every (un)subscribe. */
+    private volatile Listener[] listenerArray = new Listener[0];
+    // Guarded by lock. Per slot, which of the first 31 versioned listeners of `askedFor` want it (bit k: listener k),
+    // valid when maskEpoch[slot] == epoch; the epoch moves when the listeners or one of their versions change.
+    private int[] wantMask = new int[256];
+    private int[] maskEpoch = new int[256];
+    private int epoch = 1;
+    private Listener[] askedFor = new Listener[0];
+    private long[] askedVersions = new long[0];
 
-    private record Listener(Predicate<String> wants, Consumer<Latest> then) {}
+    /** {@code version} returns -1 when the answers of {@code wants} must not be kept. */
+    private record Listener(Predicate<String> wants, LongSupplier version, Consumer<Latest> then) {}
+
+    private static final int CACHED_LISTENERS = 31;
 
     @Override
     public void accept(Signal signal, long timestampMicros, Value value, Quality quality, boolean historical) {
@@ -62,7 +75,11 @@ public final class LiveState implements PointSink {
         lock.lock();
         try {
             int slot = slot(signal);
-            if (set(slot, timestampMicros, value, 0, 0, quality) && !listeners.isEmpty()) changed = latestLocked(slot);
+            Listener[] ls = listenerArray;
+            if (set(slot, timestampMicros, value, 0, 0, quality) && ls.length > 0) {
+                checkEpoch(ls);
+                if (wanted(ls, slot)) changed = latestLocked(slot);
+            }
         } finally {
             lock.unlock();
         }
@@ -74,7 +91,8 @@ public final class LiveState implements PointSink {
     public void accept(PointBatch batch) {
         int n = batch.size();
         if (n == 0) return;
-        boolean tell = !listeners.isEmpty();
+        Listener[] ls = listenerArray;
+        boolean tell = ls.length > 0;
         List<Latest> changes = null;
         Signal[] signals = batch.signals;
         long[] ts = batch.timestamps;
@@ -82,12 +100,13 @@ public final class LiveState implements PointSink {
         byte[] flags = batch.flags;
         lock.lock();
         try {
+            if (tell) checkEpoch(ls);
             for (int i = 0; i < n; i++) {
                 int f = flags[i];
                 if ((f & (PointBatch.HISTORICAL | PointBatch.STALE)) != 0) {
                     if ((f & PointBatch.STALE) != 0) {
                         int slot = knownSlot(signals[i]);
-                        if (slot >= 0 && stale(slot, ts[i]) && tell) changes = changed(changes, slot);
+                        if (slot >= 0 && stale(slot, ts[i]) && tell && wanted(ls, slot)) changes = add(changes, latestLocked(slot));
                     }
                     continue;
                 }
@@ -96,7 +115,7 @@ public final class LiveState implements PointSink {
                 boolean set = kind != 0
                         ? set(slot, ts[i], null, kind, bs[i], QUALITIES[f & PointBatch.QUALITY_MASK])
                         : set(slot, ts[i], batch.value(i), 0, 0, QUALITIES[f & PointBatch.QUALITY_MASK]);
-                if (set && tell) changes = changed(changes, slot);
+                if (set && tell && wanted(ls, slot)) changes = add(changes, latestLocked(slot));
             }
         } finally {
             lock.unlock();
@@ -110,24 +129,67 @@ public final class LiveState implements PointSink {
         lock.lock();
         try {
             int slot = knownSlot(signal);
-            if (slot >= 0 && stale(slot, timestampMicros) && !listeners.isEmpty()) changed = latestLocked(slot);
+            Listener[] ls = listenerArray;
+            if (slot >= 0 && stale(slot, timestampMicros) && ls.length > 0) {
+                checkEpoch(ls);
+                if (wanted(ls, slot)) changed = latestLocked(slot);
+            }
         } finally {
             lock.unlock();
         }
         if (changed != null) publish(changed);
     }
 
-    /** Lock held: the change of {@code slot} added when a listener wants it (its value is made now, not later). */
-    private List<Latest> changed(List<Latest> changes, int slot) {
-        String id = ids[slot];
-        for (Listener l : listeners) {
-            if (wants(l, id)) {
-                if (changes == null) changes = new ArrayList<>();
-                changes.add(latestLocked(slot));
-                break;
+    private static List<Latest> add(List<Latest> changes, Latest l) {
+        if (changes == null) changes = new ArrayList<>();
+        changes.add(l);
+        return changes;
+    }
+
+    /** Lock held: starts a new epoch of kept answers when the listeners or their versions moved. */
+    private void checkEpoch(Listener[] ls) {
+        boolean same = ls == askedFor;
+        int kept = Math.min(ls.length, CACHED_LISTENERS);
+        if (same) {
+            for (int k = 0; k < kept; k++) {
+                if (ls[k].version.getAsLong() != askedVersions[k]) {
+                    same = false;
+                    break;
+                }
             }
         }
-        return changes;
+        if (same) return;
+        long[] versions = new long[kept];
+        for (int k = 0; k < kept; k++) versions[k] = ls[k].version.getAsLong();
+        askedFor = ls;
+        askedVersions = versions;
+        epoch++;
+    }
+
+    /**
+     * Lock held, {@link #checkEpoch} done for {@code ls}: whether some listener wants this slot's changes. Answers of
+     * versioned listeners are kept per slot for the epoch; with 10,000 signals, asking each listener per point (a hash
+     * look-up of the id) was a fifth of the live view's time.
+     */
+    private boolean wanted(Listener[] ls, int slot) {
+        int mask;
+        if (maskEpoch[slot] == epoch) {
+            mask = wantMask[slot];
+        } else {
+            mask = 0;
+            String id = ids[slot];
+            for (int k = 0, kept = Math.min(ls.length, CACHED_LISTENERS); k < kept; k++) {
+                if (askedVersions[k] >= 0 && wants(ls[k], id)) mask |= 1 << k;
+            }
+            wantMask[slot] = mask;
+            maskEpoch[slot] = epoch;
+        }
+        if (mask != 0) return true;
+        String id = ids[slot];
+        for (int k = 0; k < ls.length; k++) {
+            if ((k >= CACHED_LISTENERS || askedVersions[k] < 0) && wants(ls[k], id)) return true;
+        }
+        return false;
     }
 
     /** Lock held. An older point arriving late (rare) does not roll the current value back. */
@@ -195,6 +257,8 @@ public final class LiveState implements PointSink {
         state = Arrays.copyOf(state, len);
         values = Arrays.copyOf(values, len);
         made = Arrays.copyOf(made, len);
+        wantMask = Arrays.copyOf(wantMask, len);
+        maskEpoch = Arrays.copyOf(maskEpoch, len);
     }
 
     /** Lock held: the slot's current value, made once per change. */
@@ -256,7 +320,7 @@ public final class LiveState implements PointSink {
 
     /** Tells {@code listener} of every change of every signal; the returned action unsubscribes. */
     public Runnable subscribe(Consumer<Latest> listener) {
-        return subscribe(id -> true, listener);
+        return subscribe(id -> true, () -> 0, listener);
     }
 
     /**
@@ -265,9 +329,25 @@ public final class LiveState implements PointSink {
      * listener wants makes no {@link Latest}.
      */
     public Runnable subscribe(Predicate<String> wants, Consumer<Latest> listener) {
-        Listener l = new Listener(wants, listener);
-        listeners.add(l);
-        return () -> listeners.remove(l);
+        return subscribe(wants, () -> -1, listener);
+    }
+
+    /**
+     * As {@link #subscribe(Predicate, Consumer)}, with {@code wants}' answers kept per signal while {@code wantsVersion}
+     * returns the same number (as {@link PointSink#wantsVersion}; -1: ask every time).
+     */
+    public Runnable subscribe(Predicate<String> wants, LongSupplier wantsVersion, Consumer<Latest> listener) {
+        Listener l = new Listener(wants, wantsVersion, listener);
+        synchronized (listeners) {
+            listeners.add(l);
+            listenerArray = listeners.toArray(new Listener[0]);
+        }
+        return () -> {
+            synchronized (listeners) {
+                listeners.remove(l);
+                listenerArray = listeners.toArray(new Listener[0]);
+            }
+        };
     }
 
     private static boolean wants(Listener l, String id) {
@@ -280,7 +360,7 @@ public final class LiveState implements PointSink {
     }
 
     private void publish(Latest change) {
-        for (Listener l : listeners) {
+        for (Listener l : listenerArray) {
             try {
                 if (l.wants.test(change.signalId())) l.then.accept(change);
             } catch (RuntimeException e) {

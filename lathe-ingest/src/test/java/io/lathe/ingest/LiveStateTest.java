@@ -89,4 +89,36 @@ class LiveStateTest {
         assertThat(live.latest("m.twin")).isEqualTo(new Latest("m.twin", 6_000, Value.of(-1L), Quality.STALE));
         assertThat(live.size()).isEqualTo(1001);
     }
+
+    // A versioned listener is asked once per signal and version; a new version (new rules) asks again.
+    @Test
+    void aVersionedListenerIsAskedOncePerSignalUntilItsVersionMoves() {
+        LiveState live = new LiveState();
+        java.util.Set<String> wanted = new java.util.HashSet<>(java.util.Set.of("m.temp"));
+        java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong(1);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        List<Latest> heard = new ArrayList<>();
+        live.subscribe(id -> {
+            asked.incrementAndGet();
+            return wanted.contains(id);
+        }, version::get, heard::add);
+        Signal count = new Signal("m.count", "Count", "m", DataType.LONG, "", "", "");
+        PointBatch batch = new PointBatch(4);
+        for (int t = 1; t <= 3; t++) {
+            batch.clear();
+            batch.addDouble(temp, t, t, Quality.GOOD, false);
+            batch.addLong(count, t, t, Quality.GOOD, false);
+            live.accept(batch);
+        }
+        // two signals asked once each while answering (publish asks again only for what was wanted: 3 temps)
+        assertThat(asked.get()).isEqualTo(2 + 3);
+        assertThat(heard).extracting(Latest::signalId).containsExactly("m.temp", "m.temp", "m.temp");
+        wanted.add("m.count");
+        live.accept(count, 10, Value.of(10L), Quality.GOOD, false);
+        assertThat(heard).hasSize(3); // the kept answer stands until the version moves
+        version.set(2);
+        live.accept(count, 11, Value.of(11L), Quality.GOOD, false);
+        assertThat(heard).extracting(Latest::signalId).containsExactly("m.temp", "m.temp", "m.temp", "m.count");
+        assertThat(heard.get(3).value()).isEqualTo(Value.of(11L));
+    }
 }

@@ -145,7 +145,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private final List<Series> byId = new ArrayList<>();
     private final Map<String, Series> byName = new ConcurrentHashMap<>();
     /** byName for the ingest path, by the signal's ordinal; written under the lock. */
-    private final io.lathe.model.SignalSlots<Series> bySignal = new io.lathe.model.SignalSlots<>();
+    // By Signal.ordinal, guarded by the lock: the id of the signal a slot was filled for (compared by identity, as
+    // SignalSlots does, so a signal made by hand with a reused ordinal misses) and its series id.
+    private String[] signalIdByOrdinal = new String[0];
+    private int[] seriesByOrdinal = new int[0];
     private final List<Snapshot> flushing = new ArrayList<>();
     /**
      * The memory buffer: chunks in arrival order, all sealed but the last when it is {@link #openChunk}. Guarded by
@@ -207,12 +210,6 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         final int id;
         final String name;
         final DataType type;
-        boolean hasLast;
-        long lastTs = Long.MIN_VALUE;
-        long lastBits;
-        byte lastQuality;
-        Object lastText;
-        long firstTs = Long.MAX_VALUE;
 
         Series(int id, String name, DataType type) {
             this.id = id;
@@ -220,6 +217,16 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             this.type = type;
         }
     }
+
+    // Each series' newest point and oldest time, by series id, guarded by the store lock (lastTs MIN_VALUE: none).
+    // Arrays rather than fields of Series: appends of one device's metrics walk them in order, whereas 10,000 Series
+    // objects cost the ingest thread a cache miss per point.
+    private long[] lastTs = new long[0];
+    private long[] lastBits = new long[0];
+    private byte[] lastQuality = new byte[0];
+    private Object[] lastText = new Object[0];
+    private long[] firstTs = new long[0];
+    private DataType[] typeById = new DataType[0];
 
     /** A flush's chunks (sealed, in arrival order) and the series table at that time (ids index it). */
     private record Snapshot(long generation, List<MemChunk> chunks, Series[] series, long bytes) {}
@@ -370,6 +377,18 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private Series define(String name, DataType type) {
         if (name.isEmpty()) throw new IllegalArgumentException("series name must not be empty");
         Series s = new Series(byId.size(), name, type);
+        if (s.id == lastTs.length) {
+            int len = Math.max(64, lastTs.length * 2);
+            lastTs = Arrays.copyOf(lastTs, len);
+            Arrays.fill(lastTs, s.id, len, Long.MIN_VALUE);
+            lastBits = Arrays.copyOf(lastBits, len);
+            lastQuality = Arrays.copyOf(lastQuality, len);
+            lastText = Arrays.copyOf(lastText, len);
+            firstTs = Arrays.copyOf(firstTs, len);
+            Arrays.fill(firstTs, s.id, len, Long.MAX_VALUE);
+            typeById = Arrays.copyOf(typeById, len);
+        }
+        typeById[s.id] = type;
         byId.add(s);
         byName.put(name, s);
         return s;
@@ -404,8 +423,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    private static SeriesInfo info(Series s) {
-        return s.hasLast ? new SeriesInfo(s.name, s.type, s.firstTs, s.lastTs) : new SeriesInfo(s.name, s.type, Long.MIN_VALUE, Long.MIN_VALUE);
+    private SeriesInfo info(Series s) {
+        return lastTs[s.id] != Long.MIN_VALUE ? new SeriesInfo(s.name, s.type, firstTs[s.id], lastTs[s.id]) : new SeriesInfo(s.name, s.type, Long.MIN_VALUE, Long.MIN_VALUE);
     }
 
     // =================================================================== write path
@@ -444,14 +463,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
 
     /** Lock held; the timestamp is in range and the text within {@link #MAX_TEXT_BYTES}. */
     private boolean appendTextLocked(Series s, long timestampMicros, String value, byte[] utf8, byte quality) {
-        if (late(s, timestampMicros)) return false;
+        if (late(s.id, timestampMicros)) return false;
         checkAvailable();
         try {
             wal.appendText(s.id, timestampMicros, utf8, quality);
         } catch (Wal.Unavailable e) {
             throw reject(RejectReason.UNAVAILABLE, e.getMessage());
         }
-        addToBuffer(s, timestampMicros, 0, quality, value);
+        addToBuffer(s.id, timestampMicros, 0, quality, value);
         memBytes += 40 + 2L * value.length();
         afterAppend();
         return true;
@@ -483,14 +502,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                     rejects.incrementAndGet(RejectReason.OUT_OF_RANGE_TIMESTAMP.ordinal());
                     continue;
                 }
-                if (late(s, t)) continue;
+                if (late(s.id, t)) continue;
                 long bits = Double.doubleToRawLongBits(values[i]);
                 try {
                     wal.appendPoint(seriesId, t, bits, (byte) 0);
                 } catch (Wal.Unavailable e) {
                     throw reject(RejectReason.UNAVAILABLE, e.getMessage());
                 }
-                addToBuffer(s, t, bits, (byte) 0, null);
+                addToBuffer(s.id, t, bits, (byte) 0, null);
                 ok++;
             }
             afterAppend();
@@ -504,22 +523,22 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         checkTimestamp(seriesId, ts);
         lock.lock();
         try {
-            return appendBitsLocked(series(seriesId, type), ts, bits, quality);
+            return appendBitsLocked(series(seriesId, type).id, ts, bits, quality);
         } finally {
             lock.unlock();
         }
     }
 
     /** Lock held; the timestamp is in range. */
-    private boolean appendBitsLocked(Series s, long ts, long bits, byte quality) {
-        if (late(s, ts)) return false;
+    private boolean appendBitsLocked(int id, long ts, long bits, byte quality) {
+        if (late(id, ts)) return false;
         checkAvailable();
         try {
-            wal.appendPoint(s.id, ts, bits, quality);
+            wal.appendPoint(id, ts, bits, quality);
         } catch (Wal.Unavailable e) {
             throw reject(RejectReason.UNAVAILABLE, e.getMessage());
         }
-        addToBuffer(s, ts, bits, quality, null);
+        addToBuffer(id, ts, bits, quality, null);
         afterAppend();
         return true;
     }
@@ -560,27 +579,27 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return s;
     }
 
-    private boolean late(Series s, long ts) {
-        if (s.hasLast && ts < s.lastTs && s.lastTs - ts > lateWindowMicros) {
+    private boolean late(int id, long ts) {
+        long last = lastTs[id];
+        if (last != Long.MIN_VALUE && ts < last && last - ts > lateWindowMicros) {
             rejects.incrementAndGet(RejectReason.LATE.ordinal());
             return true;
         }
         return false;
     }
 
-    private void addToBuffer(Series s, long ts, long bits, byte q, Object text) {
+    private void addToBuffer(int id, long ts, long bits, byte q, Object text) {
         MemChunk c = openChunk;
         if (c == null || c.full()) c = nextChunk();
-        c.add(s.id, ts, bits, q, text);
+        c.add(id, ts, bits, q, text);
         memBytes += SLOT_BYTES;
-        if (!s.hasLast || ts >= s.lastTs) {
-            s.hasLast = true;
-            s.lastTs = ts;
-            s.lastBits = bits;
-            s.lastQuality = q;
-            s.lastText = text;
+        if (ts >= lastTs[id]) { // MIN_VALUE when the series has no point yet
+            lastTs[id] = ts;
+            lastBits[id] = bits;
+            lastQuality[id] = q;
+            lastText[id] = text;
         }
-        if (ts < s.firstTs) s.firstTs = ts;
+        if (ts < firstTs[id]) firstTs[id] = ts;
     }
 
     /** Lock held: seals the open chunk and opens another. */
@@ -729,32 +748,35 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** Lock held (re-entered when a new series is defined). Never throws. */
     private void acceptLocked(Signal signal, long timestampMicros, Value value, Quality quality) {
         try {
-            Series s = bySignal.get(signal);
-            if (s == null) {
+            int known = seriesIdOf(signal);
+            Series s;
+            if (known >= 0) {
+                s = byId.get(known);
+            } else {
                 s = byName.get(signal.id());
                 if (s == null) s = byId.get(seriesId(signal.id(), signal.dataType()));
-                bySignal.put(signal, s);
+                remember(signal, s.id);
             }
             byte q = quality.code();
             // a late point makes append return false and is counted there; so is every PointRejectedException
             switch (s.type) {
                 case DOUBLE -> {
                     if (value instanceof Value.TextValue) typeMismatch();
-                    else putBits(s, timestampMicros, Double.doubleToRawLongBits(value.asDouble()), q);
+                    else putBits(s.id, timestampMicros, Double.doubleToRawLongBits(value.asDouble()), q);
                 }
                 case LONG -> {
                     switch (value) {
-                        case Value.LongValue l -> putBits(s, timestampMicros, l.value(), q);
-                        case Value.BooleanValue b -> putBits(s, timestampMicros, b.value() ? 1 : 0, q);
-                        case Value.DoubleValue d when Double.isFinite(d.value()) -> putBits(s, timestampMicros, Math.round(d.value()), q);
+                        case Value.LongValue l -> putBits(s.id, timestampMicros, l.value(), q);
+                        case Value.BooleanValue b -> putBits(s.id, timestampMicros, b.value() ? 1 : 0, q);
+                        case Value.DoubleValue d when Double.isFinite(d.value()) -> putBits(s.id, timestampMicros, Math.round(d.value()), q);
                         default -> typeMismatch();
                     }
                 }
                 case BOOLEAN -> {
                     switch (value) {
-                        case Value.BooleanValue b -> putBits(s, timestampMicros, b.value() ? 1 : 0, q);
+                        case Value.BooleanValue b -> putBits(s.id, timestampMicros, b.value() ? 1 : 0, q);
                         case Value.TextValue t -> typeMismatch();
-                        default -> putBits(s, timestampMicros, value.asDouble() != 0 ? 1 : 0, q);
+                        default -> putBits(s.id, timestampMicros, value.asDouble() != 0 ? 1 : 0, q);
                     }
                 }
                 case TEXT -> {
@@ -781,8 +803,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
      * gets the object's JSON form.
      */
     private void acceptBitsLocked(Signal signal, long timestampMicros, DataType kind, long bits, Quality quality) {
-        Series s = bySignal.get(signal);
-        if (s == null || s.type == DataType.TEXT) {
+        int id = seriesIdOf(signal);
+        DataType type = id < 0 ? null : typeById[id];
+        if (type == null || type == DataType.TEXT) {
             acceptLocked(signal, timestampMicros, switch (kind) {
                 case DOUBLE -> Value.of(Double.longBitsToDouble(bits));
                 case LONG -> Value.of(bits);
@@ -792,17 +815,17 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
         try {
             byte q = quality.code();
-            switch (s.type) {
-                case DOUBLE -> putBits(s, timestampMicros, kind == DataType.DOUBLE ? bits : Double.doubleToRawLongBits((double) bits), q);
+            switch (type) {
+                case DOUBLE -> putBits(id, timestampMicros, kind == DataType.DOUBLE ? bits : Double.doubleToRawLongBits((double) bits), q);
                 case LONG -> {
-                    if (kind != DataType.DOUBLE) putBits(s, timestampMicros, bits, q);
+                    if (kind != DataType.DOUBLE) putBits(id, timestampMicros, bits, q);
                     else {
                         double d = Double.longBitsToDouble(bits);
-                        if (Double.isFinite(d)) putBits(s, timestampMicros, Math.round(d), q);
+                        if (Double.isFinite(d)) putBits(id, timestampMicros, Math.round(d), q);
                         else typeMismatch();
                     }
                 }
-                default -> putBits(s, timestampMicros, (kind == DataType.DOUBLE ? Double.longBitsToDouble(bits) != 0 : bits != 0) ? 1 : 0, q);
+                default -> putBits(id, timestampMicros, (kind == DataType.DOUBLE ? Double.longBitsToDouble(bits) != 0 : bits != 0) ? 1 : 0, q);
             }
         } catch (PointRejectedException e) {
             // counted where it was thrown
@@ -813,11 +836,30 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
+    /** Lock held: the series id kept for this signal, or -1 (then resolve it by name and {@link #remember} it). */
+    private int seriesIdOf(Signal signal) {
+        int o = signal.ordinal();
+        return o >= 0 && o < signalIdByOrdinal.length && signalIdByOrdinal[o] == signal.id() ? seriesByOrdinal[o] : -1;
+    }
+
+    /** Lock held. */
+    private void remember(Signal signal, int seriesId) {
+        int o = signal.ordinal();
+        if (o < 0 || o > (Integer.MAX_VALUE >> 2)) return;
+        if (o >= signalIdByOrdinal.length) {
+            int len = Math.max(o + 1, signalIdByOrdinal.length * 2);
+            signalIdByOrdinal = Arrays.copyOf(signalIdByOrdinal, len);
+            seriesByOrdinal = Arrays.copyOf(seriesByOrdinal, len);
+        }
+        seriesByOrdinal[o] = seriesId;
+        signalIdByOrdinal[o] = signal.id();
+    }
+
     /** Lock held: the checks and order of {@link #appendBits} for a series already looked up. */
-    private void putBits(Series s, long ts, long bits, byte quality) {
-        checkTimestamp(s.id, ts);
+    private void putBits(int id, long ts, long bits, byte quality) {
+        checkTimestamp(id, ts);
         checkWritable();
-        appendBitsLocked(s, ts, bits, quality);
+        appendBitsLocked(id, ts, bits, quality);
     }
 
     private void typeMismatch() {
@@ -854,15 +896,15 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             return;
         }
         try {
-            if (closed || !s.hasLast || timestampMicros <= s.lastTs) return;
+            if (closed || lastTs[s.id] == Long.MIN_VALUE || timestampMicros <= lastTs[s.id]) return;
             checkAvailable();
             if (s.type == DataType.TEXT) {
-                String text = (String) s.lastText;
+                String text = (String) lastText[s.id];
                 wal.appendText(s.id, timestampMicros, text.getBytes(StandardCharsets.UTF_8), Quality.STALE.code());
-                addToBuffer(s, timestampMicros, 0, Quality.STALE.code(), text);
+                addToBuffer(s.id, timestampMicros, 0, Quality.STALE.code(), text);
             } else {
-                wal.appendPoint(s.id, timestampMicros, s.lastBits, Quality.STALE.code());
-                addToBuffer(s, timestampMicros, s.lastBits, Quality.STALE.code(), null);
+                wal.appendPoint(s.id, timestampMicros, lastBits[s.id], Quality.STALE.code());
+                addToBuffer(s.id, timestampMicros, lastBits[s.id], Quality.STALE.code(), null);
             }
             afterAppend();
         } catch (PointRejectedException e) {
@@ -1329,24 +1371,23 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 continue;
             }
             Series s = byId.get(id);
-            if (!s.hasLast || d.maxTs[i] > s.lastTs) loadLatest(s, f, d, i);
-            if (d.minTs[i] < s.firstTs) s.firstTs = d.minTs[i];
+            if (lastTs[s.id] == Long.MIN_VALUE || d.maxTs[i] > lastTs[s.id]) loadLatest(s, f, d, i);
+            if (d.minTs[i] < firstTs[s.id]) firstTs[s.id] = d.minTs[i];
             if (firstTsDuringScan != null && id < firstTsDuringScan.length && d.minTs[i] < firstTsDuringScan[id]) firstTsDuringScan[id] = d.minTs[i];
         }
     }
 
     private void loadLatest(Series s, SegmentFile f, SegmentFile.Directory d, int i) {
-        s.hasLast = true;
-        s.lastTs = d.maxTs[i];
-        s.lastQuality = d.lastQuality[i];
-        s.lastBits = d.lastBits[i];
+        lastTs[s.id] = d.maxTs[i];
+        lastQuality[s.id] = d.lastQuality[i];
+        lastBits[s.id] = d.lastBits[i];
         if (s.type == DataType.TEXT) {
             try {
                 BlockMeta[] blocks = f.readBlocks(d, i);
                 BlockMeta m = blocks[blocks.length - 1];
                 Columns c = new Columns(DataType.TEXT, m.count);
                 f.read(m, CODECS.get(), c);
-                s.lastText = c.text[c.size - 1];
+                lastText[s.id] = c.text[c.size - 1];
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -1560,14 +1601,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         order.sort(Comparator.comparingLong((SegmentFile f) -> f.maxTs).thenComparingLong(f -> f.seq).reversed());
         for (SegmentFile f : order) {
             long oldestNewest = Long.MAX_VALUE;
-            for (Series s : byId) oldestNewest = Math.min(oldestNewest, s.hasLast ? s.lastTs : Long.MIN_VALUE);
+            for (Series s : byId) oldestNewest = Math.min(oldestNewest, lastTs[s.id]);
             if (f.maxTs <= oldestNewest) break;
             SegmentFile.Directory d = index.directory(f);
             for (int i = 0; i < d.size(); i++) {
                 int id = d.seriesId(i);
                 if (id < 0 || id >= byId.size()) continue;
                 Series s = byId.get(id);
-                if (!s.hasLast || d.maxTs[i] > s.lastTs) loadLatest(s, f, d, i);
+                if (lastTs[s.id] == Long.MIN_VALUE || d.maxTs[i] > lastTs[s.id]) loadLatest(s, f, d, i);
             }
         }
     }
@@ -1575,17 +1616,17 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** Sets each series' first time from the files (oldest first, stopping early) and its buffers. */
     private void scanFirst(List<SegmentFile> files) throws IOException {
         long[] inMemory = memoryMinTs();
-        for (Series s : byId) s.firstTs = inMemory[s.id];
+        for (Series s : byId) firstTs[s.id] = inMemory[s.id];
         List<SegmentFile> order = new ArrayList<>(files);
         order.sort(Comparator.comparingLong((SegmentFile f) -> f.minTs));
         for (SegmentFile f : order) {
             long latestFirst = Long.MIN_VALUE;
-            for (Series s : byId) latestFirst = Math.max(latestFirst, s.firstTs);
+            for (Series s : byId) latestFirst = Math.max(latestFirst, firstTs[s.id]);
             if (f.minTs >= latestFirst) break;
             SegmentFile.Directory d = index.directory(f);
             for (int i = 0; i < d.size(); i++) {
                 int id = d.seriesId(i);
-                if (id >= 0 && id < byId.size() && d.minTs[i] < byId.get(id).firstTs) byId.get(id).firstTs = d.minTs[i];
+                if (id >= 0 && id < byId.size() && d.minTs[i] < firstTs[id]) firstTs[id] = d.minTs[i];
             }
         }
     }
@@ -1620,7 +1661,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                         outOfRange[0]++;
                         return;
                     }
-                    addToBuffer(byId.get(id), ts, bits, quality, null);
+                    addToBuffer(id, ts, bits, quality, null);
                     points[0]++;
                 }
 
@@ -1631,7 +1672,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                         outOfRange[0]++;
                         return;
                     }
-                    addToBuffer(byId.get(id), ts, 0, quality, text);
+                    addToBuffer(id, ts, 0, quality, text);
                     points[0]++;
                 }
             });
@@ -1775,9 +1816,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         if (from == Long.MIN_VALUE || to == Long.MAX_VALUE) {
             lock.lock();
             try {
-                if (!s.hasLast) return null;
-                if (from == Long.MIN_VALUE) from = s.firstTs;
-                if (to == Long.MAX_VALUE) to = s.lastTs + 1;
+                if (lastTs[s.id] == Long.MIN_VALUE) return null;
+                if (from == Long.MIN_VALUE) from = firstTs[s.id];
+                if (to == Long.MAX_VALUE) to = lastTs[s.id] + 1;
             } finally {
                 lock.unlock();
             }
@@ -1848,10 +1889,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         try {
             for (int i = 0; i < ids.length; i++) {
                 Series s = byId.get(ids[i]);
-                if (s.hasLast) {
-                    timestamps[i] = s.lastTs;
-                    bits[i] = s.lastBits;
-                    qualities[i] = s.lastQuality;
+                if (lastTs[s.id] != Long.MIN_VALUE) {
+                    timestamps[i] = lastTs[s.id];
+                    bits[i] = lastBits[s.id];
+                    qualities[i] = lastQuality[s.id];
                     found++;
                 } else {
                     timestamps[i] = Long.MIN_VALUE;
@@ -1863,15 +1904,15 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         return found;
     }
 
-    private static LatestPoint latestOf(Series s) {
-        if (!s.hasLast) return null;
+    private LatestPoint latestOf(Series s) {
+        if (lastTs[s.id] == Long.MIN_VALUE) return null;
         Value v = switch (s.type) {
-            case DOUBLE -> Value.of(Double.longBitsToDouble(s.lastBits));
-            case LONG -> Value.of(s.lastBits);
-            case BOOLEAN -> Value.of(s.lastBits != 0);
-            case TEXT -> Value.of((String) s.lastText);
+            case DOUBLE -> Value.of(Double.longBitsToDouble(lastBits[s.id]));
+            case LONG -> Value.of(lastBits[s.id]);
+            case BOOLEAN -> Value.of(lastBits[s.id] != 0);
+            case TEXT -> Value.of((String) lastText[s.id]);
         };
-        return new LatestPoint(s.name, s.lastTs, v, Quality.ofCode(s.lastQuality));
+        return new LatestPoint(s.name, lastTs[s.id], v, Quality.ofCode(lastQuality[s.id]));
     }
 
     // =================================================================== retention and compaction
@@ -1945,10 +1986,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 Series s = byId.get(id);
                 long f = Math.min(first[id], firstTsDuringScan[id]);
                 if (id < inMemory.length) f = Math.min(f, inMemory[id]);
-                s.firstTs = f;
+                firstTs[s.id] = f;
                 if (f == Long.MAX_VALUE) {
-                    s.hasLast = false;
-                    s.lastTs = Long.MIN_VALUE;
+                    lastTs[s.id] = Long.MIN_VALUE;
                 }
             }
             firstTsDuringScan = null;
