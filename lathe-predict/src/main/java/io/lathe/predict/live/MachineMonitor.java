@@ -929,13 +929,6 @@ final class MachineMonitor {
         return severityDecides() ? severityTop.limits.zone(severityTop.level, severityTop.signal.unit()) : null;
     }
 
-    /** The level (median of recent running samples) of each vibration signal with zone limits, by signal id. */
-    Map<String, Double> severityLevels() {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Severity> e : severities.entrySet()) out.put(e.getKey(), e.getValue().level);
-        return out;
-    }
-
     DegradationRul.Estimate lastRul() {
         return lastRul;
     }

@@ -49,8 +49,11 @@ class HealthThroughputTest {
             @Override
             public void markStale(Signal s, long t) {}
         };
-        HealthMonitor monitor = new HealthMonitor(model, null, ModelRepository.open(dir), out,
-                HealthSettings.DEFAULTS.withTraining(Duration.ofMinutes(1)), new SimpleMeterRegistry());
+        // -Dlathe.throughput.zones='*@S0=I' measures the cost of the vibration zones (one zoned signal per machine).
+        String zones = System.getProperty("lathe.throughput.zones", "");
+        HealthMonitor monitor = new HealthMonitor(model, null, ModelRepository.open(dir), out, HealthSettings.DEFAULTS.withTraining(Duration.ofMinutes(1))
+                .withVibrationZones(VibrationZones.parse(zones.isBlank() ? java.util.List.of() : java.util.List.of(zones.split(",")))),
+                new SimpleMeterRegistry());
         SplittableRandom rng = new SplittableRandom(1);
         Value running = Value.of("running");
         long t0 = 1_767_600_000_000_000L;
