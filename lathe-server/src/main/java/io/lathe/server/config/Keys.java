@@ -137,7 +137,7 @@ public final class Keys {
             "Durability bound of the write-ahead log (group commit), 0s to 1s: every accepted point, from any source, is forced to disk at most this long after it arrived (plus one write and fsync), whatever the rate and without a flush; a longer window means fewer fsyncs.");
 
     public static final ConfigKey INGEST_QUEUE_CAPACITY = key("ingest.queue-capacity", Type.INT, "65536",
-            "Points each connection's ingest queue holds between its network threads and the store (about 30 bytes each, allocated at start). When it is full a hand-off waits up to ingest.max-block, then its points are rejected and counted (lathe_ingest_queue_rejected_total).");
+            "Points each connection's ingest queue holds between its network threads and the store (in batches, about 25 bytes a point, kept for reuse once filled). When it is full a hand-off waits up to ingest.max-block, then its points are rejected and counted (lathe_ingest_queue_rejected_total).");
     public static final ConfigKey INGEST_MAX_BLOCK = key("ingest.max-block", Type.DURATION, "2s",
             "Longest a connection's network thread waits for room in a full ingest queue before rejecting the points. Keep it well under the MQTT keep-alive (30 s) so a slow disk cannot drop the broker connection.");
     public static final ConfigKey INGEST_MAX_CLOCK_SKEW = key("ingest.max-clock-skew", Type.DURATION, "5m",
