@@ -95,7 +95,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** Bytes per buffered point: series id, timestamp, value bits, quality (see {@link MemChunk}). */
     private static final int SLOT_BYTES = 4 + 8 + 8 + 1;
     /** Points per memory chunk at most: 1.3 MB of arrays, small enough to stay in cache while it is sealed. */
-    private static final int MAX_CHUNK_POINTS = 1 << 16;
+    private static final int MAX_CHUNK_POINTS = 1 << 14;
     /** Points a flush regroups at a time (about 1.1 MB of arrays: they stay in cache while a range is scattered). */
     private static final int GATHER_POINTS = 1 << 16;
     /** A flush that leaves a partition with at least this many small files queues their compaction. */
