@@ -10,7 +10,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -52,9 +51,9 @@ public final class LiveState implements PointSink {
     private String[] idByOrdinal = new String[256];
     private int[] slotByOrdinal = new int[256];
 
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    /** The listeners, as an array for the ingest path; replaced on every (un)subscribe. */
+    /** The listeners; a new array on every (un)subscribe (under {@link #subscribers}), read without a lock. */
     private volatile Listener[] listenerArray = new Listener[0];
+    private final Object subscribers = new Object();
     // Guarded by lock. Per slot, which of the first 31 versioned listeners of `askedFor` want it (bit k: listener k),
     // valid when maskEpoch[slot] == epoch; the epoch moves when the listeners or one of their versions change.
     private int[] wantMask = new int[256];
@@ -338,14 +337,17 @@ public final class LiveState implements PointSink {
      */
     public Runnable subscribe(Predicate<String> wants, LongSupplier wantsVersion, Consumer<Latest> listener) {
         Listener l = new Listener(wants, wantsVersion, listener);
-        synchronized (listeners) {
-            listeners.add(l);
-            listenerArray = listeners.toArray(new Listener[0]);
+        synchronized (subscribers) {
+            Listener[] now = listenerArray;
+            Listener[] more = Arrays.copyOf(now, now.length + 1);
+            more[now.length] = l;
+            listenerArray = more;
         }
         return () -> {
-            synchronized (listeners) {
-                listeners.remove(l);
-                listenerArray = listeners.toArray(new Listener[0]);
+            synchronized (subscribers) {
+                List<Listener> rest = new ArrayList<>(List.of(listenerArray));
+                rest.remove(l);
+                listenerArray = rest.toArray(new Listener[0]);
             }
         };
     }
