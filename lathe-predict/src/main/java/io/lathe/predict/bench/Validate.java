@@ -12,8 +12,9 @@ import java.util.stream.Stream;
 
 /**
  * Validation figures for docs/MODELS.md: {@code java -cp lathe-predict/target/classes io.lathe.predict.bench.Validate
- * skab|nab|nab-wide|cmapss DATA_DIR}, or {@code skab-normal DATA_DIR WEIGHT} (with the anomaly-free run, as {@code --normal
- * --normal-weight WEIGHT}). Hyper-parameters are chosen inside each fold on the other files only (leave-one-out),
+ * skab|nab|nab-wide|nab-nested|cmapss DATA_DIR}, or {@code skab-normal DATA_DIR WEIGHT} (with the anomaly-free run, as
+ * {@code --normal --normal-weight WEIGHT}); {@code nab-nested} also chooses the NAB detector's design per fold
+ * ({@link NabNested}). Hyper-parameters are chosen inside each fold on the other files only (leave-one-out),
  * so the printed figures are held-out ones.
  */
 public final class Validate {
@@ -24,7 +25,7 @@ public final class Validate {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: Validate skab|skab-normal|nab|nab-wide|cmapss DATA_DIR");
+            System.err.println("usage: Validate skab|skab-normal|nab|nab-wide|nab-nested|cmapss DATA_DIR");
             System.exit(2);
         }
         Path data = Path.of(args[1]);
@@ -36,6 +37,7 @@ public final class Validate {
             }
             case "nab" -> nab(data, false);
             case "nab-wide" -> nab(data, true);
+            case "nab-nested" -> NabNested.run(data, true);
             case "cmapss" -> io.lathe.predict.rul.CmapssValidation.main(new String[]{args[1]});
             default -> throw new IllegalArgumentException("unknown benchmark " + args[0]);
         }
