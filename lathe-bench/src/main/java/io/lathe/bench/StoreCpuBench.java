@@ -1,6 +1,11 @@
 package io.lathe.bench;
 
+import io.lathe.ingest.FanOut;
+import io.lathe.ingest.LiveState;
+import io.lathe.ingest.PointBatch;
 import io.lathe.model.DataType;
+import io.lathe.model.Quality;
+import io.lathe.model.Signal;
 import io.lathe.store.StoreSettings;
 import io.lathe.store.TelemetryStore;
 import java.lang.management.ManagementFactory;
@@ -8,6 +13,7 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,6 +39,11 @@ public final class StoreCpuBench implements Callable<Integer> {
     @Option(names = "--budget-mb", description = "Store memory budget in MB (default ${DEFAULT-VALUE}, the server's default).")
     long budgetMb = 64;
 
+    @Option(names = "--through", description = "store: appends straight to the store; live: batches of 1,000 points through "
+            + "the fan-out into the live view (one listener that keeps its answers, as the alarm engine) and the store, as "
+            + "the ingest consumer delivers a Sparkplug message (default ${DEFAULT-VALUE}).")
+    String through = "store";
+
     @Option(names = "--runs", description = "Runs, each in a new store; the first warms the JIT and is not reported (default ${DEFAULT-VALUE}).")
     int runs = 4;
 
@@ -40,8 +51,12 @@ public final class StoreCpuBench implements Callable<Integer> {
     public Integer call() throws Exception {
         // the store logs every flush and compaction at INFO: between the table's rows they only hide it
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        System.out.printf(Locale.ROOT, "store-cpu: %,d series, %,d points per run, budget %d MB, Java %s%n", series, points, budgetMb,
-                Runtime.version());
+        if (!through.equals("store") && !through.equals("live")) {
+            System.err.println("--through must be store or live, got '" + through + "'");
+            return 2;
+        }
+        System.out.printf(Locale.ROOT, "store-cpu: %,d series, %,d points per run, budget %d MB, through %s, Java %s%n", series, points, budgetMb,
+                through, Runtime.version());
         System.out.println("| run | wall s | points/s | appender CPU s/M | background CPU s/M | log writer CPU s/M | process CPU s/M | files |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int r = 0; r < runs; r++) {
@@ -62,6 +77,13 @@ public final class StoreCpuBench implements Callable<Integer> {
             try (TelemetryStore s = TelemetryStore.open(StoreSettings.defaults(dir).withMemoryBudgetBytes(budgetMb << 20))) {
                 int[] ids = new int[series];
                 for (int k = 0; k < series; k++) ids[k] = s.seriesId("m" + k, DataType.DOUBLE);
+                Signal[] signals = new Signal[series];
+                for (int k = 0; k < series; k++) signals[k] = new Signal("m" + k, "m" + k, "bench", DataType.DOUBLE, "", "", "");
+                LiveState live = new LiveState();
+                live.subscribe(id -> false, () -> 1, l -> {});
+                FanOut fan = new FanOut(List.of(live, s));
+                PointBatch batch = new PointBatch(1000);
+                boolean viaLive = through.equals("live");
                 double[] v = new double[series];
                 long t0 = 1_764_000_000_000_000L, n = 0;
                 long cpu0 = os.getProcessCpuTime(), me0 = tm.getCurrentThreadCpuTime(), w0 = System.nanoTime();
@@ -69,9 +91,18 @@ public final class StoreCpuBench implements Callable<Integer> {
                     long ts = t0 + step * 1000;
                     for (int k = 0; k < series; k++, n++) {
                         v[k] = Math.round((v[k] + ((n * 31 + k) % 7 - 3) * 0.5) * 100) / 100.0;
-                        s.append(ids[k], ts, v[k]);
+                        if (!viaLive) {
+                            s.append(ids[k], ts, v[k]);
+                            continue;
+                        }
+                        batch.addDouble(signals[k], ts, v[k], Quality.GOOD, false);
+                        if (batch.size() == 1000) {
+                            fan.accept(batch);
+                            batch.clear();
+                        }
                     }
                 }
+                if (batch.size() > 0) fan.accept(batch);
                 long me = tm.getCurrentThreadCpuTime() - me0;
                 s.flush(); // the last points and the compaction it queues count too
                 double wall = (System.nanoTime() - w0) / 1e9, m = n / 1e6;

@@ -116,6 +116,8 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     static final long SMALL_FILE_BYTES = 512L << 10;
     static final int TIER_FACTOR = 8;
     static final int MAX_TIER = 4;
+    /** Read-ahead per input file of a compaction (at most {@link #MAX_COMPACT_FILES} of them at once). */
+    static final int COMPACT_READ_BYTES = 1 << 20;
     /** Points per block in files compaction writes into the top tier: fewer, larger blocks, fewer index entries. */
     static final int LARGE_BLOCK_POINTS = 16_384;
     /** A file replaced by compaction stays open this long for queries that still read its blocks. */
@@ -218,15 +220,52 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         }
     }
 
-    // Each series' newest point and oldest time, by series id, guarded by the store lock (lastTs MIN_VALUE: none).
-    // Arrays rather than fields of Series: appends of one device's metrics walk them in order, whereas 10,000 Series
-    // objects cost the ingest thread a cache miss per point.
-    private long[] lastTs = new long[0];
-    private long[] lastBits = new long[0];
-    private byte[] lastQuality = new byte[0];
+    // Interleaved, STRIDE longs per series (newest time, its value bits, oldest time, quality and type), so that an
+    // append touches one cache line of series state instead of one per array: with 10,000 series the separate arrays,
+    // the live view's and the chunks' did not fit the core's L2 cache together.
+    private static final int STRIDE = 4, LAST_TS = 0, LAST_BITS = 1, FIRST_TS = 2, META = 3;
+    private long[] seriesState = new long[0];
     private Object[] lastText = new Object[0];
-    private long[] firstTs = new long[0];
-    private DataType[] typeById = new DataType[0];
+    private static final DataType[] TYPES = DataType.values();
+
+    private long lastTs(int id) {
+        return seriesState[id * STRIDE + LAST_TS];
+    }
+
+    private void setLastTs(int id, long ts) {
+        seriesState[id * STRIDE + LAST_TS] = ts;
+    }
+
+    private long lastBits(int id) {
+        return seriesState[id * STRIDE + LAST_BITS];
+    }
+
+    private void setLastBits(int id, long bits) {
+        seriesState[id * STRIDE + LAST_BITS] = bits;
+    }
+
+    private long firstTs(int id) {
+        return seriesState[id * STRIDE + FIRST_TS];
+    }
+
+    private void setFirstTs(int id, long ts) {
+        seriesState[id * STRIDE + FIRST_TS] = ts;
+    }
+
+    /** Lock held: the quality code of the series' newest point. */
+    private byte lastQuality(int id) {
+        return (byte) seriesState[id * STRIDE + META];
+    }
+
+    private void setLastQuality(int id, byte q) {
+        int o = id * STRIDE + META;
+        seriesState[o] = (seriesState[o] & ~0xFFL) | (q & 0xFF);
+    }
+
+    /** Lock held: the series' type. */
+    private DataType typeOf(int id) {
+        return TYPES[(int) (seriesState[id * STRIDE + META] >>> 8) - 1];
+    }
 
     /** A flush's chunks (sealed, in arrival order) and the series table at that time (ids index it). */
     private record Snapshot(long generation, List<MemChunk> chunks, Series[] series, long bytes) {}
@@ -377,18 +416,16 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     private Series define(String name, DataType type) {
         if (name.isEmpty()) throw new IllegalArgumentException("series name must not be empty");
         Series s = new Series(byId.size(), name, type);
-        if (s.id == lastTs.length) {
-            int len = Math.max(64, lastTs.length * 2);
-            lastTs = Arrays.copyOf(lastTs, len);
-            Arrays.fill(lastTs, s.id, len, Long.MIN_VALUE);
-            lastBits = Arrays.copyOf(lastBits, len);
-            lastQuality = Arrays.copyOf(lastQuality, len);
+        if (s.id == lastText.length) {
+            int len = Math.max(64, lastText.length * 2);
+            seriesState = Arrays.copyOf(seriesState, len * STRIDE);
+            for (int id = s.id; id < len; id++) {
+                setLastTs(id, Long.MIN_VALUE);
+                setFirstTs(id, Long.MAX_VALUE);
+            }
             lastText = Arrays.copyOf(lastText, len);
-            firstTs = Arrays.copyOf(firstTs, len);
-            Arrays.fill(firstTs, s.id, len, Long.MAX_VALUE);
-            typeById = Arrays.copyOf(typeById, len);
         }
-        typeById[s.id] = type;
+        seriesState[s.id * STRIDE + META] = (long) (type.ordinal() + 1) << 8;
         byId.add(s);
         byName.put(name, s);
         return s;
@@ -424,7 +461,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     }
 
     private SeriesInfo info(Series s) {
-        return lastTs[s.id] != Long.MIN_VALUE ? new SeriesInfo(s.name, s.type, firstTs[s.id], lastTs[s.id]) : new SeriesInfo(s.name, s.type, Long.MIN_VALUE, Long.MIN_VALUE);
+        return lastTs(s.id) != Long.MIN_VALUE ? new SeriesInfo(s.name, s.type, firstTs(s.id), lastTs(s.id)) : new SeriesInfo(s.name, s.type, Long.MIN_VALUE, Long.MIN_VALUE);
     }
 
     // =================================================================== write path
@@ -580,7 +617,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     }
 
     private boolean late(int id, long ts) {
-        long last = lastTs[id];
+        long last = lastTs(id);
         if (last != Long.MIN_VALUE && ts < last && last - ts > lateWindowMicros) {
             rejects.incrementAndGet(RejectReason.LATE.ordinal());
             return true;
@@ -593,13 +630,15 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         if (c == null || c.full()) c = nextChunk();
         c.add(id, ts, bits, q, text);
         memBytes += SLOT_BYTES;
-        if (ts >= lastTs[id]) { // MIN_VALUE when the series has no point yet
-            lastTs[id] = ts;
-            lastBits[id] = bits;
-            lastQuality[id] = q;
-            lastText[id] = text;
+        long[] st = seriesState;
+        int o = id * STRIDE;
+        if (ts >= st[o + LAST_TS]) { // MIN_VALUE when the series has no point yet
+            st[o + LAST_TS] = ts;
+            st[o + LAST_BITS] = bits;
+            st[o + META] = (st[o + META] & ~0xFFL) | (q & 0xFF);
+            if (text != null) lastText[id] = text; // only text series have text, and always
         }
-        if (ts < firstTs[id]) firstTs[id] = ts;
+        if (ts < st[o + FIRST_TS]) st[o + FIRST_TS] = ts;
     }
 
     /** Lock held: seals the open chunk and opens another. */
@@ -804,7 +843,7 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
      */
     private void acceptBitsLocked(Signal signal, long timestampMicros, DataType kind, long bits, Quality quality) {
         int id = seriesIdOf(signal);
-        DataType type = id < 0 ? null : typeById[id];
+        DataType type = id < 0 ? null : typeOf(id);
         if (type == null || type == DataType.TEXT) {
             acceptLocked(signal, timestampMicros, switch (kind) {
                 case DOUBLE -> Value.of(Double.longBitsToDouble(bits));
@@ -896,15 +935,15 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
             return;
         }
         try {
-            if (closed || lastTs[s.id] == Long.MIN_VALUE || timestampMicros <= lastTs[s.id]) return;
+            if (closed || lastTs(s.id) == Long.MIN_VALUE || timestampMicros <= lastTs(s.id)) return;
             checkAvailable();
             if (s.type == DataType.TEXT) {
                 String text = (String) lastText[s.id];
                 wal.appendText(s.id, timestampMicros, text.getBytes(StandardCharsets.UTF_8), Quality.STALE.code());
                 addToBuffer(s.id, timestampMicros, 0, Quality.STALE.code(), text);
             } else {
-                wal.appendPoint(s.id, timestampMicros, lastBits[s.id], Quality.STALE.code());
-                addToBuffer(s.id, timestampMicros, lastBits[s.id], Quality.STALE.code(), null);
+                wal.appendPoint(s.id, timestampMicros, lastBits(s.id), Quality.STALE.code());
+                addToBuffer(s.id, timestampMicros, lastBits(s.id), Quality.STALE.code(), null);
             }
             afterAppend();
         } catch (PointRejectedException e) {
@@ -1371,16 +1410,16 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 continue;
             }
             Series s = byId.get(id);
-            if (lastTs[s.id] == Long.MIN_VALUE || d.maxTs[i] > lastTs[s.id]) loadLatest(s, f, d, i);
-            if (d.minTs[i] < firstTs[s.id]) firstTs[s.id] = d.minTs[i];
+            if (lastTs(s.id) == Long.MIN_VALUE || d.maxTs[i] > lastTs(s.id)) loadLatest(s, f, d, i);
+            if (d.minTs[i] < firstTs(s.id)) setFirstTs(s.id, d.minTs[i]);
             if (firstTsDuringScan != null && id < firstTsDuringScan.length && d.minTs[i] < firstTsDuringScan[id]) firstTsDuringScan[id] = d.minTs[i];
         }
     }
 
     private void loadLatest(Series s, SegmentFile f, SegmentFile.Directory d, int i) {
-        lastTs[s.id] = d.maxTs[i];
-        lastQuality[s.id] = d.lastQuality[i];
-        lastBits[s.id] = d.lastBits[i];
+        setLastTs(s.id, d.maxTs[i]);
+        setLastQuality(s.id, d.lastQuality[i]);
+        setLastBits(s.id, d.lastBits[i]);
         if (s.type == DataType.TEXT) {
             try {
                 BlockMeta[] blocks = f.readBlocks(d, i);
@@ -1601,14 +1640,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         order.sort(Comparator.comparingLong((SegmentFile f) -> f.maxTs).thenComparingLong(f -> f.seq).reversed());
         for (SegmentFile f : order) {
             long oldestNewest = Long.MAX_VALUE;
-            for (Series s : byId) oldestNewest = Math.min(oldestNewest, lastTs[s.id]);
+            for (Series s : byId) oldestNewest = Math.min(oldestNewest, lastTs(s.id));
             if (f.maxTs <= oldestNewest) break;
             SegmentFile.Directory d = index.directory(f);
             for (int i = 0; i < d.size(); i++) {
                 int id = d.seriesId(i);
                 if (id < 0 || id >= byId.size()) continue;
                 Series s = byId.get(id);
-                if (lastTs[s.id] == Long.MIN_VALUE || d.maxTs[i] > lastTs[s.id]) loadLatest(s, f, d, i);
+                if (lastTs(s.id) == Long.MIN_VALUE || d.maxTs[i] > lastTs(s.id)) loadLatest(s, f, d, i);
             }
         }
     }
@@ -1616,17 +1655,17 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     /** Sets each series' first time from the files (oldest first, stopping early) and its buffers. */
     private void scanFirst(List<SegmentFile> files) throws IOException {
         long[] inMemory = memoryMinTs();
-        for (Series s : byId) firstTs[s.id] = inMemory[s.id];
+        for (Series s : byId) setFirstTs(s.id, inMemory[s.id]);
         List<SegmentFile> order = new ArrayList<>(files);
         order.sort(Comparator.comparingLong((SegmentFile f) -> f.minTs));
         for (SegmentFile f : order) {
             long latestFirst = Long.MIN_VALUE;
-            for (Series s : byId) latestFirst = Math.max(latestFirst, firstTs[s.id]);
+            for (Series s : byId) latestFirst = Math.max(latestFirst, firstTs(s.id));
             if (f.minTs >= latestFirst) break;
             SegmentFile.Directory d = index.directory(f);
             for (int i = 0; i < d.size(); i++) {
                 int id = d.seriesId(i);
-                if (id >= 0 && id < byId.size() && d.minTs[i] < firstTs[id]) firstTs[id] = d.minTs[i];
+                if (id >= 0 && id < byId.size() && d.minTs[i] < firstTs(id)) setFirstTs(id, d.minTs[i]);
             }
         }
     }
@@ -1816,9 +1855,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         if (from == Long.MIN_VALUE || to == Long.MAX_VALUE) {
             lock.lock();
             try {
-                if (lastTs[s.id] == Long.MIN_VALUE) return null;
-                if (from == Long.MIN_VALUE) from = firstTs[s.id];
-                if (to == Long.MAX_VALUE) to = lastTs[s.id] + 1;
+                if (lastTs(s.id) == Long.MIN_VALUE) return null;
+                if (from == Long.MIN_VALUE) from = firstTs(s.id);
+                if (to == Long.MAX_VALUE) to = lastTs(s.id) + 1;
             } finally {
                 lock.unlock();
             }
@@ -1889,10 +1928,10 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         try {
             for (int i = 0; i < ids.length; i++) {
                 Series s = byId.get(ids[i]);
-                if (lastTs[s.id] != Long.MIN_VALUE) {
-                    timestamps[i] = lastTs[s.id];
-                    bits[i] = lastBits[s.id];
-                    qualities[i] = lastQuality[s.id];
+                if (lastTs(s.id) != Long.MIN_VALUE) {
+                    timestamps[i] = lastTs(s.id);
+                    bits[i] = lastBits(s.id);
+                    qualities[i] = lastQuality(s.id);
                     found++;
                 } else {
                     timestamps[i] = Long.MIN_VALUE;
@@ -1905,14 +1944,14 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     }
 
     private LatestPoint latestOf(Series s) {
-        if (lastTs[s.id] == Long.MIN_VALUE) return null;
+        if (lastTs(s.id) == Long.MIN_VALUE) return null;
         Value v = switch (s.type) {
-            case DOUBLE -> Value.of(Double.longBitsToDouble(lastBits[s.id]));
-            case LONG -> Value.of(lastBits[s.id]);
-            case BOOLEAN -> Value.of(lastBits[s.id] != 0);
+            case DOUBLE -> Value.of(Double.longBitsToDouble(lastBits(s.id)));
+            case LONG -> Value.of(lastBits(s.id));
+            case BOOLEAN -> Value.of(lastBits(s.id) != 0);
             case TEXT -> Value.of((String) lastText[s.id]);
         };
-        return new LatestPoint(s.name, lastTs[s.id], v, Quality.ofCode(lastQuality[s.id]));
+        return new LatestPoint(s.name, lastTs(s.id), v, Quality.ofCode(lastQuality(s.id)));
     }
 
     // =================================================================== retention and compaction
@@ -1986,9 +2025,9 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 Series s = byId.get(id);
                 long f = Math.min(first[id], firstTsDuringScan[id]);
                 if (id < inMemory.length) f = Math.min(f, inMemory[id]);
-                firstTs[s.id] = f;
+                setFirstTs(s.id, f);
                 if (f == Long.MAX_VALUE) {
-                    lastTs[s.id] = Long.MIN_VALUE;
+                    setLastTs(s.id, Long.MIN_VALUE);
                 }
             }
             firstTsDuringScan = null;
@@ -2189,9 +2228,11 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         files.sort(Comparator.comparingLong(f -> f.seq));
         long seq = files.getLast().seq;
         SegmentFile.Directory[] dirs = new SegmentFile.Directory[files.size()];
+        SegmentFile.Window[] windows = new SegmentFile.Window[files.size()];
         int total = 0;
         for (int j = 0; j < dirs.length; j++) {
             dirs[j] = files.get(j).readDirectory();
+            windows[j] = files.get(j).window(COMPACT_READ_BYTES);
             total += dirs[j].size();
         }
         int[] ids = new int[total];
@@ -2216,12 +2257,12 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
                 for (int j = 0; j < dirs.length; j++) {
                     int i = dirs[j].find(sid);
                     if (i < 0) continue;
-                    BlockMeta[] blocks = files.get(j).readBlocks(dirs[j], i);
+                    BlockMeta[] blocks = files.get(j).readBlocks(dirs[j], i, windows[j]);
                     DataType type = DataType.values()[blocks[0].type];
                     if (all == null || all.type != type) all = new Columns(type, 1024);
                     if (tmp == null || tmp.type != type) tmp = new Columns(type, SegmentFile.BLOCK_POINTS);
                     for (BlockMeta m : blocks) {
-                        files.get(j).read(m, codecs, tmp);
+                        files.get(j).read(m, codecs, tmp, windows[j]);
                         all.addFrom(tmp, 0, tmp.size);
                     }
                 }

@@ -116,9 +116,18 @@ public final class SegmentFile implements Closeable {
     }
 
     private byte[] readChecked(long offset, int length, int crc, String what) throws IOException {
-        ByteBuffer bb = ByteBuffer.allocate(length);
-        readFully(channel, bb, offset);
-        byte[] b = bb.array();
+        return readChecked(offset, length, crc, what, null);
+    }
+
+    private byte[] readChecked(long offset, int length, int crc, String what, Window w) throws IOException {
+        byte[] b;
+        if (w != null && length <= w.buf.length) {
+            b = w.copy(offset, length);
+        } else {
+            ByteBuffer bb = ByteBuffer.allocate(length);
+            readFully(channel, bb, offset);
+            b = bb.array();
+        }
         CRC32C c = new CRC32C();
         c.update(b, 0, length);
         if ((int) c.getValue() != crc) throw new CorruptDataException(what + " checksum mismatch [file=" + path + ", offset=" + offset + "]");
@@ -131,9 +140,68 @@ public final class SegmentFile implements Closeable {
         return Directory.parse(new ByteSource(b, 0, dirLength), path);
     }
 
+    /**
+     * A read-ahead window over this file for one reader going through it in file order (compaction): one read of up to
+     * {@code bytes} serves the blocks and block indexes that follow. Why: compaction read each series' index and blocks
+     * with a system call apiece (two per series and file), and those calls were half of its time.
+     */
+    public Window window(int bytes) {
+        return new Window(bytes);
+    }
+
+    /** See {@link #window}. Not thread-safe. */
+    public final class Window {
+        private final byte[] buf;
+        private long start = -1;
+        private int length;
+
+        private Window(int bytes) {
+            buf = new byte[bytes];
+        }
+
+        byte[] copy(long offset, int len) throws IOException {
+            if (!holds(offset, len)) {
+                fill(offset);
+                if (!holds(offset, len)) throw new CorruptDataException("read past the end of segment file [file=" + path + ", offset=" + offset + ", length=" + len + "]");
+            }
+            int from = (int) (offset - start);
+            return java.util.Arrays.copyOfRange(buf, from, from + len);
+        }
+
+        private boolean holds(long offset, int len) {
+            return start >= 0 && offset >= start && offset + len <= start + length;
+        }
+
+        private void fill(long offset) throws IOException {
+            int want = (int) Math.max(0, Math.min(buf.length, sizeBytes - offset));
+            readFully(channel, ByteBuffer.wrap(buf, 0, want), offset);
+            start = offset;
+            length = want;
+        }
+
+        /**
+         * Before entry {@code i}'s index is read: a series' blocks come just before its index, so when the window
+         * must move, it starts where the series' blocks most likely start (after the previous entry's index: writers
+         * add series in id order), and the blocks read next are in it too. Only a guess: reads are right either way.
+         */
+        void hint(Directory d, int i) throws IOException {
+            long metaEnd = d.metaOffset[i] + d.metaLength[i];
+            if (holds(d.metaOffset[i], d.metaLength[i])) return;
+            long groupStart = i == 0 ? MAGIC.length : d.metaOffset[i - 1] + d.metaLength[i - 1];
+            if (groupStart > d.metaOffset[i] || metaEnd - groupStart > buf.length) return;
+            fill(groupStart);
+        }
+    }
+
     /** Reads the block metas of entry {@code i} of {@code d}, in time order. */
     public BlockMeta[] readBlocks(Directory d, int i) throws IOException {
-        byte[] b = readChecked(d.metaOffset[i], d.metaLength[i], d.metaCrc[i], "block index");
+        return readBlocks(d, i, null);
+    }
+
+    /** As {@link #readBlocks(Directory, int)}, through {@code w} (of this file) when not null. */
+    public BlockMeta[] readBlocks(Directory d, int i, Window w) throws IOException {
+        if (w != null) w.hint(d, i);
+        byte[] b = readChecked(d.metaOffset[i], d.metaLength[i], d.metaCrc[i], "block index", w);
         ByteSource in = new ByteSource(b, 0, d.metaLength[i]);
         BlockMeta[] out = new BlockMeta[d.blocks[i]];
         long prevEnd = in.getVarLong(), prevMaxTs = 0;
@@ -154,7 +222,12 @@ public final class SegmentFile implements Closeable {
 
     /** Reads and decodes one block into {@code out} (cleared first). */
     public void read(BlockMeta m, Codecs codecs, Columns out) throws IOException {
-        byte[] b = readChecked(m.offset, m.length, m.crc, "block");
+        read(m, codecs, out, null);
+    }
+
+    /** As {@link #read(BlockMeta, Codecs, Columns)}, through {@code w} (of this file) when not null. */
+    public void read(BlockMeta m, Codecs codecs, Columns out, Window w) throws IOException {
+        byte[] b = readChecked(m.offset, m.length, m.crc, "block", w);
         decodeBlock(b, m.length, DataType.values()[m.type], codecs, out);
     }
 
