@@ -29,7 +29,10 @@ public final class PointBatch {
 
     Signal[] signals;
     long[] timestamps;
-    /** The value object; for a point added as a primitive, made on the first {@link #value(int)} and kept. */
+    /**
+     * The value object; for a point added as a primitive, made on the first {@link #value(int)} and kept. Null from
+     * {@link #size} on.
+     */
     Value[] values;
     /** A primitive value (raw IEEE bits of a double, a long, 0/1), as its kind in {@link #flags} says. */
     long[] bits;
@@ -83,7 +86,8 @@ public final class PointBatch {
         if (size == signals.length) grow(size + 1);
         signals[size] = signal;
         timestamps[size] = timestampMicros;
-        values[size] = null;
+        // values[size] is null already: entries from size on always are (clear, truncate), so a primitive writes
+        // one array less; the consumer's thread reads these arrays, and every line written here moves between cores
         bits[size] = b;
         flags[size] = (byte) (quality.code() | (historical ? HISTORICAL : 0) | (kind << KIND_SHIFT));
         size++;

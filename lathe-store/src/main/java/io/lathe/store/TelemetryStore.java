@@ -116,6 +116,11 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
     static final long SMALL_FILE_BYTES = 512L << 10;
     static final int TIER_FACTOR = 8;
     static final int MAX_TIER = 4;
+    /**
+     * Blocks of at least this many points are copied into a compaction's output as they are encoded (see
+     * {@link #copyable}); smaller ones are merged and encoded again, so that slow series still end in full blocks.
+     */
+    static final int MIN_COPY_POINTS = SegmentFile.BLOCK_POINTS / 4;
     /** Read-ahead per input file of a compaction (at most {@link #MAX_COMPACT_FILES} of them at once). */
     static final int COMPACT_READ_BYTES = 1 << 20;
     /** Points per block in files compaction writes into the top tier: fewer, larger blocks, fewer index entries. */
@@ -2251,13 +2256,26 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         try {
             Columns tmp = null;
             Columns all = null;
+            BlockMeta[][] blocksOf = new BlockMeta[dirs.length][];
+            int[] entryOf = new int[dirs.length];
             for (int k = 0; k < n; k++) {
                 int sid = ids[k];
                 if (k > 0 && ids[k - 1] == sid) continue;
                 for (int j = 0; j < dirs.length; j++) {
                     int i = dirs[j].find(sid);
-                    if (i < 0) continue;
-                    BlockMeta[] blocks = files.get(j).readBlocks(dirs[j], i, windows[j]);
+                    entryOf[j] = i;
+                    blocksOf[j] = i < 0 ? null : files.get(j).readBlocks(dirs[j], i, windows[j]);
+                }
+                if (blockPoints == SegmentFile.BLOCK_POINTS && copyable(blocksOf)) {
+                    for (int j = 0; j < dirs.length; j++) {
+                        if (blocksOf[j] == null) continue;
+                        for (BlockMeta m : blocksOf[j]) w.addEncoded(m, files.get(j).readEncoded(m, windows[j]), dirs[j].lastBits[entryOf[j]]);
+                    }
+                    continue;
+                }
+                for (int j = 0; j < dirs.length; j++) {
+                    BlockMeta[] blocks = blocksOf[j];
+                    if (blocks == null) continue;
                     DataType type = DataType.values()[blocks[0].type];
                     if (all == null || all.type != type) all = new Columns(type, 1024);
                     if (tmp == null || tmp.type != type) tmp = new Columns(type, SegmentFile.BLOCK_POINTS);
@@ -2301,6 +2319,32 @@ public final class TelemetryStore implements PointSink, AutoCloseable {
         // Readers may still hold blocks of the old files: the manifest write unlinks them, the channels close later.
         writeManifest(flushedThrough);
         LOG.info("Compacted partition [partition={}, files={}, into={}]", dir.getFileName(), files.size(), merged.path.getFileName());
+    }
+
+    /**
+     * Whether a series' blocks of a compaction's inputs (oldest file first) can go into the merged file as they are
+     * encoded: one type, every block at least {@link #MIN_COPY_POINTS} points, and each block after the one before in
+     * time (no equal timestamps, so no last-write-wins to settle). Why: with a memory budget of hundreds of MB a flush
+     * writes blocks of hundreds of points per series, and compaction decoded and encoded them again at every tier, the
+     * store's largest CPU cost under heavy ingest; a series that was re-sent, back-filled or is slow is still merged
+     * point by point.
+     */
+    private static boolean copyable(BlockMeta[][] blocksOf) {
+        long prevMax = Long.MIN_VALUE;
+        int type = -1;
+        boolean first = true;
+        for (BlockMeta[] blocks : blocksOf) {
+            if (blocks == null) continue;
+            for (BlockMeta m : blocks) {
+                if (m.count < MIN_COPY_POINTS) return false;
+                if (type >= 0 && m.type != type) return false;
+                if (!first && m.minTs <= prevMax) return false;
+                type = m.type;
+                prevMax = m.maxTs;
+                first = false;
+            }
+        }
+        return !first;
     }
 
     // =================================================================== statistics and lifecycle

@@ -225,6 +225,11 @@ public final class SegmentFile implements Closeable {
         read(m, codecs, out, null);
     }
 
+    /** The block's bytes as stored (checksum verified), for {@link Writer#addEncoded}; through {@code w} when not null. */
+    public byte[] readEncoded(BlockMeta m, Window w) throws IOException {
+        return readChecked(m.offset, m.length, m.crc, "block", w);
+    }
+
     /** As {@link #read(BlockMeta, Codecs, Columns)}, through {@code w} (of this file) when not null. */
     public void read(BlockMeta m, Codecs codecs, Columns out, Window w) throws IOException {
         byte[] b = readChecked(m.offset, m.length, m.crc, "block", w);
@@ -379,12 +384,17 @@ public final class SegmentFile implements Closeable {
          */
         public void add(int seriesId, Columns c, int from, int to) throws IOException {
             if (from >= to) return;
+            group(seriesId, c.type);
+            for (int s = from; s < to; s += blockPoints) addBlock(seriesId, c, s, Math.min(to, s + blockPoints));
+        }
+
+        private void group(int seriesId, DataType type) throws IOException {
             if (seriesId != current) {
                 endGroup();
                 if (seen.get(seriesId)) throw new IllegalStateException("series added to a segment file twice, not consecutively [seriesId=" + seriesId + "]");
                 seen.set(seriesId);
                 current = seriesId;
-                currentType = c.type;
+                currentType = type;
                 groupStart = offset;
                 groupPrevEnd = offset;
                 groupPrevMax = 0;
@@ -393,10 +403,38 @@ public final class SegmentFile implements Closeable {
                 groupMax = Long.MIN_VALUE;
                 group.reset();
                 group.putVarLong(offset);
-            } else if (c.type != currentType) {
+            } else if (type != currentType) {
                 throw new IllegalStateException("series changed type inside a segment file [seriesId=" + seriesId + "]");
             }
-            for (int s = from; s < to; s += blockPoints) addBlock(seriesId, c, s, Math.min(to, s + blockPoints));
+        }
+
+        /**
+         * Adds a block of another segment file as it is encoded ({@code bytes}, as {@link SegmentFile#readEncoded}
+         * gives them), with its statistics; {@code lastBits} is the value of its last point (the input file's
+         * directory has it for the series' last block). The caller keeps a series' blocks in time order without
+         * overlap, as {@link #add} requires of points.
+         */
+        public void addEncoded(BlockMeta src, byte[] bytes, long lastBits) throws IOException {
+            group(src.seriesId, DataType.values()[src.type]);
+            if (groupBlocks > 0 && src.minTs <= groupPrevMax) {
+                throw new IllegalStateException("encoded block out of time order [seriesId=" + src.seriesId + ", minTs=" + src.minTs + ", previous maxTs=" + groupPrevMax + "]");
+            }
+            BlockMeta m = new BlockMeta(null, src.seriesId, src.type, src.encoding, offset, src.length, src.count, src.minTs, src.maxTs, src.hasStats,
+                    src.min, src.max, src.sum, src.first, src.last, src.integral, src.tsOfMin, src.tsOfMax, src.lastQuality, src.crc);
+            m.writeTo(group, groupPrevEnd, groupPrevMax);
+            groupPrevEnd = offset + src.length;
+            groupPrevMax = src.maxTs;
+            groupBlocks++;
+            if (src.minTs < groupMin) groupMin = src.minTs;
+            if (src.maxTs >= groupMax) {
+                groupMax = src.maxTs;
+                groupLastBits = lastBits;
+                groupLastQuality = src.lastQuality;
+            }
+            points += src.count;
+            pending.putBytes(bytes, 0, src.length);
+            offset += src.length;
+            if (pending.pos >= (1 << 20)) drain();
         }
 
         private void addBlock(int seriesId, Columns c, int from, int to) throws IOException {
