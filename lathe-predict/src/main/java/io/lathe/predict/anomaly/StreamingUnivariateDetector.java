@@ -117,29 +117,32 @@ public final class StreamingUnivariateDetector {
         return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
     }
 
-    /** Fixed-capacity window with running sum and sum of squares (re-summed every capacity adds against drift). */
-    static final class RunningWindow {
+    /**
+     * Fixed-capacity window with running sum and sum of squares (re-summed every capacity adds against drift); public
+     * for the validation harness's variants of a member.
+     */
+    public static final class RunningWindow {
         private final double[] buf;
         private int start, size, sinceResum;
         private double sum, sumSq;
 
-        RunningWindow(int capacity) {
+        public RunningWindow(int capacity) {
             buf = new double[capacity];
         }
 
-        boolean full() {
+        public boolean full() {
             return size == buf.length;
         }
 
-        int size() {
+        public int size() {
             return size;
         }
 
-        double oldest() {
+        public double oldest() {
             return buf[start];
         }
 
-        void add(double v) {
+        public void add(double v) {
             if (size == buf.length) {
                 double old = buf[start];
                 sum -= old;
@@ -166,11 +169,11 @@ public final class StreamingUnivariateDetector {
             }
         }
 
-        double mean() {
+        public double mean() {
             return size == 0 ? 0 : sum / size;
         }
 
-        double std() {
+        public double std() {
             if (size < 2) return 0;
             double m = sum / size;
             return Math.sqrt(Math.max(0, sumSq / size - m * m));

@@ -1,5 +1,7 @@
 package io.lathe.predict.bench;
 
+import io.lathe.predict.anomaly.StreamingUnivariateDetector.RunningWindow;
+
 import io.lathe.predict.anomaly.SeasonalUnivariateDetector;
 import io.lathe.predict.anomaly.StreamingUnivariateDetector;
 import java.io.IOException;
@@ -593,27 +595,27 @@ public final class NabNested {
      */
     static final class OldMember {
         private final int h, k;
-        private final Window history, recent, raws, recentRaw;
+        private final RunningWindow history, recent, raws, recentRaw;
         private long seen;
 
         OldMember(int h, int k, int l) {
             this.h = h;
             this.k = k;
-            history = new Window(h);
-            recent = new Window(k);
-            raws = new Window(l);
-            recentRaw = new Window(k);
+            history = new RunningWindow(h);
+            recent = new RunningWindow(k);
+            raws = new RunningWindow(l);
+            recentRaw = new RunningWindow(k);
         }
 
         double update(double value) {
             seen++;
             if (recent.full()) history.add(recent.oldest());
             recent.add(value);
-            if (history.size < 2) return 0;
+            if (history.size() < 2) return 0;
             double sd = Math.max(history.std(), 1e-9 * Math.max(1, Math.abs(history.mean())));
             double raw = Math.max(Math.abs(recent.mean() - history.mean()), Math.abs(value - history.mean()) / 2) / sd;
             recentRaw.add(raw);
-            double z = raws.size < 2 ? 0 : (recentRaw.mean() - raws.mean()) / Math.max(raws.std(), 1e-3);
+            double z = raws.size() < 2 ? 0 : (recentRaw.mean() - raws.mean()) / Math.max(raws.std(), 1e-3);
             raws.add(raw);
             if (seen < h) return 0;
             return cdf(z);
@@ -625,58 +627,5 @@ public final class NabNested {
         double t = 1 / (1 + 0.3275911 * x);
         double erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
         return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-    }
-
-    /** Sliding window with running sums (re-summed every capacity adds). */
-    static final class Window {
-        final double[] buf;
-        int start, size, since;
-        double sum, sumSq;
-
-        Window(int c) {
-            buf = new double[c];
-        }
-
-        boolean full() {
-            return size == buf.length;
-        }
-
-        double oldest() {
-            return buf[start];
-        }
-
-        void add(double v) {
-            if (size == buf.length) {
-                double o = buf[start];
-                sum -= o;
-                sumSq -= o * o;
-                buf[start] = v;
-                start = (start + 1) % buf.length;
-            } else {
-                buf[(start + size++) % buf.length] = v;
-            }
-            sum += v;
-            sumSq += v * v;
-            if (++since >= buf.length) {
-                since = 0;
-                sum = 0;
-                sumSq = 0;
-                for (int i = 0; i < size; i++) {
-                    double x = buf[(start + i) % buf.length];
-                    sum += x;
-                    sumSq += x * x;
-                }
-            }
-        }
-
-        double mean() {
-            return size == 0 ? 0 : sum / size;
-        }
-
-        double std() {
-            if (size < 2) return 0;
-            double m = sum / size;
-            return Math.sqrt(Math.max(0, sumSq / size - m * m));
-        }
     }
 }
