@@ -64,45 +64,52 @@ class WireTest {
         return b;
     }
 
-    /** Every top-level field: its tag, and for metrics each nested field read by type; "error" where reading fails. */
+    /** The reads the walk makes, over either cursor, so that both are walked by the same code. */
+    private interface Cursor {
+        int readTag() throws Exception;
+        int pushLimit(int length) throws Exception;
+        void popLimit(int limit);
+        int readRawVarint32() throws Exception;
+        long readRawVarint64() throws Exception;
+        long readRawLittleEndian64() throws Exception;
+        int readRawLittleEndian32() throws Exception;
+        String readStringRequireUtf8() throws Exception;
+        boolean skipField(int tag) throws Exception;
+    }
+
     private static List<String> walkWire(byte[] b) {
-        List<String> out = new ArrayList<>();
         DataPayloadReader.Wire in = new DataPayloadReader.Wire(b);
-        try {
-            while (true) {
-                int tag = in.readTag();
-                out.add("tag " + tag);
-                if (tag == 0) return out;
-                if (tag == (2 << 3 | 2)) {
-                    int limit = in.pushLimit(in.readRawVarint32());
-                    while (true) {
-                        int t = in.readTag();
-                        out.add("  " + t);
-                        if (t == 0) break;
-                        switch (t & 7) {
-                            case 0 -> out.add("  v " + in.readRawVarint64());
-                            case 1 -> out.add("  d " + in.readRawLittleEndian64());
-                            case 5 -> out.add("  f " + in.readRawLittleEndian32());
-                            case 2 -> out.add("  s " + in.readStringRequireUtf8());
-                            default -> {
-                                if (!in.skipField(t)) out.add("  end");
-                            }
-                        }
-                    }
-                    in.popLimit(limit);
-                } else if (!in.skipField(tag)) {
-                    out.add("end");
-                }
-            }
-        } catch (Exception e) {
-            out.add("error");
-            return out;
-        }
+        return walk(new Cursor() {
+            public int readTag() throws Exception { return in.readTag(); }
+            public int pushLimit(int length) throws Exception { return in.pushLimit(length); }
+            public void popLimit(int limit) { in.popLimit(limit); }
+            public int readRawVarint32() throws Exception { return in.readRawVarint32(); }
+            public long readRawVarint64() throws Exception { return in.readRawVarint64(); }
+            public long readRawLittleEndian64() throws Exception { return in.readRawLittleEndian64(); }
+            public int readRawLittleEndian32() throws Exception { return in.readRawLittleEndian32(); }
+            public String readStringRequireUtf8() throws Exception { return in.readStringRequireUtf8(); }
+            public boolean skipField(int tag) throws Exception { return in.skipField(tag); }
+        });
     }
 
     private static List<String> walkProtobuf(byte[] b) {
-        List<String> out = new ArrayList<>();
         CodedInputStream in = CodedInputStream.newInstance(b);
+        return walk(new Cursor() {
+            public int readTag() throws Exception { return in.readTag(); }
+            public int pushLimit(int length) throws Exception { return in.pushLimit(length); }
+            public void popLimit(int limit) { in.popLimit(limit); }
+            public int readRawVarint32() throws Exception { return in.readRawVarint32(); }
+            public long readRawVarint64() throws Exception { return in.readRawVarint64(); }
+            public long readRawLittleEndian64() throws Exception { return in.readRawLittleEndian64(); }
+            public int readRawLittleEndian32() throws Exception { return in.readRawLittleEndian32(); }
+            public String readStringRequireUtf8() throws Exception { return in.readStringRequireUtf8(); }
+            public boolean skipField(int tag) throws Exception { return in.skipField(tag); }
+        });
+    }
+
+    /** Every top-level field: its tag, and for metrics each nested field read by type; "error" where reading fails. */
+    private static List<String> walk(Cursor in) {
+        List<String> out = new ArrayList<>();
         try {
             while (true) {
                 int tag = in.readTag();
